@@ -1,0 +1,130 @@
+//! `datto build` and `datto check`: load → validate → render → write.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, Error};
+use crate::output::Staging;
+use crate::plan::PageJob;
+use crate::render::{Renderer, theme};
+use crate::site::{LoadOptions, Site};
+use crate::urls::output_file;
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub load: LoadOptions,
+}
+
+/// What a successful build or check did, for the one-line summary.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub pages: usize,
+    pub files: usize,
+    pub items: usize,
+    pub profiles: usize,
+    pub elapsed: Duration,
+}
+
+impl std::fmt::Display for Report {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} trang, {} tệp tĩnh; {} tin bài, {} mô hình; {} ms",
+            self.pages,
+            self.files,
+            self.items,
+            self.profiles,
+            self.elapsed.as_millis()
+        )
+    }
+}
+
+/// Loads the site and its theme; both report every problem they find.
+pub fn prepare(root: &Path, options: &LoadOptions) -> Result<(Site, tera::Tera), Error> {
+    let site = Site::load(root, options);
+    let theme_dir = match &site {
+        Ok(site) => Some(site.theme_dir.clone()),
+        Err(_) => crate::site::load_config(root)
+            .ok()
+            .map(|c| root.join("themes").join(c.theme)),
+    };
+    let tera = theme_dir.map(|dir| theme::load(&dir, root));
+    match (site, tera) {
+        (Ok(site), Some(Ok(tera))) => Ok((site, tera)),
+        (Err(Error::Content(mut list)), Some(Err(more))) => {
+            list.extend(more);
+            Err(Error::Content(Diagnostics::from(list).into_sorted()))
+        }
+        (Err(e), _) => Err(e),
+        (Ok(_), Some(Err(list))) => Err(Error::Content(list)),
+        (Ok(_), None) => Err(Error::Internal(anyhow::anyhow!(
+            "không xác định được giao diện"
+        ))),
+    }
+}
+
+/// Renders every planned page with `sink`, in parallel; collects template errors.
+fn render_all(
+    renderer: &Renderer,
+    jobs: &[PageJob],
+    sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync,
+) -> Result<(), Error> {
+    let results: Vec<Result<(), Error>> = jobs
+        .par_iter()
+        .map(|job| {
+            let bytes = renderer.render(job)?;
+            sink(&output_file(&job.path), &bytes).map_err(Error::Internal)
+        })
+        .filter(Result::is_err)
+        .collect();
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    for result in results {
+        match result {
+            Err(Error::Content(list)) => problems.extend(list),
+            Err(internal) => return Err(internal),
+            Ok(()) => {}
+        }
+    }
+    Diagnostics::from(problems).into_result(())
+}
+
+pub fn build(options: &BuildOptions) -> Result<Report, Error> {
+    let started = Instant::now();
+    let (site, tera) = prepare(&options.root, &options.load)?;
+    let jobs = site.jobs();
+    let renderer = Renderer::new(&site, tera, &jobs)?;
+    let staging = Staging::create(&options.output)?;
+    render_all(&renderer, &jobs, |rel, bytes| staging.write(rel, bytes))?;
+    site.files
+        .par_iter()
+        .try_for_each(|file| staging.copy(&file.to, &file.from))
+        .map_err(Error::Internal)?;
+    staging.commit()?;
+    Ok(Report {
+        pages: jobs.len(),
+        files: site.files.len(),
+        items: site.items.len(),
+        profiles: site.profiles.len(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Everything `build` validates, templates included; writes nothing.
+pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
+    let started = Instant::now();
+    let (site, tera) = prepare(root, load)?;
+    let jobs = site.jobs();
+    let renderer = Renderer::new(&site, tera, &jobs)?;
+    render_all(&renderer, &jobs, |_, _| Ok(()))?;
+    Ok(Report {
+        pages: jobs.len(),
+        files: site.files.len(),
+        items: site.items.len(),
+        profiles: site.profiles.len(),
+        elapsed: started.elapsed(),
+    })
+}

@@ -1,0 +1,458 @@
+//! `content/site.yaml`: the site's identity, its units, targets, profile kinds and channels.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use chrono::FixedOffset;
+use serde::Deserialize;
+
+use crate::dates::parse_offset;
+use crate::diagnostics::{Diagnostic, closest};
+use crate::front_matter::parse_yaml;
+use crate::slug::{match_key, slugify};
+use crate::urls::BaseUrl;
+
+/// Index of a unit in `site.yaml` order: the order of every table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnitId(pub usize);
+
+/// Index of a profile kind in `site.yaml` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KindId(pub usize);
+
+/// Index of a channel; `ChannelId(0)` is always `web`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct ChannelId(pub usize);
+
+/// A district-level unit (or the province office) that publishes news items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub slug: String,
+    pub name: String,
+    pub short: String,
+    /// Items a year: the unit's own `target`, else `targets.unit_per_year`.
+    pub target: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindTarget {
+    pub count: u32,
+    pub by: i32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileKind {
+    pub slug: String,
+    pub name: String,
+    pub target: Option<KindTarget>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Channel {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    pub base_url: BaseUrl,
+    pub language: String,
+    pub timezone: FixedOffset,
+    pub theme: String,
+    pub per_page: usize,
+    pub province_target: u32,
+    pub units: Vec<Unit>,
+    pub profile_kinds: Vec<ProfileKind>,
+    pub channels: Vec<Channel>,
+    unit_keys: HashMap<String, UnitId>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    description: Option<String>,
+    base_url: Option<String>,
+    language: Option<String>,
+    timezone: Option<String>,
+    theme: Option<String>,
+    per_page: Option<usize>,
+    targets: Option<RawTargets>,
+    units: Option<Vec<RawUnit>>,
+    profile_kinds: Option<Vec<RawKind>>,
+    channels: Option<Vec<RawChannel>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTargets {
+    province_per_year: Option<u32>,
+    unit_per_year: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnit {
+    slug: String,
+    name: String,
+    short: Option<String>,
+    target: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKind {
+    slug: String,
+    name: String,
+    target: Option<RawKindTarget>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKindTarget {
+    count: u32,
+    by: i32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChannel {
+    slug: String,
+    name: String,
+}
+
+const KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "language",
+    "timezone",
+    "theme",
+    "per_page",
+    "targets",
+    "units",
+    "profile_kinds",
+    "channels",
+];
+
+impl Config {
+    /// Reads and validates `site.yaml`; `shown_path` is how errors name the file.
+    pub fn from_yaml(shown_path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let text = crate::front_matter::normalize(text.to_string());
+        let doc = parse_yaml::<RawConfig>(shown_path, &text, 1, KEYS)?;
+        let raw = doc.value;
+        let line = |key: &str| doc.lines.line_of(key, 1);
+        let mut errors = Vec::new();
+        let mut error = |key: &str, message: String| {
+            errors.push(Diagnostic::new(shown_path, line(key), message));
+        };
+
+        let title = raw.title.unwrap_or_default();
+        if title.trim().is_empty() {
+            error("title", "thiếu `title` (tên trang)".into());
+        }
+        let base_url = match raw.base_url.as_deref().map(BaseUrl::parse) {
+            Some(Ok(url)) => Some(url),
+            Some(Err(message)) => {
+                error("base_url", format!("`base_url`: {message}"));
+                None
+            }
+            None => {
+                error(
+                    "base_url",
+                    "thiếu `base_url`, ví dụ `https://phunudatto.example.vn/`".into(),
+                );
+                None
+            }
+        };
+        let timezone_text = raw.timezone.unwrap_or_else(|| "+07:00".into());
+        let timezone = parse_offset(&timezone_text);
+        if timezone.is_none() {
+            error(
+                "timezone",
+                format!("`timezone` `{timezone_text}` không hợp lệ; viết dạng \"+07:00\""),
+            );
+        }
+        let per_page = raw.per_page.unwrap_or(20);
+        if per_page == 0 {
+            error("per_page", "`per_page` phải lớn hơn 0".into());
+        }
+        let targets = raw.targets.unwrap_or(RawTargets {
+            province_per_year: None,
+            unit_per_year: None,
+        });
+        let unit_default = targets.unit_per_year.unwrap_or(20);
+
+        let mut units = Vec::new();
+        let mut unit_keys = HashMap::new();
+        let raw_units = raw.units.unwrap_or_default();
+        if raw_units.is_empty() {
+            error("units", "`units` phải liệt kê ít nhất một đơn vị".into());
+        }
+        for (index, unit) in raw_units.into_iter().enumerate() {
+            let id = UnitId(index);
+            if slugify(&unit.slug) != unit.slug {
+                error(
+                    "units",
+                    format!(
+                        "đơn vị `{}`: slug phải viết thường, không dấu, nối bằng `-` (ví dụ `{}`)",
+                        unit.slug,
+                        slugify(&unit.slug)
+                    ),
+                );
+            }
+            let short = unit.short.unwrap_or_else(|| unit.name.clone());
+            for label in [&unit.slug, &unit.name, &short] {
+                let key = match_key(label);
+                match unit_keys.get(&key) {
+                    Some(&other) if other != id => error(
+                        "units",
+                        format!(
+                            "đơn vị `{}` trùng tên hoặc slug với một đơn vị khác",
+                            unit.slug
+                        ),
+                    ),
+                    _ => {
+                        unit_keys.insert(key, id);
+                    }
+                }
+            }
+            units.push(Unit {
+                target: unit.target.unwrap_or(unit_default),
+                slug: unit.slug,
+                name: unit.name,
+                short,
+            });
+        }
+
+        let mut profile_kinds: Vec<ProfileKind> = Vec::new();
+        for kind in raw.profile_kinds.unwrap_or_default() {
+            if slugify(&kind.slug) != kind.slug || profile_kinds.iter().any(|k| k.slug == kind.slug)
+            {
+                error(
+                    "profile_kinds",
+                    format!(
+                        "loại mô hình `{}`: slug không hợp lệ hoặc bị trùng",
+                        kind.slug
+                    ),
+                );
+            }
+            profile_kinds.push(ProfileKind {
+                slug: kind.slug,
+                name: kind.name,
+                target: kind.target.map(|t| KindTarget {
+                    count: t.count,
+                    by: t.by,
+                }),
+            });
+        }
+
+        let mut channels = vec![Channel {
+            slug: "web".into(),
+            name: "Trang web".into(),
+        }];
+        for channel in raw.channels.unwrap_or_default() {
+            if slugify(&channel.slug) != channel.slug
+                || channels.iter().any(|c| c.slug == channel.slug)
+            {
+                error(
+                    "channels",
+                    format!("kênh `{}`: slug không hợp lệ hoặc bị trùng", channel.slug),
+                );
+            }
+            channels.push(Channel {
+                slug: channel.slug,
+                name: channel.name,
+            });
+        }
+
+        match (errors.is_empty(), base_url, timezone) {
+            (true, Some(base_url), Some(timezone)) => Ok(Config {
+                title,
+                description: raw.description.unwrap_or_default(),
+                base_url,
+                language: raw.language.unwrap_or_else(|| "vi".into()),
+                timezone,
+                theme: raw.theme.unwrap_or_else(|| "datto".into()),
+                per_page,
+                province_target: targets.province_per_year.unwrap_or(300),
+                units,
+                profile_kinds,
+                channels,
+                unit_keys,
+            }),
+            _ => Err(errors),
+        }
+    }
+
+    pub fn unit(&self, id: UnitId) -> &Unit {
+        &self.units[id.0]
+    }
+
+    pub fn unit_ids(&self) -> impl Iterator<Item = UnitId> + '_ {
+        (0..self.units.len()).map(UnitId)
+    }
+
+    pub fn kind(&self, id: KindId) -> &ProfileKind {
+        &self.profile_kinds[id.0]
+    }
+
+    pub fn channel(&self, id: ChannelId) -> &Channel {
+        &self.channels[id.0]
+    }
+
+    /// A unit as staff write it: its slug, `name` or `short`, ignoring case, diacritics,
+    /// spaces and hyphens. On failure, the closest unit's slug as a suggestion.
+    pub fn resolve_unit(&self, text: &str) -> Result<UnitId, Option<String>> {
+        if let Some(&id) = self.unit_keys.get(&match_key(text)) {
+            return Ok(id);
+        }
+        let key = match_key(text);
+        let best = closest(&key, self.unit_keys.keys().map(String::as_str))
+            .and_then(|k| self.unit_keys.get(k))
+            .map(|&id| self.unit(id).slug.clone());
+        Err(best)
+    }
+
+    pub fn resolve_kind(&self, text: &str) -> Result<KindId, Option<String>> {
+        let key = match_key(text);
+        let found = self
+            .profile_kinds
+            .iter()
+            .position(|k| match_key(&k.slug) == key || match_key(&k.name) == key);
+        found.map(KindId).ok_or_else(|| {
+            closest(text, self.profile_kinds.iter().map(|k| k.slug.as_str())).map(String::from)
+        })
+    }
+
+    pub fn resolve_channel(&self, text: &str) -> Result<ChannelId, Option<String>> {
+        let key = match_key(text);
+        let found = self
+            .channels
+            .iter()
+            .position(|c| match_key(&c.slug) == key || match_key(&c.name) == key);
+        found.map(ChannelId).ok_or_else(|| {
+            closest(text, self.channels.iter().map(|c| c.slug.as_str())).map(String::from)
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) const SAMPLE: &str = "\
+title: Phụ nữ Đất Tổ
+description: Trang thông tin
+base_url: https://phunudatto.example.vn/phunu/
+timezone: \"+07:00\"
+per_page: 5
+targets:
+  province_per_year: 300
+  unit_per_year: 20
+units:
+  - slug: viet-tri
+    name: Thành phố Việt Trì
+    short: Việt Trì
+  - slug: doan-hung
+    name: Huyện Đoan Hùng
+    short: Đoan Hùng
+  - slug: co-quan-tinh
+    name: Cơ quan Hội LHPN tỉnh
+    short: Cơ quan tỉnh
+    target: 30
+profile_kinds:
+  - slug: mai-am-tinh-thuong
+    name: Mái ấm tình thương
+    target: { count: 30, by: 2020 }
+  - slug: to-hop-tac
+    name: Tổ hợp tác
+channels:
+  - slug: bao-phu-tho
+    name: Báo Phú Thọ
+";
+
+    pub(crate) fn sample() -> Config {
+        Config::from_yaml(Path::new("content/site.yaml"), SAMPLE).unwrap()
+    }
+
+    #[test]
+    fn loads_sample() {
+        let c = sample();
+        assert_eq!(c.units.len(), 3);
+        assert_eq!(c.units[0].target, 20);
+        assert_eq!(c.units[2].target, 30);
+        assert_eq!(c.province_target, 300);
+        assert_eq!(c.base_url.root(), "/phunu/");
+        assert_eq!(c.channels[0].slug, "web");
+        assert_eq!(c.channels[1].slug, "bao-phu-tho");
+        assert_eq!(
+            c.profile_kinds[0].target,
+            Some(KindTarget {
+                count: 30,
+                by: 2020
+            })
+        );
+    }
+
+    #[test]
+    fn unit_matching() {
+        let c = sample();
+        let cases = [
+            ("viet-tri", Some(0)),
+            ("Việt Trì", Some(0)),
+            ("viet tri", Some(0)),
+            ("VIỆT TRÌ", Some(0)),
+            ("Thành phố Việt Trì", Some(0)),
+            ("đoan hùng", Some(1)),
+            ("Huyen Doan Hung", Some(1)),
+            ("co quan tinh", Some(2)),
+            ("Cơ quan Hội LHPN tỉnh", Some(2)),
+            ("ha-hoa", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(c.resolve_unit(input).ok().map(|u| u.0), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn unit_suggestions() {
+        let c = sample();
+        assert_eq!(c.resolve_unit("viet-tr"), Err(Some("viet-tri".into())));
+        assert_eq!(c.resolve_unit("Doan Hun"), Err(Some("doan-hung".into())));
+        assert_eq!(c.resolve_unit("Hà Nội thủ đô"), Err(None));
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_file() {
+        let text = SAMPLE.replace("per_page: 5", "per_pgae: 5");
+        let errors = Config::from_yaml(Path::new("content/site.yaml"), &text).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        let shown = errors[0].to_string();
+        assert!(shown.starts_with("content/site.yaml:5:"), "{shown}");
+        assert!(
+            shown.contains("per_pgae") && shown.contains("per_page"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn unknown_nested_key_is_named() {
+        let text = SAMPLE.replace("    short: Việt Trì", "    shrot: Việt Trì");
+        let errors = Config::from_yaml(Path::new("content/site.yaml"), &text).unwrap_err();
+        assert!(errors[0].to_string().contains("shrot"), "{}", errors[0]);
+        assert_eq!(errors[0].line, 12);
+    }
+
+    #[test]
+    fn several_errors_at_once() {
+        let text = SAMPLE
+            .replace("timezone: \"+07:00\"", "timezone: \"giờ VN\"")
+            .replace("per_page: 5", "per_page: 0")
+            .replace("slug: doan-hung", "slug: Doan Hung");
+        let errors = Config::from_yaml(Path::new("content/site.yaml"), &text).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+    }
+}

@@ -1,0 +1,169 @@
+//! Walks `content/` once and sorts every file by its role.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diagnostics::Diagnostic;
+
+/// The content folders with a meaning of their own.
+pub const ITEMS_DIR: &str = "tin-bai";
+pub const PROFILES_DIR: &str = "mo-hinh";
+pub const PAGES_DIR: &str = "trang";
+pub const STATIC_DIR: &str = "static";
+pub const CONFIG_FILE: &str = "site.yaml";
+
+/// Every file of `content/`, by role. Paths are relative to `content/`, slash-separated.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub items: Vec<String>,
+    pub profiles: Vec<String>,
+    pub pages: Vec<String>,
+    /// Non-Markdown files inside the three page folders: copied next to their page.
+    pub assets: Vec<String>,
+    /// Files under `content/static/`, relative to it.
+    pub static_files: Vec<String>,
+}
+
+/// Editor droppings and private files: `.git`, `_drafts`, `bai.md~`, `.bai.md.swp`, `x.tmp`.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('_')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+}
+
+impl Inventory {
+    /// Walks `content_dir`. `shown_root` is what errors print paths relative to.
+    pub fn scan(content_dir: &Path, shown_root: &Path) -> Result<Inventory, Vec<Diagnostic>> {
+        let mut inventory = Inventory::default();
+        let mut errors = Vec::new();
+        let walker = WalkDir::new(content_dir)
+            .min_depth(1)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !is_ignored(&e.file_name().to_string_lossy()));
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| content_dir.to_path_buf());
+                    errors.push(Diagnostic::new(
+                        shown(shown_root, &path),
+                        1,
+                        format!("không đọc được: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(content_dir) else {
+                continue;
+            };
+            let Some(rel) = slash_path(rel) else {
+                errors.push(
+                    Diagnostic::new(
+                        shown(shown_root, entry.path()),
+                        1,
+                        "tên tệp không phải UTF-8",
+                    )
+                    .with_hint("đổi tên tệp, chỉ dùng chữ, số và dấu `-`"),
+                );
+                continue;
+            };
+            let (section, inner) = rel.split_once('/').unwrap_or(("", rel.as_str()));
+            let is_markdown = rel.ends_with(".md");
+            match (section, is_markdown) {
+                ("", _) if inner == CONFIG_FILE => {}
+                (ITEMS_DIR, true) => inventory.items.push(rel),
+                (PROFILES_DIR, true) => inventory.profiles.push(rel),
+                (PAGES_DIR, true) => inventory.pages.push(rel),
+                (ITEMS_DIR | PROFILES_DIR | PAGES_DIR, false) => inventory.assets.push(rel),
+                (STATIC_DIR, _) => inventory.static_files.push(inner.to_string()),
+                _ => errors.push(
+                    Diagnostic::new(shown(shown_root, entry.path()), 1, "tệp nằm ngoài các thư mục nội dung")
+                        .with_hint(format!(
+                            "tin bài đặt trong content/{ITEMS_DIR}/, mô hình trong content/{PROFILES_DIR}/, \
+                             trang trong content/{PAGES_DIR}/, ảnh và tệp tĩnh trong content/{STATIC_DIR}/"
+                        )),
+                ),
+            }
+        }
+        if errors.is_empty() {
+            Ok(inventory)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+fn shown(root: &Path, path: &Path) -> PathBuf {
+    crate::diagnostics::relative_to(root, path)
+}
+
+/// A relative path as `a/b/c`, or `None` if some component is not UTF-8.
+fn slash_path(rel: &Path) -> Option<String> {
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignored_names() {
+        for name in [
+            ".git",
+            "_nhap",
+            "bai.md~",
+            ".bai.md.swp",
+            "bai.md.swp",
+            "x.tmp",
+            ".DS_Store",
+        ] {
+            assert!(is_ignored(name), "{name}");
+        }
+        for name in ["bai.md", "anh.jpg", "index.md", "a_b.md"] {
+            assert!(!is_ignored(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn sorts_files_by_role() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        for file in [
+            "site.yaml",
+            "tin-bai/2018/a.md",
+            "tin-bai/2018/b/index.md",
+            "tin-bai/2018/b/anh.jpg",
+            "tin-bai/2018/_nhap.md",
+            "tin-bai/2018/a.md~",
+            "tin-bai/.cache/x.md",
+            "mo-hinh/m.md",
+            "trang/gioi-thieu.md",
+            "static/anh/logo.svg",
+        ] {
+            let path = content.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let inv = Inventory::scan(&content, dir.path()).unwrap();
+        assert_eq!(inv.items, ["tin-bai/2018/a.md", "tin-bai/2018/b/index.md"]);
+        assert_eq!(inv.assets, ["tin-bai/2018/b/anh.jpg"]);
+        assert_eq!(inv.profiles, ["mo-hinh/m.md"]);
+        assert_eq!(inv.pages, ["trang/gioi-thieu.md"]);
+        assert_eq!(inv.static_files, ["anh/logo.svg"]);
+
+        std::fs::write(content.join("lac.md"), "x").unwrap();
+        let errors = Inventory::scan(&content, dir.path()).unwrap_err();
+        assert_eq!(errors[0].path, Path::new("content/lac.md"));
+    }
+}

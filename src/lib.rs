@@ -1,0 +1,25 @@
+//! datto: the static site generator of the "Phụ nữ Đất Tổ" website, with the tallies of
+//! the union's publicity targets (20 tin/bài per unit and 300 per province, each year).
+//!
+//! Data flows one way: [`site::Site::load`] (content → validated model) → [`plan`] (which
+//! pages exist) → [`render`] (Tera) → [`output`] (staging folder, swapped in on success).
+
+pub mod build;
+pub mod config;
+pub mod content;
+pub mod dates;
+pub mod diagnostics;
+pub mod front_matter;
+pub mod links;
+pub mod markdown;
+pub mod output;
+pub mod paths;
+pub mod plan;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+pub mod slug;
+pub mod tally;
+pub mod urls;
+
+pub use diagnostics::{Diagnostic, Error};

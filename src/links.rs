@@ -1,0 +1,314 @@
+//! Every path the output will hold, who claims it, and how links and images in content
+//! resolve against it. Two claims on one path are an error naming both files.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown::LinkResolver;
+use crate::paths::{self, LocalRef};
+use crate::plan::{PageJob, PageKind};
+use crate::site::{FileCopy, Site, image_name};
+use crate::urls::{BaseUrl, output_file};
+
+/// Characters that must be escaped in a URL path (non-ASCII is always escaped).
+const PATH_ESCAPE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'%')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
+
+/// A root-relative URL for an output path, escaped for use in `href`/`src`.
+pub fn url_for(base: &BaseUrl, path: &str) -> String {
+    base.link(&utf8_percent_encode(path, PATH_ESCAPE).to_string())
+}
+
+#[derive(Debug, Clone)]
+enum Origin {
+    Source(PathBuf),
+    Generated(&'static str),
+    Static(PathBuf),
+}
+
+impl Origin {
+    fn describe(&self) -> String {
+        match self {
+            Origin::Source(p) | Origin::Static(p) => p.to_string_lossy().replace('\\', "/"),
+            Origin::Generated(what) => (*what).to_string(),
+        }
+    }
+}
+
+/// The output's files, claimed one by one.
+pub struct Outputs {
+    base: BaseUrl,
+    files: HashMap<String, Origin>,
+    /// Page-bundle and loose assets: content path → output path.
+    assets: HashMap<String, String>,
+}
+
+impl Outputs {
+    pub fn new(base: &BaseUrl) -> Self {
+        Outputs {
+            base: base.clone(),
+            files: HashMap::new(),
+            assets: HashMap::new(),
+        }
+    }
+
+    fn claim(&mut self, file: String, origin: Origin, problems: &mut Diagnostics) {
+        if let Some(previous) = self.files.get(&file) {
+            let message = format!(
+                "hai nội dung cùng ghi vào /{file}: {} và {}",
+                previous.describe(),
+                origin.describe()
+            );
+            let hint = "đổi tên tệp hoặc thêm `slug:` khác cho một trong hai";
+            for side in [previous, &origin] {
+                if let Origin::Source(path) | Origin::Static(path) = side {
+                    problems.push(Diagnostic::new(path, 1, &message).with_hint(hint));
+                }
+            }
+            return;
+        }
+        self.files.insert(file, origin);
+    }
+
+    /// Claims the file of every planned page.
+    pub fn add_pages(&mut self, site: &Site, jobs: &[PageJob], problems: &mut Diagnostics) {
+        for job in jobs {
+            let origin = match job.kind {
+                PageKind::Item(i) => Origin::Source(site.items[i].source.shown.clone()),
+                PageKind::Profile(i) => Origin::Source(site.profiles[i].source.shown.clone()),
+                PageKind::Page(i) => Origin::Source(site.pages[i].source.shown.clone()),
+                _ => Origin::Generated("một trang do datto tạo"),
+            };
+            self.claim(output_file(&job.path), origin, problems);
+        }
+    }
+
+    /// Claims assets (next to the page that owns them) and static files; returns the copies
+    /// to make. Assets of unpublished pages are left out with their page.
+    pub fn add_files(
+        &mut self,
+        site: &Site,
+        hidden: &[String],
+        assets: &[String],
+        static_files: &[(String, PathBuf)],
+        content: &std::path::Path,
+        problems: &mut Diagnostics,
+    ) -> Vec<FileCopy> {
+        let bundles: HashMap<&str, String> = site
+            .items
+            .iter()
+            .map(|i| (&i.source, i.path()))
+            .chain(site.profiles.iter().map(|p| (&p.source, p.path())))
+            .chain(site.pages.iter().map(|p| (&p.source, p.path())))
+            .filter(|(source, _)| source.is_bundle())
+            .map(|(source, path)| (source.dir(), path))
+            .collect();
+        let hidden_bundles: HashSet<&str> = hidden
+            .iter()
+            .filter_map(|rel| rel.strip_suffix("index.md"))
+            .filter(|dir| dir.is_empty() || dir.ends_with('/'))
+            .collect();
+
+        let mut copies = Vec::new();
+        for asset in assets {
+            let owner = ancestors(asset)
+                .find(|dir| bundles.contains_key(dir) || hidden_bundles.contains(dir));
+            let output = match owner {
+                Some(dir) if hidden_bundles.contains(dir) => continue,
+                Some(dir) => format!("{}{}", bundles[dir], &asset[dir.len()..]),
+                None => asset.clone(),
+            };
+            let Some(output) = paths::clean_relative(&output) else {
+                continue;
+            };
+            let from = content.join(asset);
+            let shown = crate::diagnostics::relative_to(&site.root, &from);
+            self.claim(output.clone(), Origin::Source(shown), problems);
+            self.assets.insert(asset.clone(), output.clone());
+            copies.push(FileCopy { from, to: output });
+        }
+        for (rel, from) in static_files {
+            let shown = crate::diagnostics::relative_to(&site.root, from);
+            self.claim(rel.clone(), Origin::Static(shown), problems);
+            copies.push(FileCopy {
+                from: from.clone(),
+                to: rel.clone(),
+            });
+        }
+        copies
+    }
+
+    /// Output path of a local file reference, if that file will exist.
+    fn file_for(&self, reference: &LocalRef) -> Option<&str> {
+        match reference {
+            LocalRef::Content(p) => self.assets.get(p).map(String::as_str),
+            LocalRef::Root(p) => self.files.get_key_value(p).map(|(k, _)| k.as_str()),
+        }
+    }
+
+    /// Page path for a root link such as `/gioi-thieu/` or `/gioi-thieu`.
+    fn page_for(&self, path: &str) -> Option<String> {
+        if self.files.contains_key(&output_file(path)) {
+            return Some(path.to_string());
+        }
+        let with_slash = format!("{path}/");
+        self.files
+            .contains_key(&output_file(&with_slash))
+            .then_some(with_slash)
+    }
+
+    /// Points every cover image at its output file; a missing file is an error at its line.
+    pub fn resolve_images(&self, site: &mut Site, problems: &mut Diagnostics) {
+        let images = site
+            .items
+            .iter_mut()
+            .map(|i| (&i.source, i.image.as_mut()))
+            .chain(
+                site.profiles
+                    .iter_mut()
+                    .map(|p| (&p.source, p.image.as_mut())),
+            );
+        for (source, image) in images {
+            let Some(image) = image else { continue };
+            match self.file_for(&image.reference) {
+                Some(path) => image.path = path.to_string(),
+                None => problems.push(
+                    Diagnostic::new(&source.shown, image.line, format!("không tìm thấy ảnh `{}`", image_name(image)))
+                        .with_hint("ảnh đặt cạnh tệp .md (ghi `image: anh.jpg`) hoặc trong content/static/ (ghi `image: /anh/ten.jpg`)"),
+                ),
+            }
+        }
+    }
+}
+
+/// Folders containing `path`, deepest first, each with a trailing slash.
+fn ancestors(path: &str) -> impl Iterator<Item = &str> {
+    path.char_indices()
+        .rev()
+        .filter(|(_, c)| *c == '/')
+        .map(move |(i, _)| &path[..=i])
+}
+
+/// Resolves links in Markdown bodies against the planned output.
+pub struct Resolver<'a> {
+    outputs: &'a Outputs,
+    /// Content path of each published Markdown file → its page path.
+    pages: HashMap<String, String>,
+    hidden: HashSet<&'a str>,
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(outputs: &'a Outputs, site: &Site, hidden: &'a [String]) -> Self {
+        let pages = site
+            .items
+            .iter()
+            .map(|i| (i.source.rel.clone(), i.path()))
+            .chain(
+                site.profiles
+                    .iter()
+                    .map(|p| (p.source.rel.clone(), p.path())),
+            )
+            .chain(site.pages.iter().map(|p| (p.source.rel.clone(), p.path())))
+            .collect();
+        let hidden = hidden.iter().map(String::as_str).collect();
+        Resolver {
+            outputs,
+            pages,
+            hidden,
+        }
+    }
+
+    fn content_target(&self, rel: &str, written: &str, is_image: bool) -> Result<String, String> {
+        let as_bundle = format!("{}/index.md", rel.trim_end_matches('/'));
+        for candidate in [rel, as_bundle.as_str()] {
+            if let Some(page) = self.pages.get(candidate) {
+                return Ok(self.outputs.base.link(page));
+            }
+            if self.hidden.contains(candidate) {
+                return Err(format!(
+                    "liên kết tới `{written}`, một bài nháp hoặc chưa tới ngày đăng"
+                ));
+            }
+        }
+        if let Some(file) = self.outputs.assets.get(rel) {
+            return Ok(url_for(&self.outputs.base, file));
+        }
+        Err(if is_image {
+            format!("không tìm thấy ảnh `{written}`")
+        } else {
+            format!("liên kết hỏng: không có tệp `{written}`")
+        })
+    }
+}
+
+impl LinkResolver for Resolver<'_> {
+    fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Result<Option<String>, String> {
+        if dest.is_empty() || dest.starts_with('#') || paths::is_external(dest) {
+            if is_image && paths::is_external(dest) {
+                return Err(format!(
+                    "ảnh `{dest}` nằm trên máy chủ khác; hãy chép ảnh vào trang"
+                ));
+            }
+            return Ok(None);
+        }
+        let (path, fragment) = paths::split_fragment(dest);
+        let Some(reference) = paths::resolve(dir, path) else {
+            return Err(format!("liên kết `{dest}` trỏ ra ngoài thư mục nội dung"));
+        };
+        let url = match &reference {
+            LocalRef::Content(rel) => self.content_target(rel, path, is_image)?,
+            LocalRef::Root(rel) => match self.outputs.file_for(&reference) {
+                Some(file) => url_for(&self.outputs.base, file),
+                None => match self.outputs.page_for(rel) {
+                    Some(page) => self.outputs.base.link(&page),
+                    None => return Err(format!("liên kết hỏng: trang web sẽ không có `{path}`")),
+                },
+            },
+        };
+        Ok(Some(format!("{url}{fragment}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ancestors_deepest_first() {
+        let found: Vec<&str> = ancestors("tin-bai/2018/foo/anh/a.jpg").collect();
+        assert_eq!(
+            found,
+            [
+                "tin-bai/2018/foo/anh/",
+                "tin-bai/2018/foo/",
+                "tin-bai/2018/",
+                "tin-bai/"
+            ]
+        );
+    }
+
+    #[test]
+    fn urls_are_escaped() {
+        let base = BaseUrl::parse("https://h/phunu/").unwrap();
+        assert_eq!(
+            url_for(&base, "anh/ảnh mới.jpg"),
+            "/phunu/anh/%E1%BA%A3nh%20m%E1%BB%9Bi.jpg"
+        );
+        assert_eq!(url_for(&base, "tin-bai/2018/a/"), "/phunu/tin-bai/2018/a/");
+    }
+}

@@ -1,0 +1,237 @@
+//! Writing the output folder: a build renders into a fresh staging folder beside the target
+//! and swaps it into place only when everything succeeded, so a failed build leaves the
+//! previous output byte-for-byte as it was. Every write goes through [`safe_join`].
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+
+/// `base/rel` when `rel` is a clean relative path; an error for anything that could
+/// escape `base` (`..`, absolute paths, backslashes, drive prefixes).
+pub fn safe_join(base: &Path, rel: &str) -> anyhow::Result<PathBuf> {
+    let is_clean = crate::paths::clean_relative(rel).as_deref() == Some(rel)
+        && !rel.ends_with('/')
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    if !is_clean {
+        bail!("đường dẫn ra không an toàn: `{rel}`");
+    }
+    Ok(base.join(rel))
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename, so a reader (the dev
+/// server, a browser reloading) never sees half a page.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let parent = path.parent().context("đường dẫn không có thư mục cha")?;
+    fs::create_dir_all(parent).with_context(|| format!("tạo thư mục {}", parent.display()))?;
+    let name = path
+        .file_name()
+        .context("đường dẫn không có tên tệp")?
+        .to_string_lossy();
+    let temp = parent.join(format!(".{name}.datto-tmp-{}", std::process::id()));
+    fs::write(&temp, bytes).with_context(|| format!("ghi {}", temp.display()))?;
+    fs::rename(&temp, path).with_context(|| format!("đổi tên thành {}", path.display()))
+}
+
+/// A staging folder that becomes the output on [`Staging::commit`], or disappears on drop.
+pub struct Staging {
+    target: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn create(target: &Path) -> anyhow::Result<Staging> {
+        refuse_foreign_folder(target)?;
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        fs::create_dir_all(parent).with_context(|| format!("tạo thư mục {}", parent.display()))?;
+        let name = target
+            .file_name()
+            .context("thư mục ra không có tên")?
+            .to_string_lossy();
+        let dir = parent.join(format!(".{name}.datto-new-{}", std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir).with_context(|| format!("xóa {}", dir.display()))?;
+        }
+        fs::create_dir_all(&dir).with_context(|| format!("tạo {}", dir.display()))?;
+        Ok(Staging {
+            target: target.to_path_buf(),
+            dir,
+            committed: false,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let path = safe_join(&self.dir, rel)?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("tạo thư mục {}", parent.display()))?;
+        }
+        fs::write(&path, bytes).with_context(|| format!("ghi {}", path.display()))
+    }
+
+    pub fn copy(&self, rel: &str, from: &Path) -> anyhow::Result<()> {
+        let path = safe_join(&self.dir, rel)?;
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("tạo thư mục {}", parent.display()))?;
+        }
+        fs::copy(from, &path)
+            .with_context(|| format!("chép {} sang {}", from.display(), path.display()))?;
+        Ok(())
+    }
+
+    /// Swaps the staging folder into place: old output aside, new one in, old one removed.
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        let old = self.dir.with_file_name(format!(
+            ".{}.datto-old-{}",
+            self.target
+                .file_name()
+                .map(|n| n.to_string_lossy())
+                .unwrap_or_default(),
+            std::process::id()
+        ));
+        let had_previous = self.target.exists();
+        if had_previous {
+            if old.exists() {
+                fs::remove_dir_all(&old).with_context(|| format!("xóa {}", old.display()))?;
+            }
+            fs::rename(&self.target, &old)
+                .with_context(|| format!("dời {} sang một bên", self.target.display()))?;
+        }
+        if let Err(e) = fs::rename(&self.dir, &self.target) {
+            if had_previous {
+                // Put the previous output back: the site must never be left without one.
+                let _ = fs::rename(&old, &self.target);
+            }
+            return Err(e)
+                .with_context(|| format!("đưa bản dựng mới vào {}", self.target.display()));
+        }
+        self.committed = true;
+        if had_previous {
+            fs::remove_dir_all(&old).with_context(|| format!("xóa bản cũ {}", old.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+/// The output folder is replaced whole: refuse to do that to a folder that is clearly not a
+/// previous build (a project, a home folder), however the `--output` was mistyped.
+fn refuse_foreign_folder(target: &Path) -> anyhow::Result<()> {
+    if !target.exists() {
+        return Ok(());
+    }
+    if !target.is_dir() {
+        bail!("{} đã có và không phải thư mục", target.display());
+    }
+    let looks_like_project = ["content", "Cargo.toml", ".git", "themes"]
+        .iter()
+        .any(|name| target.join(name).exists());
+    let mut entries = fs::read_dir(target).with_context(|| format!("đọc {}", target.display()))?;
+    let empty = entries.next().is_none();
+    if looks_like_project || (!empty && !target.join("index.html").exists()) {
+        bail!(
+            "{} không giống thư mục kết quả của datto (không có index.html); datto sẽ không thay thế nó. \
+             Hãy chọn thư mục khác bằng --output",
+            target.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_join_refuses_escapes() {
+        let base = Path::new("/tmp/out");
+        for ok in ["index.html", "tin-bai/2018/a/index.html", "anh/ảnh mới.jpg"] {
+            assert!(safe_join(base, ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "a\\..\\b",
+            "",
+            "./a",
+            "a//b",
+        ] {
+            assert!(safe_join(base, bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn staging_swaps_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        fs::create_dir_all(&target).unwrap();
+        fs::write(target.join("index.html"), "old").unwrap();
+
+        let failed = Staging::create(&target).unwrap();
+        failed.write("index.html", b"new").unwrap();
+        drop(failed);
+        assert_eq!(
+            fs::read_to_string(target.join("index.html")).unwrap(),
+            "old"
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "staging folder removed"
+        );
+
+        let ok = Staging::create(&target).unwrap();
+        ok.write("tin-bai/index.html", b"new").unwrap();
+        ok.write("index.html", b"new").unwrap();
+        ok.commit().unwrap();
+        assert_eq!(
+            fs::read_to_string(target.join("index.html")).unwrap(),
+            "new"
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "old output removed"
+        );
+    }
+
+    #[test]
+    fn refuses_to_replace_a_project_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("content")).unwrap();
+        assert!(Staging::create(dir.path()).is_err());
+        let notes = dir.path().join("notes");
+        fs::create_dir_all(&notes).unwrap();
+        fs::write(notes.join("a.txt"), "keep").unwrap();
+        assert!(Staging::create(&notes).is_err());
+    }
+
+    #[test]
+    fn atomic_write_leaves_no_temp_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b.html");
+        write_atomic(&path, b"x").unwrap();
+        write_atomic(&path, b"y").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "y");
+        assert_eq!(fs::read_dir(dir.path().join("a")).unwrap().count(), 1);
+    }
+}

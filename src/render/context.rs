@@ -1,0 +1,386 @@
+//! What templates receive. Each page gets `site` (small, the same everywhere), `meta` (title,
+//! canonical URL, sharing data) and `page`: only the slice of content that page shows.
+//! Templates never see the whole site, which keeps a 10,000-item build fast.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+use crate::config::{KindId, UnitId};
+use crate::content::{Image, Item, Profile};
+use crate::dates::format_vi;
+use crate::links::url_for;
+use crate::plan::{kind_path, tag_path, unit_path};
+use crate::site::Site;
+use crate::slug::slugify;
+use crate::urls::paginated;
+
+#[derive(Serialize, Clone)]
+pub struct Link {
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct NavLink {
+    pub label: &'static str,
+    pub url: String,
+    /// Matches `meta.section` on the pages of that section, to mark the current one.
+    pub section: &'static str,
+}
+
+#[derive(Serialize, Clone)]
+pub struct UnitLink {
+    pub slug: String,
+    pub name: String,
+    pub short: String,
+    pub url: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct KindLink {
+    pub slug: String,
+    pub name: String,
+    pub url: String,
+}
+
+#[derive(Serialize, Clone)]
+pub struct TagLink {
+    pub name: String,
+    pub url: String,
+}
+
+/// The same on every page; built once per build.
+#[derive(Serialize)]
+pub struct SiteContext {
+    pub title: String,
+    pub description: String,
+    /// Absolute, with trailing slash: `https://host/phunu/`.
+    pub base_url: String,
+    /// Root-relative prefix of every link: `/` or `/phunu/`.
+    pub root: String,
+    pub language: String,
+    /// The current year in the site timezone (build "now").
+    pub year: i32,
+    pub nav: Vec<NavLink>,
+    pub units: Vec<UnitLink>,
+    pub kinds: Vec<KindLink>,
+    pub feed_url: String,
+}
+
+#[derive(Serialize)]
+pub struct Meta {
+    /// The page's own title; the layout appends the site title.
+    pub title: String,
+    pub description: String,
+    /// Absolute URL of this page.
+    pub canonical: String,
+    /// `website` or `article` (OpenGraph).
+    pub og_type: &'static str,
+    /// Absolute URL of the sharing image, if the page has one.
+    pub image: Option<String>,
+    /// `home`, `tin-bai`, `don-vi`, `chu-de`, `mo-hinh`, `thong-ke`, `trang`.
+    pub section: &'static str,
+}
+
+#[derive(Serialize, Clone)]
+pub struct DateContext {
+    /// `2018-03-05T08:30:00+07:00`, for `<time datetime>`.
+    pub iso: String,
+    /// `Thứ Hai, 05/03/2018`.
+    pub text: String,
+    /// `05/03/2018`.
+    pub short: String,
+    pub year: i32,
+}
+
+#[derive(Serialize, Clone)]
+pub struct ImageContext {
+    pub url: String,
+    pub alt: String,
+}
+
+/// An item in a list: what a listing, a home page block or "related items" shows.
+#[derive(Serialize, Clone)]
+pub struct ItemCard {
+    pub title: String,
+    pub url: String,
+    pub date: DateContext,
+    pub unit: UnitLink,
+    /// `tin` or `bai`.
+    #[serde(rename = "type")]
+    pub kind: crate::content::ItemType,
+    /// `Tin` or `Bài`.
+    pub type_label: &'static str,
+    pub summary: String,
+    pub image: Option<ImageContext>,
+    pub tags: Vec<TagLink>,
+}
+
+#[derive(Serialize)]
+pub struct ChannelContext {
+    pub slug: String,
+    pub name: String,
+}
+
+/// One item page: the card fields plus the body and the rest of the front matter.
+#[derive(Serialize)]
+pub struct ItemFull<'a> {
+    #[serde(flatten)]
+    pub card: ItemCard,
+    /// Body HTML (already safe: raw HTML in Markdown is escaped).
+    pub content: &'a str,
+    pub author: Option<&'a str>,
+    pub channel: ChannelContext,
+    pub source_url: Option<&'a str>,
+    pub extra: &'a serde_json::Value,
+}
+
+#[derive(Serialize, Clone)]
+pub struct ProfileCard {
+    pub title: String,
+    pub url: String,
+    pub unit: UnitLink,
+    pub kind: KindLink,
+    pub year: Option<i32>,
+    pub commune: Option<String>,
+    pub summary: String,
+    pub image: Option<ImageContext>,
+}
+
+#[derive(Serialize)]
+pub struct ProfileFull<'a> {
+    #[serde(flatten)]
+    pub card: ProfileCard,
+    pub criteria: &'a [String],
+    pub content: &'a str,
+    pub extra: &'a serde_json::Value,
+}
+
+#[derive(Serialize)]
+pub struct PageNumber {
+    pub number: usize,
+    pub url: String,
+    pub current: bool,
+}
+
+/// Pagination with a window of page numbers (never all 500 of a big archive).
+#[derive(Serialize)]
+pub struct Pagination {
+    pub current: usize,
+    pub total: usize,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    /// Numbers to show; `number: 0` marks a gap ("…").
+    pub pages: Vec<PageNumber>,
+}
+
+/// Builds context pieces for one site; cheap per page.
+pub struct Builder<'a> {
+    pub site: &'a Site,
+    units: Vec<UnitLink>,
+    kinds: Vec<KindLink>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(site: &'a Site) -> Self {
+        let base = &site.config.base_url;
+        let units = site
+            .config
+            .units
+            .iter()
+            .map(|u| UnitLink {
+                slug: u.slug.clone(),
+                name: u.name.clone(),
+                short: u.short.clone(),
+                url: base.link(&unit_path(&u.slug)),
+            })
+            .collect();
+        let kinds = site
+            .config
+            .profile_kinds
+            .iter()
+            .map(|k| KindLink {
+                slug: k.slug.clone(),
+                name: k.name.clone(),
+                url: base.link(&kind_path(&k.slug)),
+            })
+            .collect();
+        Builder { site, units, kinds }
+    }
+
+    pub fn link(&self, path: &str) -> String {
+        self.site.config.base_url.link(path)
+    }
+
+    pub fn absolute(&self, path: &str) -> String {
+        self.site.config.base_url.absolute(path)
+    }
+
+    pub fn site_context(&self) -> SiteContext {
+        let config = &self.site.config;
+        let nav = [
+            ("Trang chủ", "", "home"),
+            ("Tin bài", crate::plan::ITEMS, "tin-bai"),
+            ("Đơn vị", crate::plan::UNITS, "don-vi"),
+            ("Mô hình", crate::plan::PROFILES, "mo-hinh"),
+            ("Thống kê", "thong-ke/", "thong-ke"),
+            ("Giới thiệu", "gioi-thieu/", "trang"),
+        ];
+        SiteContext {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            base_url: config.base_url.to_string(),
+            root: config.base_url.root().to_string(),
+            language: config.language.clone(),
+            year: chrono::Datelike::year(&self.site.now),
+            nav: nav
+                .into_iter()
+                .filter(|(_, path, _)| {
+                    !path.ends_with("gioi-thieu/")
+                        || self.site.pages.iter().any(|p| p.slug == "gioi-thieu")
+                })
+                .map(|(label, path, section)| NavLink {
+                    label,
+                    url: self.link(path),
+                    section,
+                })
+                .collect(),
+            units: self.units.clone(),
+            kinds: self.kinds.clone(),
+            feed_url: self.link("rss.xml"),
+        }
+    }
+
+    pub fn unit(&self, id: UnitId) -> UnitLink {
+        self.units[id.0].clone()
+    }
+
+    pub fn kind(&self, id: KindId) -> KindLink {
+        self.kinds[id.0].clone()
+    }
+
+    pub fn tag(&self, name: &str) -> TagLink {
+        TagLink {
+            name: name.to_string(),
+            url: self.link(&tag_path(&slugify(name))),
+        }
+    }
+
+    pub fn image(&self, image: &Option<Image>) -> Option<ImageContext> {
+        image.as_ref().map(|i| ImageContext {
+            url: url_for(&self.site.config.base_url, &i.path),
+            alt: i.alt.clone(),
+        })
+    }
+
+    pub fn item_card(&self, item: &Item) -> ItemCard {
+        ItemCard {
+            title: item.title.clone(),
+            url: self.link(&item.path()),
+            date: date_context(&item.date),
+            unit: self.unit(item.unit),
+            kind: item.kind,
+            type_label: item.kind.label(),
+            summary: item.summary.clone(),
+            image: self.image(&item.image),
+            tags: item.tags.iter().map(|t| self.tag(t)).collect(),
+        }
+    }
+
+    pub fn item_cards(&self, indices: &[usize]) -> Vec<ItemCard> {
+        indices
+            .iter()
+            .map(|&i| self.item_card(&self.site.items[i]))
+            .collect()
+    }
+
+    pub fn item_full<'b>(&self, item: &'b Item) -> ItemFull<'b> {
+        let channel = self.site.config.channel(item.channel);
+        ItemFull {
+            card: self.item_card(item),
+            content: &item.html,
+            author: item.author.as_deref(),
+            channel: ChannelContext {
+                slug: channel.slug.clone(),
+                name: channel.name.clone(),
+            },
+            source_url: item.source_url.as_deref(),
+            extra: &item.extra,
+        }
+    }
+
+    pub fn profile_card(&self, profile: &Profile) -> ProfileCard {
+        ProfileCard {
+            title: profile.title.clone(),
+            url: self.link(&profile.path()),
+            unit: self.unit(profile.unit),
+            kind: self.kind(profile.kind),
+            year: profile.year,
+            commune: profile.commune.clone(),
+            summary: profile.summary.clone(),
+            image: self.image(&profile.image),
+        }
+    }
+
+    pub fn profile_cards(&self, indices: &[usize]) -> Vec<ProfileCard> {
+        indices
+            .iter()
+            .map(|&i| self.profile_card(&self.site.profiles[i]))
+            .collect()
+    }
+
+    pub fn pagination(&self, first: &str, current: usize, total: usize) -> Pagination {
+        let url = |n: usize| self.link(&paginated(first, n));
+        let mut pages = Vec::new();
+        let mut last_shown = 0;
+        for number in 1..=total {
+            let near = number.abs_diff(current) <= 2;
+            if number == 1 || number == total || near {
+                if last_shown != 0 && number > last_shown + 1 {
+                    pages.push(PageNumber {
+                        number: 0,
+                        url: String::new(),
+                        current: false,
+                    });
+                }
+                pages.push(PageNumber {
+                    number,
+                    url: url(number),
+                    current: number == current,
+                });
+                last_shown = number;
+            } else if number > current + 2 {
+                // Jump straight to the last page: the loop stays O(window), not O(total).
+                if total > number {
+                    pages.push(PageNumber {
+                        number: 0,
+                        url: String::new(),
+                        current: false,
+                    });
+                    pages.push(PageNumber {
+                        number: total,
+                        url: url(total),
+                        current: false,
+                    });
+                }
+                break;
+            }
+        }
+        Pagination {
+            current,
+            total,
+            prev: (current > 1).then(|| url(current - 1)),
+            next: (current < total).then(|| url(current + 1)),
+            pages,
+        }
+    }
+}
+
+pub fn date_context(date: &DateTime<FixedOffset>) -> DateContext {
+    DateContext {
+        iso: date.to_rfc3339(),
+        text: format_vi(date),
+        short: date.format("%d/%m/%Y").to_string(),
+        year: chrono::Datelike::year(date),
+    }
+}

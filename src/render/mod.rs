@@ -1,0 +1,553 @@
+//! Rendering: one planned page → its bytes, through the theme's Tera templates.
+//!
+//! The contract with templates is in [`context`]: `site`, `meta` and `page`, where `page`
+//! holds only what that page shows.
+
+pub mod context;
+pub mod stats;
+pub mod theme;
+
+use serde::Serialize;
+use tera::Tera;
+
+use crate::config::UnitId;
+use crate::diagnostics::Diagnostic;
+use crate::plan::{self, PageJob, PageKind, page_count};
+use crate::site::Site;
+use crate::urls::paginated;
+use context::{Builder, ItemCard, Link, Meta, ProfileCard};
+
+/// Entries in a feed, as RSS readers expect.
+const FEED_LENGTH: usize = 20;
+/// Items shown on the home page besides the lead.
+const HOME_LATEST: usize = 9;
+const HOME_PROFILES: usize = 4;
+const RELATED: usize = 4;
+
+pub struct Renderer<'a> {
+    tera: Tera,
+    build: Builder<'a>,
+    site_value: tera::Value,
+    /// All planned pages; the sitemap lists them.
+    jobs: &'a [PageJob],
+    /// This year's tally, for the progress boxes of the home and unit pages.
+    current: crate::tally::Tally,
+}
+
+#[derive(Serialize)]
+struct ListPage {
+    heading: String,
+    items: Vec<ItemCard>,
+    pagination: context::Pagination,
+}
+
+#[derive(Serialize)]
+struct FeedEntry {
+    title: String,
+    link: String,
+    pub_date: String,
+    description: String,
+    category: String,
+}
+
+#[derive(Serialize)]
+struct UnitSummary {
+    #[serde(flatten)]
+    unit: context::UnitLink,
+    item_count: usize,
+    profile_count: usize,
+    target: u32,
+}
+
+#[derive(Serialize)]
+struct TagSummary {
+    name: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct KindGroup {
+    kind: context::KindLink,
+    profiles: Vec<ProfileCard>,
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(
+        site: &'a Site,
+        tera: Tera,
+        jobs: &'a [PageJob],
+    ) -> Result<Self, crate::diagnostics::Error> {
+        let build = Builder::new(site);
+        let site_value = tera::to_value(build.site_context()).map_err(anyhow::Error::from)?;
+        let current = crate::tally::tally(
+            &site.config,
+            site.all_items(),
+            chrono::Datelike::year(&site.now),
+            site.as_of(),
+        );
+        Ok(Renderer {
+            tera,
+            build,
+            site_value,
+            jobs,
+            current,
+        })
+    }
+
+    fn site(&self) -> &'a Site {
+        self.build.site
+    }
+
+    fn meta(&self, job: &PageJob, title: impl Into<String>, section: &'static str) -> Meta {
+        Meta {
+            title: title.into(),
+            description: self.site().config.description.clone(),
+            canonical: self.build.absolute(&job.path),
+            og_type: "website",
+            image: None,
+            section,
+        }
+    }
+
+    fn page<T: Serialize>(
+        &self,
+        template: &str,
+        meta: &Meta,
+        page: &T,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let mut context = tera::Context::new();
+        context.insert("site", &self.site_value);
+        context.insert("meta", meta);
+        context.insert("page", page);
+        self.tera
+            .render(template, &context)
+            .map(String::into_bytes)
+            .map_err(|e| {
+                theme::template_error(
+                    &crate::diagnostics::relative_to(
+                        &self.site().root,
+                        &self.site().theme_dir.join("templates"),
+                    ),
+                    &e,
+                )
+            })
+    }
+
+    fn list(
+        &self,
+        job: &PageJob,
+        indices: &[usize],
+        first: &str,
+        page: usize,
+        heading: String,
+        section: &'static str,
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let per_page = self.site().config.per_page;
+        let total = page_count(indices.len(), per_page);
+        let shown = indices
+            .iter()
+            .skip((page - 1) * per_page)
+            .take(per_page)
+            .copied()
+            .collect::<Vec<_>>();
+        let title = if page > 1 {
+            format!("{heading} – trang {page}")
+        } else {
+            heading.clone()
+        };
+        let template = match job.kind {
+            PageKind::Tag { .. } => "tag.html",
+            PageKind::Unit { .. } => "unit.html",
+            _ => "list.html",
+        };
+        let list = ListPage {
+            heading,
+            items: self.build.item_cards(&shown),
+            pagination: self.build.pagination(first, page, total),
+        };
+        let meta = self.meta(job, title, section);
+        match job.kind {
+            PageKind::Unit { unit, page } => {
+                self.page(template, &meta, &self.unit_page(unit, page, list))
+            }
+            PageKind::Tag { tag, .. } => {
+                let tag = &self.site().tags[tag];
+                #[derive(Serialize)]
+                struct TagPage {
+                    tag: context::TagLink,
+                    #[serde(flatten)]
+                    list: ListPage,
+                }
+                self.page(
+                    template,
+                    &meta,
+                    &TagPage {
+                        tag: self.build.tag(&tag.name),
+                        list,
+                    },
+                )
+            }
+            _ => self.page(template, &meta, &list),
+        }
+    }
+
+    fn unit_page(&self, unit: UnitId, page: usize, list: ListPage) -> impl Serialize {
+        #[derive(Serialize)]
+        struct UnitPage {
+            unit: context::UnitLink,
+            target: u32,
+            #[serde(flatten)]
+            list: ListPage,
+            /// Shown on the first page only.
+            profiles: Vec<ProfileCard>,
+            feed_url: String,
+            progress: stats::Progress,
+        }
+        let site = self.site();
+        let u = site.config.unit(unit);
+        UnitPage {
+            unit: self.build.unit(unit),
+            target: u.target,
+            list,
+            profiles: if page == 1 {
+                self.build.profile_cards(&site.profiles_by_unit[unit.0])
+            } else {
+                Vec::new()
+            },
+            feed_url: self
+                .build
+                .link(&format!("{}rss.xml", plan::unit_path(&u.slug))),
+            progress: self.unit_progress(unit),
+        }
+    }
+
+    /// Renders one planned page.
+    pub fn render(&self, job: &PageJob) -> Result<Vec<u8>, Diagnostic> {
+        let site = self.site();
+        let build = &self.build;
+        match job.kind {
+            PageKind::Home => {
+                let lead = site
+                    .items
+                    .iter()
+                    .position(|i| i.image.is_some())
+                    .or((!site.items.is_empty()).then_some(0));
+                let latest: Vec<usize> = (0..site.items.len())
+                    .filter(|i| Some(*i) != lead)
+                    .take(HOME_LATEST)
+                    .collect();
+                let mut featured: Vec<usize> = (0..site.profiles.len()).collect();
+                featured.sort_by_key(|&i| std::cmp::Reverse(site.profiles[i].year));
+                featured.truncate(HOME_PROFILES);
+                #[derive(Serialize)]
+                struct Home {
+                    lead: Option<ItemCard>,
+                    latest: Vec<ItemCard>,
+                    profiles: Vec<ProfileCard>,
+                    progress: stats::Progress,
+                }
+                let home = Home {
+                    progress: self.province_progress(),
+                    lead: lead.map(|i| build.item_card(&site.items[i])),
+                    latest: build.item_cards(&latest),
+                    profiles: build.profile_cards(&featured),
+                };
+                let mut meta = self.meta(job, site.config.title.clone(), "home");
+                meta.title = String::new();
+                self.page("index.html", &meta, &home)
+            }
+            PageKind::ItemList { page } => {
+                let all: Vec<usize> = (0..site.items.len()).collect();
+                self.list(job, &all, plan::ITEMS, page, "Tin bài".into(), "tin-bai")
+            }
+            PageKind::Item(i) => {
+                let item = &site.items[i];
+                let same_unit = &site.items_by_unit[item.unit.0];
+                let position = same_unit.binary_search(&i).unwrap_or(0);
+                let start = position.saturating_sub(RELATED / 2);
+                let related: Vec<usize> = same_unit
+                    .iter()
+                    .skip(start)
+                    .take(RELATED + 1)
+                    .copied()
+                    .filter(|&j| j != i)
+                    .take(RELATED)
+                    .collect();
+                let link = |j: usize| Link {
+                    title: site.items[j].title.clone(),
+                    url: build.link(&site.items[j].path()),
+                };
+                #[derive(Serialize)]
+                struct ItemPage<'i> {
+                    item: context::ItemFull<'i>,
+                    related: Vec<ItemCard>,
+                    newer: Option<Link>,
+                    older: Option<Link>,
+                }
+                let page = ItemPage {
+                    item: build.item_full(item),
+                    related: build.item_cards(&related),
+                    newer: i.checked_sub(1).map(link),
+                    older: (i + 1 < site.items.len()).then(|| link(i + 1)),
+                };
+                let mut meta = self.meta(job, item.title.clone(), "tin-bai");
+                meta.og_type = "article";
+                if !item.summary.is_empty() {
+                    meta.description = item.summary.clone();
+                }
+                meta.image = item.image.as_ref().map(|img| build.absolute(&img.path));
+                self.page("item.html", &meta, &page)
+            }
+            PageKind::UnitIndex => {
+                #[derive(Serialize)]
+                struct Units {
+                    units: Vec<UnitSummary>,
+                }
+                let units = site
+                    .config
+                    .unit_ids()
+                    .map(|u| UnitSummary {
+                        unit: build.unit(u),
+                        item_count: site.items_by_unit[u.0].len(),
+                        profile_count: site.profiles_by_unit[u.0].len(),
+                        target: site.config.unit(u).target,
+                    })
+                    .collect();
+                self.page(
+                    "units.html",
+                    &self.meta(job, "Đơn vị", "don-vi"),
+                    &Units { units },
+                )
+            }
+            PageKind::Unit { unit, page } => {
+                let u = site.config.unit(unit);
+                self.list(
+                    job,
+                    &site.items_by_unit[unit.0],
+                    &plan::unit_path(&u.slug),
+                    page,
+                    u.name.clone(),
+                    "don-vi",
+                )
+            }
+            PageKind::TagIndex => {
+                #[derive(Serialize)]
+                struct Tags {
+                    tags: Vec<TagSummary>,
+                }
+                let tags = site
+                    .tags
+                    .iter()
+                    .map(|t| TagSummary {
+                        name: t.name.clone(),
+                        url: build.link(&plan::tag_path(&t.slug)),
+                        count: t.items.len(),
+                    })
+                    .collect();
+                self.page(
+                    "tags.html",
+                    &self.meta(job, "Chủ đề", "chu-de"),
+                    &Tags { tags },
+                )
+            }
+            PageKind::Tag { tag, page } => {
+                let t = &site.tags[tag];
+                self.list(
+                    job,
+                    &t.items,
+                    &plan::tag_path(&t.slug),
+                    page,
+                    format!("Chủ đề: {}", t.name),
+                    "chu-de",
+                )
+            }
+            PageKind::ProfileIndex => {
+                #[derive(Serialize)]
+                struct Profiles {
+                    kinds: Vec<KindGroup>,
+                    count: usize,
+                }
+                let kinds = (0..site.config.profile_kinds.len())
+                    .map(|k| KindGroup {
+                        kind: build.kind(crate::config::KindId(k)),
+                        profiles: build.profile_cards(&site.profiles_by_kind[k]),
+                    })
+                    .collect();
+                let page = Profiles {
+                    kinds,
+                    count: site.profiles.len(),
+                };
+                self.page(
+                    "profiles.html",
+                    &self.meta(job, "Mô hình, điển hình", "mo-hinh"),
+                    &page,
+                )
+            }
+            PageKind::ProfileKind(kind) => {
+                let group = KindGroup {
+                    kind: build.kind(kind),
+                    profiles: build.profile_cards(&site.profiles_by_kind[kind.0]),
+                };
+                let title = site.config.kind(kind).name.clone();
+                self.page(
+                    "profile_kind.html",
+                    &self.meta(job, title, "mo-hinh"),
+                    &group,
+                )
+            }
+            PageKind::Profile(i) => {
+                let profile = &site.profiles[i];
+                let same_kind: Vec<usize> = site.profiles_by_kind[profile.kind.0]
+                    .iter()
+                    .copied()
+                    .filter(|&j| j != i)
+                    .take(RELATED)
+                    .collect();
+                #[derive(Serialize)]
+                struct ProfilePage<'p> {
+                    profile: context::ProfileFull<'p>,
+                    same_kind: Vec<ProfileCard>,
+                }
+                let page = ProfilePage {
+                    profile: context::ProfileFull {
+                        card: build.profile_card(profile),
+                        criteria: &profile.criteria,
+                        content: &profile.html,
+                        extra: &profile.extra,
+                    },
+                    same_kind: build.profile_cards(&same_kind),
+                };
+                let mut meta = self.meta(job, profile.title.clone(), "mo-hinh");
+                meta.og_type = "article";
+                if !profile.summary.is_empty() {
+                    meta.description = profile.summary.clone();
+                }
+                meta.image = profile.image.as_ref().map(|img| build.absolute(&img.path));
+                self.page("profile.html", &meta, &page)
+            }
+            PageKind::Page(i) => {
+                let page = &site.pages[i];
+                #[derive(Serialize)]
+                struct PageContext<'p> {
+                    title: &'p str,
+                    url: String,
+                    content: &'p str,
+                    extra: &'p serde_json::Value,
+                }
+                let context = PageContext {
+                    title: &page.title,
+                    url: build.link(&page.path()),
+                    content: &page.html,
+                    extra: &page.extra,
+                };
+                self.page(
+                    "page.html",
+                    &self.meta(job, page.title.clone(), "trang"),
+                    &context,
+                )
+            }
+            PageKind::NotFound => {
+                let mut meta = self.meta(job, "Không tìm thấy trang", "");
+                meta.canonical = build.absolute("404.html");
+                self.page("404.html", &meta, &())
+            }
+            PageKind::Feed => {
+                let all: Vec<usize> = (0..site.items.len().min(FEED_LENGTH)).collect();
+                self.feed(job, site.config.title.clone(), String::new(), &all)
+            }
+            PageKind::UnitFeed(unit) => {
+                let u = site.config.unit(unit);
+                let indices = &site.items_by_unit[unit.0];
+                self.feed(
+                    job,
+                    format!("{} – {}", site.config.title, u.name),
+                    plan::unit_path(&u.slug),
+                    &indices[..indices.len().min(FEED_LENGTH)],
+                )
+            }
+            PageKind::Sitemap => {
+                #[derive(Serialize)]
+                struct Entry {
+                    loc: String,
+                    lastmod: Option<String>,
+                }
+                let urls: Vec<Entry> = self
+                    .jobs
+                    .iter()
+                    .filter(|j| j.kind.in_sitemap())
+                    .map(|j| Entry {
+                        loc: build.absolute(&j.path),
+                        lastmod: match j.kind {
+                            PageKind::Item(i) => {
+                                Some(site.items[i].date.format("%Y-%m-%d").to_string())
+                            }
+                            _ => None,
+                        },
+                    })
+                    .collect();
+                #[derive(Serialize)]
+                struct Sitemap {
+                    urls: Vec<Entry>,
+                }
+                self.page("sitemap.xml", &self.meta(job, "", ""), &Sitemap { urls })
+            }
+            PageKind::TallyIndex => self.tally_index(job),
+            PageKind::TallyYear(year) => self.tally_year(job, year),
+            PageKind::TallyCsv(year) => Ok(self.tally_csv(year)),
+            PageKind::TallyJson(year) => Ok(self.tally_json(year)),
+            PageKind::Robots => {
+                #[derive(Serialize)]
+                struct Robots {
+                    sitemap_url: String,
+                }
+                let page = Robots {
+                    sitemap_url: build.absolute("sitemap.xml"),
+                };
+                self.page("robots.txt", &self.meta(job, "", ""), &page)
+            }
+        }
+    }
+
+    fn feed(
+        &self,
+        job: &PageJob,
+        title: String,
+        home: String,
+        indices: &[usize],
+    ) -> Result<Vec<u8>, Diagnostic> {
+        let site = self.site();
+        let build = &self.build;
+        let entries: Vec<FeedEntry> = indices
+            .iter()
+            .map(|&i| {
+                let item = &site.items[i];
+                FeedEntry {
+                    title: item.title.clone(),
+                    link: build.absolute(&item.path()),
+                    pub_date: item.date.to_rfc2822(),
+                    description: item.summary.clone(),
+                    category: site.config.unit(item.unit).name.clone(),
+                }
+            })
+            .collect();
+        #[derive(Serialize)]
+        struct Feed {
+            title: String,
+            link: String,
+            description: String,
+            feed_url: String,
+            last_build: Option<String>,
+            entries: Vec<FeedEntry>,
+        }
+        let feed = Feed {
+            title,
+            link: build.absolute(&paginated(&home, 1)),
+            description: site.config.description.clone(),
+            feed_url: build.absolute(&job.path),
+            last_build: indices.first().map(|&i| site.items[i].date.to_rfc2822()),
+            entries,
+        };
+        self.page("rss.xml", &self.meta(job, "", ""), &feed)
+    }
+}

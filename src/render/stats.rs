@@ -1,0 +1,259 @@
+//! Tally pages (`/thong-ke/…`), their downloads, and the progress boxes of the home and
+//! unit pages. All numbers come from [`crate::tally::tally`], as in `datto tally`.
+
+use serde::Serialize;
+
+use super::Renderer;
+use crate::config::UnitId;
+use crate::diagnostics::Diagnostic;
+use crate::plan::{self, PageJob};
+use crate::tally::{self, Counts, KindProgress, Tally, chart, format};
+
+/// One line of progress: a unit or the province, for one year.
+#[derive(Serialize)]
+pub struct Progress {
+    pub year: i32,
+    /// `dd/mm/yyyy`
+    pub as_of: String,
+    pub count: u32,
+    pub tin: u32,
+    pub bai: u32,
+    pub target: u32,
+    pub expected_by_now: u32,
+    pub met: bool,
+    pub on_pace: bool,
+    /// `met`, `on-pace` or `behind`: for CSS classes.
+    pub status: &'static str,
+    /// "Đã đạt", "Đúng tiến độ", "Chậm tiến độ".
+    pub status_label: &'static str,
+    /// count ÷ target, 0–100.
+    pub percent: u32,
+    /// expected_by_now ÷ target, 0–100.
+    pub pace_percent: u32,
+    /// Items still needed to reach the target.
+    pub remaining: u32,
+    /// `/thong-ke/YYYY/`
+    pub url: String,
+}
+
+fn percent(part: u32, whole: u32) -> u32 {
+    if whole == 0 {
+        100
+    } else {
+        ((u64::from(part.min(whole)) * 100) / u64::from(whole)) as u32
+    }
+}
+
+fn status(c: &Counts) -> (&'static str, &'static str) {
+    if c.met {
+        ("met", "Đã đạt")
+    } else if c.on_pace() {
+        ("on-pace", "Đúng tiến độ")
+    } else {
+        ("behind", "Chậm tiến độ")
+    }
+}
+
+#[derive(Serialize)]
+struct UnitRow {
+    name: String,
+    short: String,
+    url: String,
+    #[serde(flatten)]
+    progress: Progress,
+    by_month: [u32; 12],
+}
+
+#[derive(Serialize)]
+struct YearLink {
+    year: i32,
+    url: String,
+    current: bool,
+}
+
+#[derive(Serialize)]
+struct YearPage {
+    year: i32,
+    as_of: String,
+    as_of_iso: String,
+    /// Inline SVG, safe to insert as is.
+    chart: String,
+    units: Vec<UnitRow>,
+    province: Progress,
+    months: [&'static str; 12],
+    kinds: Vec<KindProgress>,
+    csv_url: String,
+    json_url: String,
+    years: Vec<YearLink>,
+    units_met: usize,
+    units_behind: usize,
+}
+
+#[derive(Serialize)]
+struct Cell {
+    year: i32,
+    count: u32,
+    target: u32,
+    met: bool,
+}
+
+#[derive(Serialize)]
+struct CompareRow {
+    name: String,
+    url: String,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct IndexPage {
+    years: Vec<YearLink>,
+    units: Vec<CompareRow>,
+    province: CompareRow,
+    kinds: Vec<KindProgress>,
+    as_of: String,
+}
+
+const MONTHS: [&str; 12] = [
+    "T1", "T2", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10", "T11", "T12",
+];
+
+impl Renderer<'_> {
+    /// The tally of `year` at this build's `as_of`: the same call as `datto tally`.
+    pub fn tally_of(&self, year: i32) -> Tally {
+        let site = self.site();
+        tally::tally(&site.config, site.all_items(), year, site.as_of())
+    }
+
+    fn progress(&self, tally: &Tally, counts: &Counts) -> Progress {
+        let (status, status_label) = status(counts);
+        Progress {
+            year: tally.year,
+            as_of: tally.as_of.format("%d/%m/%Y").to_string(),
+            count: counts.count,
+            tin: counts.tin,
+            bai: counts.bai,
+            target: counts.target,
+            expected_by_now: counts.expected_by_now,
+            met: counts.met,
+            on_pace: counts.on_pace(),
+            status,
+            status_label,
+            percent: percent(counts.count, counts.target),
+            pace_percent: percent(counts.expected_by_now, counts.target),
+            remaining: counts.target.saturating_sub(counts.count),
+            url: self.build.link(&plan::tally_path(tally.year)),
+        }
+    }
+
+    /// This year's province progress, for the home page.
+    pub fn province_progress(&self) -> Progress {
+        self.progress(&self.current, &self.current.province)
+    }
+
+    /// This year's progress of one unit, for its page.
+    pub fn unit_progress(&self, unit: UnitId) -> Progress {
+        self.progress(&self.current, &self.current.units[unit.0].counts)
+    }
+
+    fn year_links(&self, current: Option<i32>) -> Vec<YearLink> {
+        self.site()
+            .tally_years()
+            .into_iter()
+            .rev()
+            .map(|year| YearLink {
+                year,
+                url: self.build.link(&plan::tally_path(year)),
+                current: Some(year) == current,
+            })
+            .collect()
+    }
+
+    pub(super) fn tally_year(&self, job: &PageJob, year: i32) -> Result<Vec<u8>, Diagnostic> {
+        let site = self.site();
+        let tally = self.tally_of(year);
+        let labels: Vec<String> = site.config.units.iter().map(|u| u.short.clone()).collect();
+        let units: Vec<UnitRow> = tally
+            .units
+            .iter()
+            .zip(site.config.unit_ids())
+            .map(|(row, id)| UnitRow {
+                name: row.name.clone(),
+                short: site.config.unit(id).short.clone(),
+                url: self.build.unit(id).url,
+                progress: self.progress(&tally, &row.counts),
+                by_month: row.by_month,
+            })
+            .collect();
+        let page = YearPage {
+            year,
+            as_of: tally.as_of.format("%d/%m/%Y").to_string(),
+            as_of_iso: tally.as_of.format("%Y-%m-%d").to_string(),
+            chart: chart::bar_chart(&tally, &labels),
+            units_met: units.iter().filter(|u| u.progress.met).count(),
+            units_behind: units.iter().filter(|u| !u.progress.on_pace).count(),
+            units,
+            province: self.progress(&tally, &tally.province),
+            months: MONTHS,
+            kinds: tally::kind_progress(&site.config, &site.profiles),
+            csv_url: self.build.link(&format!("{}{year}.csv", plan::TALLIES)),
+            json_url: self.build.link(&format!("{}{year}.json", plan::TALLIES)),
+            years: self.year_links(Some(year)),
+        };
+        let mut meta = self.meta(job, format!("Thống kê tin bài năm {year}"), "thong-ke");
+        meta.description = format!(
+            "Số tin bài năm {year} của từng đơn vị so với chỉ tiêu {} tin bài/năm; toàn tỉnh {}/{}.",
+            site.config.units.first().map_or(20, |u| u.target),
+            tally.province.count,
+            tally.province.target
+        );
+        self.page("tally.html", &meta, &page)
+    }
+
+    pub(super) fn tally_index(&self, job: &PageJob) -> Result<Vec<u8>, Diagnostic> {
+        let site = self.site();
+        let years: Vec<i32> = site.tally_years().into_iter().rev().collect();
+        let tallies: Vec<Tally> = years.iter().map(|&y| self.tally_of(y)).collect();
+        let cell = |t: &Tally, c: &Counts| Cell {
+            year: t.year,
+            count: c.count,
+            target: c.target,
+            met: c.met,
+        };
+        let units = site
+            .config
+            .unit_ids()
+            .map(|id| CompareRow {
+                name: site.config.unit(id).name.clone(),
+                url: self.build.unit(id).url,
+                cells: tallies
+                    .iter()
+                    .map(|t| cell(t, &t.units[id.0].counts))
+                    .collect(),
+            })
+            .collect();
+        let page = IndexPage {
+            years: self.year_links(None),
+            units,
+            province: CompareRow {
+                name: "Toàn tỉnh".into(),
+                url: String::new(),
+                cells: tallies.iter().map(|t| cell(t, &t.province)).collect(),
+            },
+            kinds: tally::kind_progress(&site.config, &site.profiles),
+            as_of: site.as_of().format("%d/%m/%Y").to_string(),
+        };
+        self.page(
+            "tally_index.html",
+            &self.meta(job, "Thống kê tin bài", "thong-ke"),
+            &page,
+        )
+    }
+
+    pub(super) fn tally_csv(&self, year: i32) -> Vec<u8> {
+        format::csv(&self.tally_of(year)).into_bytes()
+    }
+
+    pub(super) fn tally_json(&self, year: i32) -> Vec<u8> {
+        format::json(&self.tally_of(year)).into_bytes()
+    }
+}
