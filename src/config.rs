@@ -63,6 +63,8 @@ pub struct Config {
     pub theme: String,
     pub per_page: usize,
     pub province_target: u32,
+    /// `targets.unit_per_year`: the target of every unit without its own.
+    pub unit_target: u32,
     pub units: Vec<Unit>,
     pub profile_kinds: Vec<ProfileKind>,
     pub channels: Vec<Channel>,
@@ -278,6 +280,7 @@ impl Config {
                 theme: raw.theme.unwrap_or_else(|| "datto".into()),
                 per_page,
                 province_target: targets.province_per_year.unwrap_or(300),
+                unit_target: unit_default,
                 units,
                 profile_kinds,
                 channels,

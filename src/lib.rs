@@ -4,6 +4,7 @@
 //! Data flows one way: [`site::Site::load`] (content → validated model) → [`plan`] (which
 //! pages exist) → [`render`] (Tera) → [`output`] (staging folder, swapped in on success).
 
+pub mod bodies;
 pub mod build;
 pub mod config;
 pub mod content;
@@ -19,6 +20,7 @@ pub mod render;
 pub mod scaffold;
 pub mod site;
 pub mod slug;
+pub mod sources;
 pub mod tally;
 pub mod urls;
 

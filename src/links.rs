@@ -10,7 +10,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::LinkResolver;
 use crate::paths::{self, LocalRef};
 use crate::plan::{PageJob, PageKind};
-use crate::site::{FileCopy, Site, image_name};
+use crate::site::{FileCopy, Site};
 use crate::urls::{BaseUrl, output_file};
 
 /// Characters that must be escaped in a URL path (non-ASCII is always escaped).
@@ -172,27 +172,9 @@ impl Outputs {
             .then_some(with_slash)
     }
 
-    /// Points every cover image at its output file; a missing file is an error at its line.
-    pub fn resolve_images(&self, site: &mut Site, problems: &mut Diagnostics) {
-        let images = site
-            .items
-            .iter_mut()
-            .map(|i| (&i.source, i.image.as_mut()))
-            .chain(
-                site.profiles
-                    .iter_mut()
-                    .map(|p| (&p.source, p.image.as_mut())),
-            );
-        for (source, image) in images {
-            let Some(image) = image else { continue };
-            match self.file_for(&image.reference) {
-                Some(path) => image.path = path.to_string(),
-                None => problems.push(
-                    Diagnostic::new(&source.shown, image.line, format!("không tìm thấy ảnh `{}`", image_name(image)))
-                        .with_hint("ảnh đặt cạnh tệp .md (ghi `image: anh.jpg`) hoặc trong content/static/ (ghi `image: /anh/ten.jpg`)"),
-                ),
-            }
-        }
+    /// Output path of a cover image's file, if it will exist.
+    pub fn image_path(&self, image: &crate::content::Image) -> Option<&str> {
+        self.file_for(&image.reference)
     }
 }
 

@@ -83,8 +83,8 @@ fn pagination_follows_per_page() {
     site.build(&[]).success();
     let first = site.read("tin-bai/index.html");
     let second = site.read("tin-bai/trang/2/index.html");
-    assert_eq!(first.matches("class=\"item-card").count(), 2, "{first}");
-    assert_eq!(second.matches("class=\"item-card").count(), 2);
+    assert_eq!(first.matches("<article class=\"card").count(), 2, "{first}");
+    assert_eq!(second.matches("<article class=\"card").count(), 2);
     assert!(first.contains("href=\"/tin-bai/trang/2/\""));
     assert!(!site.exists("tin-bai/trang/3/index.html"));
     assert!(!site.exists("tin-bai/trang/1/index.html"));

@@ -82,7 +82,7 @@ impl<'a> Renderer<'a> {
         let site_value = tera::to_value(build.site_context()).map_err(anyhow::Error::from)?;
         let current = crate::tally::tally(
             &site.config,
-            site.all_items(),
+            site.counted_items(),
             chrono::Datelike::year(&site.now),
             site.as_of(),
         );
@@ -122,6 +122,14 @@ impl<'a> Renderer<'a> {
         context.insert("page", page);
         self.tera
             .render(template, &context)
+            // An XML declaration must open the file: forgive a template's leading blank line.
+            .map(|text| {
+                if template.ends_with(".xml") {
+                    text.trim_start().to_string()
+                } else {
+                    text
+                }
+            })
             .map(String::into_bytes)
             .map_err(|e| {
                 theme::template_error(

@@ -74,6 +74,8 @@ struct YearLink {
 #[derive(Serialize)]
 struct YearPage {
     year: i32,
+    /// `targets.unit_per_year`.
+    unit_target: u32,
     as_of: String,
     as_of_iso: String,
     /// Inline SVG, safe to insert as is.
@@ -121,7 +123,7 @@ impl Renderer<'_> {
     /// The tally of `year` at this build's `as_of`: the same call as `datto tally`.
     pub fn tally_of(&self, year: i32) -> Tally {
         let site = self.site();
-        tally::tally(&site.config, site.all_items(), year, site.as_of())
+        tally::tally(&site.config, site.counted_items(), year, site.as_of())
     }
 
     fn progress(&self, tally: &Tally, counts: &Counts) -> Progress {
@@ -186,6 +188,7 @@ impl Renderer<'_> {
             .collect();
         let page = YearPage {
             year,
+            unit_target: site.config.unit_target,
             as_of: tally.as_of.format("%d/%m/%Y").to_string(),
             as_of_iso: tally.as_of.format("%Y-%m-%d").to_string(),
             chart: chart::bar_chart(&tally, &labels),
@@ -194,7 +197,7 @@ impl Renderer<'_> {
             units,
             province: self.progress(&tally, &tally.province),
             months: MONTHS,
-            kinds: tally::kind_progress(&site.config, &site.profiles),
+            kinds: tally::kind_progress(&site.config, site.profiles.iter().map(AsRef::as_ref)),
             csv_url: self.build.link(&format!("{}{year}.csv", plan::TALLIES)),
             json_url: self.build.link(&format!("{}{year}.json", plan::TALLIES)),
             years: self.year_links(Some(year)),
@@ -202,9 +205,7 @@ impl Renderer<'_> {
         let mut meta = self.meta(job, format!("Thống kê tin bài năm {year}"), "thong-ke");
         meta.description = format!(
             "Số tin bài năm {year} của từng đơn vị so với chỉ tiêu {} tin bài/năm; toàn tỉnh {}/{}.",
-            site.config.units.first().map_or(20, |u| u.target),
-            tally.province.count,
-            tally.province.target
+            site.config.unit_target, tally.province.count, tally.province.target
         );
         self.page("tally.html", &meta, &page)
     }
@@ -239,7 +240,7 @@ impl Renderer<'_> {
                 url: String::new(),
                 cells: tallies.iter().map(|t| cell(t, &t.province)).collect(),
             },
-            kinds: tally::kind_progress(&site.config, &site.profiles),
+            kinds: tally::kind_progress(&site.config, site.profiles.iter().map(AsRef::as_ref)),
             as_of: site.as_of().format("%d/%m/%Y").to_string(),
         };
         self.page(

@@ -82,9 +82,27 @@ pub fn load(theme_dir: &Path, shown_root: &Path) -> Result<Tera, Vec<Diagnostic>
         return Err(errors);
     }
     let mut tera = Tera::default();
+    tera.set_escape_fn(escape_html);
     tera.add_raw_templates(sources)
         .map_err(|e| vec![template_error(&shown_dir, &e)])?;
     Ok(tera)
+}
+
+/// Escapes text for HTML and XML. Unlike Tera's default, `/` is left alone: URLs and dates
+/// ("05/03/2018") stay readable in the source and in feeds; attributes are always quoted.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Tera reports "Failed to parse 'x.html'" with " --> L:C" in its cause chain.
@@ -113,4 +131,18 @@ pub fn template_error(shown_dir: &Path, error: &tera::Error) -> Diagnostic {
         line,
         format!("lỗi mẫu giao diện: {message}"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_keeps_slashes_and_escapes_markup() {
+        assert_eq!(escape_html("05/03/2018"), "05/03/2018");
+        assert_eq!(
+            escape_html("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
 }

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::Tally;
+use crate::render::theme::escape_html as escape;
 
 const WIDTH: u32 = 720;
 const LABEL: u32 = 190;
@@ -12,21 +13,6 @@ const BAR_HEIGHT: u32 = 18;
 const TOP: u32 = 30;
 /// Room on the right for the "21/20" labels.
 const RIGHT: u32 = 70;
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
-}
 
 /// Well-formed SVG (also valid inside HTML). `labels` are the short unit names to show.
 pub fn bar_chart(tally: &Tally, labels: &[String]) -> String {

@@ -237,7 +237,7 @@ pub fn command(
     let site = crate::site::Site::load(root, &options)?;
     let as_of = as_of_day.unwrap_or_else(|| site.as_of());
     let year = year.unwrap_or(as_of.year());
-    let result = tally(&site.config, site.all_items(), year, as_of);
+    let result = tally(&site.config, site.counted_items(), year, as_of);
     Ok(match format {
         Format::Table => format::table(&result),
         Format::Csv => format::csv(&result),

@@ -1,0 +1,237 @@
+//! Rendering Markdown bodies, once: a body is rendered again only when its file changed or
+//! when one of its links or its cover image now resolves differently (a linked item moved).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::content::{Image, Item, Page, Profile, Source};
+use crate::diagnostics::Diagnostic;
+use crate::links::{Outputs, Resolver};
+use crate::markdown::{self, LinkResolver};
+use crate::site::image_name;
+
+/// A page type with a Markdown body and maybe a cover image.
+pub trait Renderable: Clone + Send + Sync {
+    fn source(&self) -> &Source;
+    fn source_mut(&mut self) -> &mut Source;
+    fn image(&self) -> Option<&Image>;
+    fn image_mut(&mut self) -> Option<&mut Image>;
+    fn set_body(&mut self, html: String, summary: String);
+}
+
+impl Renderable for Item {
+    fn source(&self) -> &Source {
+        &self.source
+    }
+    fn source_mut(&mut self) -> &mut Source {
+        &mut self.source
+    }
+    fn image(&self) -> Option<&Image> {
+        self.image.as_ref()
+    }
+    fn image_mut(&mut self) -> Option<&mut Image> {
+        self.image.as_mut()
+    }
+    fn set_body(&mut self, html: String, summary: String) {
+        self.html = html;
+        if self.summary.is_empty() {
+            self.summary = summary;
+        }
+    }
+}
+
+impl Renderable for Profile {
+    fn source(&self) -> &Source {
+        &self.source
+    }
+    fn source_mut(&mut self) -> &mut Source {
+        &mut self.source
+    }
+    fn image(&self) -> Option<&Image> {
+        self.image.as_ref()
+    }
+    fn image_mut(&mut self) -> Option<&mut Image> {
+        self.image.as_mut()
+    }
+    fn set_body(&mut self, html: String, summary: String) {
+        self.html = html;
+        if self.summary.is_empty() {
+            self.summary = summary;
+        }
+    }
+}
+
+impl Renderable for Page {
+    fn source(&self) -> &Source {
+        &self.source
+    }
+    fn source_mut(&mut self) -> &mut Source {
+        &mut self.source
+    }
+    fn image(&self) -> Option<&Image> {
+        None
+    }
+    fn image_mut(&mut self) -> Option<&mut Image> {
+        None
+    }
+    fn set_body(&mut self, html: String, _summary: String) {
+        self.html = html;
+    }
+}
+
+/// One link as resolved when the body was rendered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct LinkUse {
+    dest: String,
+    is_image: bool,
+    outcome: Result<Option<String>, String>,
+}
+
+/// Records every resolution, so that a cached body can be checked against a new site.
+struct Recording<'a> {
+    inner: &'a Resolver<'a>,
+    uses: Mutex<Vec<LinkUse>>,
+}
+
+impl LinkResolver for Recording<'_> {
+    fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Result<Option<String>, String> {
+        let outcome = self.inner.resolve(dir, dest, is_image);
+        if let Ok(mut uses) = self.uses.lock() {
+            uses.push(LinkUse {
+                dest: dest.to_string(),
+                is_image,
+                outcome: outcome.clone(),
+            });
+        }
+        outcome
+    }
+}
+
+#[derive(Debug)]
+struct Cached<T> {
+    /// The parsed document this was rendered from (same allocation means same file text).
+    input: Arc<T>,
+    output: Arc<T>,
+    links: Vec<LinkUse>,
+    image: Option<String>,
+    problems: Vec<Diagnostic>,
+}
+
+impl<T> Clone for Cached<T> {
+    fn clone(&self) -> Self {
+        Cached {
+            input: self.input.clone(),
+            output: self.output.clone(),
+            links: self.links.clone(),
+            image: self.image.clone(),
+            problems: self.problems.clone(),
+        }
+    }
+}
+
+/// Rendered bodies of one page type, kept between rebuilds of `serve`.
+#[derive(Debug)]
+pub struct BodyCache<T> {
+    entries: HashMap<String, Cached<T>>,
+}
+
+impl<T> Default for BodyCache<T> {
+    fn default() -> Self {
+        BodyCache {
+            entries: HashMap::new(),
+        }
+    }
+}
+
+/// The caches of all three page types; `build` uses a fresh one.
+#[derive(Debug, Default)]
+pub struct Bodies {
+    pub items: BodyCache<Item>,
+    pub profiles: BodyCache<Profile>,
+    pub pages: BodyCache<Page>,
+}
+
+impl<T: Renderable> BodyCache<T> {
+    /// Renders (or reuses) the bodies of `docs`, resolving their cover images. Returns the
+    /// rendered documents in the same order, and every problem found. Entries of documents
+    /// not in `docs` are dropped.
+    pub fn render(
+        &mut self,
+        docs: &[Arc<T>],
+        outputs: &Outputs,
+        resolver: &Resolver,
+    ) -> (Vec<Arc<T>>, Vec<Diagnostic>) {
+        let results: Vec<Cached<T>> = docs
+            .par_iter()
+            .map(|doc| {
+                let cached = self.entries.get(&doc.source().rel);
+                match cached.filter(|c| still_valid(c, doc, outputs, resolver)) {
+                    Some(c) => c.clone(),
+                    None => render_one(doc, outputs, resolver),
+                }
+            })
+            .collect();
+        self.entries.clear();
+        let mut rendered = Vec::with_capacity(results.len());
+        let mut problems = Vec::new();
+        for cached in results {
+            problems.extend(cached.problems.iter().cloned());
+            rendered.push(cached.output.clone());
+            self.entries
+                .insert(cached.input.source().rel.clone(), cached);
+        }
+        (rendered, problems)
+    }
+}
+
+fn still_valid<T: Renderable>(
+    cached: &Cached<T>,
+    doc: &Arc<T>,
+    outputs: &Outputs,
+    resolver: &Resolver,
+) -> bool {
+    let dir = doc.source().dir();
+    Arc::ptr_eq(doc, &cached.input)
+        && doc.image().and_then(|i| outputs.image_path(i)) == cached.image.as_deref()
+        && cached
+            .links
+            .iter()
+            .all(|u| resolver.resolve(dir, &u.dest, u.is_image) == u.outcome)
+}
+
+fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolver) -> Cached<T> {
+    let recording = Recording {
+        inner: resolver,
+        uses: Mutex::new(Vec::new()),
+    };
+    let (rendered, mut problems) = markdown::render(doc.source(), &recording);
+    // Copies the metadata and the Markdown; the body is dropped from the copy just below.
+    let mut output = T::clone(doc);
+    output.set_body(rendered.html, rendered.summary);
+    // The Markdown stays with the parsed document; the rendered copy does not need it.
+    output.source_mut().body = String::new();
+    let shown = doc.source().shown.clone();
+    let mut image_path = None;
+    if let Some(image) = output.image_mut() {
+        match outputs.image_path(image).map(str::to_string) {
+            Some(path) => {
+                image.path = path.clone();
+                image_path = Some(path);
+            }
+            None => problems.push(
+                Diagnostic::new(shown, image.line, format!("không tìm thấy ảnh `{}`", image_name(image))).with_hint(
+                    "ảnh đặt cạnh tệp .md (ghi `image: anh.jpg`) hoặc trong content/static/ (ghi `image: /anh/ten.jpg`)",
+                ),
+            ),
+        }
+    }
+    Cached {
+        input: doc.clone(),
+        output: Arc::new(output),
+        links: recording.uses.into_inner().unwrap_or_default(),
+        image: image_path,
+        problems,
+    }
+}

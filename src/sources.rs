@@ -1,0 +1,200 @@
+//! The parsed content of a site, file by file: what `build` reads once and `serve` keeps
+//! between rebuilds, re-reading only the files that changed.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::content::inventory::{self, Inventory};
+use crate::content::parse::{parse_item, parse_page, parse_profile};
+use crate::content::{Item, Page, Profile};
+use crate::diagnostics::{Diagnostic, Error, relative_to};
+
+/// One Markdown file after front matter parsing (its body is not rendered yet).
+#[derive(Debug, Clone)]
+pub enum Doc {
+    Item(Arc<Item>),
+    Profile(Arc<Profile>),
+    Page(Arc<Page>),
+    /// The file's problems; reported by every build until it is fixed.
+    Failed(Vec<Diagnostic>),
+}
+
+#[derive(Debug)]
+pub struct Sources {
+    pub root: PathBuf,
+    pub config: Config,
+    pub inventory: Inventory,
+    docs: HashMap<String, Doc>,
+}
+
+/// A stable fingerprint of text, to tell whether a file really changed.
+pub fn fingerprint(text: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+pub fn content_dir(root: &Path) -> PathBuf {
+    root.join("content")
+}
+
+/// Reads `content/site.yaml` alone (for `new` and the first step of loading).
+pub fn load_config(root: &Path) -> Result<Config, Error> {
+    let path = content_dir(root).join(inventory::CONFIG_FILE);
+    let shown = relative_to(root, &path);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Diagnostic::new(&shown, 1, format!("không đọc được site.yaml: {e}"))
+            .with_hint("chạy lệnh trong thư mục chứa content/, hoặc chỉ rõ bằng --root")
+    })?;
+    Config::from_yaml(&shown, &text).map_err(Error::Content)
+}
+
+impl Sources {
+    /// Reads `site.yaml`, walks `content/` and parses every Markdown file (in parallel).
+    pub fn load(root: &Path) -> Result<Sources, Error> {
+        let config = load_config(root)?;
+        let inventory = Inventory::scan(&content_dir(root), root).map_err(Error::Content)?;
+        let mut sources = Sources {
+            root: root.to_path_buf(),
+            config,
+            inventory,
+            docs: HashMap::new(),
+        };
+        let all: Vec<String> = sources.markdown_files().map(str::to_string).collect();
+        sources.parse(&all);
+        Ok(sources)
+    }
+
+    fn markdown_files(&self) -> impl Iterator<Item = &str> {
+        let inv = &self.inventory;
+        inv.items
+            .iter()
+            .chain(&inv.profiles)
+            .chain(&inv.pages)
+            .map(String::as_str)
+    }
+
+    fn parse(&mut self, rels: &[String]) {
+        let content = content_dir(&self.root);
+        let parsed: Vec<(String, Doc)> = rels
+            .par_iter()
+            .map(|rel| {
+                let path = content.join(rel);
+                let shown = relative_to(&self.root, &path);
+                let doc = match std::fs::read_to_string(&path) {
+                    Ok(text) => parse_doc(&self.config, &shown, rel, text),
+                    Err(e) => Doc::Failed(vec![
+                        Diagnostic::new(shown, 1, format!("không đọc được tệp: {e}"))
+                            .with_hint("tệp phải là văn bản UTF-8"),
+                    ]),
+                };
+                (rel.clone(), doc)
+            })
+            .collect();
+        self.docs.extend(parsed);
+    }
+
+    /// Re-walks `content/` and re-parses `changed` (paths relative to `content/`) plus any
+    /// Markdown file not seen before; forgets files that are gone.
+    pub fn refresh(&mut self, changed: &[String]) -> Result<(), Error> {
+        self.inventory =
+            Inventory::scan(&content_dir(&self.root), &self.root).map_err(Error::Content)?;
+        let present: std::collections::HashSet<String> =
+            self.markdown_files().map(str::to_string).collect();
+        self.docs.retain(|rel, _| present.contains(rel));
+        let mut stale: Vec<String> = present
+            .into_iter()
+            .filter(|rel| !self.docs.contains_key(rel) || changed.contains(rel))
+            .collect();
+        stale.sort();
+        self.parse(&stale);
+        Ok(())
+    }
+
+    /// Every parsed file, in a stable order.
+    pub fn docs(&self) -> impl Iterator<Item = (&str, &Doc)> {
+        self.markdown_files()
+            .filter_map(|rel| self.docs.get(rel).map(|doc| (rel, doc)))
+    }
+}
+
+fn parse_doc(config: &Config, shown: &Path, rel: &str, text: String) -> Doc {
+    let section = rel.split('/').next().unwrap_or("");
+    let result = match section {
+        inventory::ITEMS_DIR => {
+            parse_item(config, shown, rel, text).map(|i| Doc::Item(Arc::new(i)))
+        }
+        inventory::PROFILES_DIR => {
+            parse_profile(config, shown, rel, text).map(|p| Doc::Profile(Arc::new(p)))
+        }
+        _ => parse_page(shown, rel, text).map(|p| Doc::Page(Arc::new(p))),
+    };
+    result.unwrap_or_else(Doc::Failed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join("content").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn refresh_reparses_only_what_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "site.yaml", crate::config::tests::SAMPLE);
+        write(
+            root,
+            "tin-bai/a.md",
+            "---\ntitle: A\ndate: 2018-01-01\nunit: viet-tri\n---\nA\n",
+        );
+        write(
+            root,
+            "tin-bai/b.md",
+            "---\ntitle: B\ndate: 2018-01-02\nunit: viet-tri\n---\nB\n",
+        );
+        let mut sources = Sources::load(root).unwrap();
+        let item = |s: &Sources, rel: &str| match s.docs.get(rel) {
+            Some(Doc::Item(i)) => Some(i.clone()),
+            _ => None,
+        };
+        let a_before = item(&sources, "tin-bai/a.md").unwrap();
+        let b_before = item(&sources, "tin-bai/b.md").unwrap();
+
+        write(
+            root,
+            "tin-bai/b.md",
+            "---\ntitle: B2\ndate: 2018-01-02\nunit: viet-tri\n---\nB\n",
+        );
+        write(
+            root,
+            "tin-bai/c.md",
+            "---\ntitle: C\ndate: 2018-01-03\nunit: viet-tri\n---\nC\n",
+        );
+        std::fs::remove_file(root.join("content/tin-bai/a.md")).unwrap();
+        sources.refresh(&["tin-bai/b.md".into()]).unwrap();
+
+        assert!(item(&sources, "tin-bai/a.md").is_none());
+        assert_eq!(item(&sources, "tin-bai/b.md").unwrap().title, "B2");
+        assert!(!Arc::ptr_eq(
+            &item(&sources, "tin-bai/b.md").unwrap(),
+            &b_before
+        ));
+        assert_eq!(item(&sources, "tin-bai/c.md").unwrap().title, "C");
+        drop(a_before);
+
+        // An untouched file keeps its parsed value (same allocation).
+        let c = item(&sources, "tin-bai/c.md").unwrap();
+        sources.refresh(&[]).unwrap();
+        assert!(Arc::ptr_eq(&c, &item(&sources, "tin-bai/c.md").unwrap()));
+    }
+}
