@@ -2,6 +2,7 @@
 //! when one of its links or its cover image now resolves differently (a linked item moved).
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
@@ -82,7 +83,7 @@ impl Renderable for Page {
 }
 
 /// One link as resolved when the body was rendered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct LinkUse {
     dest: String,
     is_image: bool,
@@ -227,10 +228,14 @@ fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolve
             ),
         }
     }
+    let links = recording.uses.into_inner().unwrap_or_default();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    (doc.source().version, &image_path, &links).hash(&mut hasher);
+    output.source_mut().fingerprint = hasher.finish();
     Cached {
         input: doc.clone(),
         output: Arc::new(output),
-        links: recording.uses.into_inner().unwrap_or_default(),
+        links,
         image: image_path,
         problems,
     }

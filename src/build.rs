@@ -96,7 +96,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let (site, tera) = prepare(&options.root, &options.load)?;
     let jobs = site.jobs();
-    let renderer = Renderer::new(&site, tera, &jobs)?;
+    let renderer = Renderer::new(&site, &tera, &jobs)?;
     let staging = Staging::create(&options.output)?;
     render_all(&renderer, &jobs, |rel, bytes| staging.write(rel, bytes))?;
     site.files
@@ -118,7 +118,7 @@ pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let (site, tera) = prepare(root, load)?;
     let jobs = site.jobs();
-    let renderer = Renderer::new(&site, tera, &jobs)?;
+    let renderer = Renderer::new(&site, &tera, &jobs)?;
     render_all(&renderer, &jobs, |_, _| Ok(()))?;
     Ok(Report {
         pages: jobs.len(),

@@ -308,6 +308,8 @@ mod tests {
             rel: "tin-bai/2018/a.md".into(),
             body: body.into(),
             body_line: 6,
+            version: 0,
+            fingerprint: 0,
         }
     }
 

@@ -40,7 +40,7 @@ pub enum PageKind {
     TallyJson(i32),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageJob {
     /// Page path: `tin-bai/`, `tin-bai/2018/hoi-nghi/`, `rss.xml`.
     pub path: String,

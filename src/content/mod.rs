@@ -43,6 +43,12 @@ pub struct Source {
     pub body: String,
     /// File line of the body's first line, to report link errors at the right place.
     pub body_line: usize,
+    /// Fingerprint of the whole file text.
+    pub version: u64,
+    /// Fingerprint of everything the rendered page shows of this file: the file text and
+    /// how its links and cover image resolved. Set when the body is rendered; incremental
+    /// rebuilds compare it to know which pages changed.
+    pub fingerprint: u64,
 }
 
 impl Source {

@@ -298,6 +298,7 @@ fn read<T: serde::de::DeserializeOwned>(
     keys: &[&str],
 ) -> Result<(Document<T>, Source), Vec<Diagnostic>> {
     let text = front_matter::normalize(text);
+    let version = crate::sources::fingerprint(&text);
     let split = front_matter::split(shown, &text).map_err(|d| vec![d])?;
     let doc = front_matter::parse_yaml::<T>(shown, split.yaml, split.yaml_line, keys)?;
     let source = Source {
@@ -305,6 +306,8 @@ fn read<T: serde::de::DeserializeOwned>(
         rel: rel.to_string(),
         body: split.body.to_string(),
         body_line: split.body_line,
+        version,
+        fingerprint: version,
     };
     Ok((doc, source))
 }

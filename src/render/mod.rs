@@ -4,6 +4,8 @@
 //! holds only what that page shows.
 
 pub mod context;
+pub mod deps;
+pub mod select;
 pub mod stats;
 pub mod theme;
 
@@ -17,15 +19,8 @@ use crate::site::Site;
 use crate::urls::paginated;
 use context::{Builder, ItemCard, Link, Meta, ProfileCard};
 
-/// Entries in a feed, as RSS readers expect.
-const FEED_LENGTH: usize = 20;
-/// Items shown on the home page besides the lead.
-const HOME_LATEST: usize = 9;
-const HOME_PROFILES: usize = 4;
-const RELATED: usize = 4;
-
 pub struct Renderer<'a> {
-    tera: Tera,
+    tera: &'a Tera,
     build: Builder<'a>,
     site_value: tera::Value,
     /// All planned pages; the sitemap lists them.
@@ -75,7 +70,7 @@ struct KindGroup {
 impl<'a> Renderer<'a> {
     pub fn new(
         site: &'a Site,
-        tera: Tera,
+        tera: &'a Tera,
         jobs: &'a [PageJob],
     ) -> Result<Self, crate::diagnostics::Error> {
         let build = Builder::new(site);
@@ -93,6 +88,11 @@ impl<'a> Renderer<'a> {
             jobs,
             current,
         })
+    }
+
+    /// What the dependency signatures of this build share.
+    pub fn globals(&self) -> deps::Globals {
+        deps::Globals::new(self.site(), &self.site_value, &self.current)
     }
 
     fn site(&self) -> &'a Site {
@@ -153,12 +153,7 @@ impl<'a> Renderer<'a> {
     ) -> Result<Vec<u8>, Diagnostic> {
         let per_page = self.site().config.per_page;
         let total = page_count(indices.len(), per_page);
-        let shown = indices
-            .iter()
-            .skip((page - 1) * per_page)
-            .take(per_page)
-            .copied()
-            .collect::<Vec<_>>();
+        let shown = select::page_slice(indices, page, per_page);
         let title = if page > 1 {
             format!("{heading} – trang {page}")
         } else {
@@ -171,7 +166,7 @@ impl<'a> Renderer<'a> {
         };
         let list = ListPage {
             heading,
-            items: self.build.item_cards(&shown),
+            items: self.build.item_cards(shown),
             pagination: self.build.pagination(first, page, total),
         };
         let meta = self.meta(job, title, section);
@@ -236,18 +231,9 @@ impl<'a> Renderer<'a> {
         let build = &self.build;
         match job.kind {
             PageKind::Home => {
-                let lead = site
-                    .items
-                    .iter()
-                    .position(|i| i.image.is_some())
-                    .or((!site.items.is_empty()).then_some(0));
-                let latest: Vec<usize> = (0..site.items.len())
-                    .filter(|i| Some(*i) != lead)
-                    .take(HOME_LATEST)
-                    .collect();
-                let mut featured: Vec<usize> = (0..site.profiles.len()).collect();
-                featured.sort_by_key(|&i| std::cmp::Reverse(site.profiles[i].year));
-                featured.truncate(HOME_PROFILES);
+                let lead = select::home_lead(site);
+                let latest = select::home_latest(site, lead);
+                let featured = select::featured_profiles(site);
                 #[derive(Serialize)]
                 struct Home {
                     lead: Option<ItemCard>,
@@ -271,17 +257,8 @@ impl<'a> Renderer<'a> {
             }
             PageKind::Item(i) => {
                 let item = &site.items[i];
-                let same_unit = &site.items_by_unit[item.unit.0];
-                let position = same_unit.binary_search(&i).unwrap_or(0);
-                let start = position.saturating_sub(RELATED / 2);
-                let related: Vec<usize> = same_unit
-                    .iter()
-                    .skip(start)
-                    .take(RELATED + 1)
-                    .copied()
-                    .filter(|&j| j != i)
-                    .take(RELATED)
-                    .collect();
+                let related = select::related(site, i);
+                let (newer, older) = select::neighbours(site, i);
                 let link = |j: usize| Link {
                     title: site.items[j].title.clone(),
                     url: build.link(&site.items[j].path()),
@@ -296,8 +273,8 @@ impl<'a> Renderer<'a> {
                 let page = ItemPage {
                     item: build.item_full(item),
                     related: build.item_cards(&related),
-                    newer: i.checked_sub(1).map(link),
-                    older: (i + 1 < site.items.len()).then(|| link(i + 1)),
+                    newer: newer.map(link),
+                    older: older.map(link),
                 };
                 let mut meta = self.meta(job, item.title.clone(), "tin-bai");
                 meta.og_type = "article";
@@ -406,12 +383,7 @@ impl<'a> Renderer<'a> {
             }
             PageKind::Profile(i) => {
                 let profile = &site.profiles[i];
-                let same_kind: Vec<usize> = site.profiles_by_kind[profile.kind.0]
-                    .iter()
-                    .copied()
-                    .filter(|&j| j != i)
-                    .take(RELATED)
-                    .collect();
+                let same_kind = select::same_kind(site, i);
                 #[derive(Serialize)]
                 struct ProfilePage<'p> {
                     profile: context::ProfileFull<'p>,
@@ -461,7 +433,7 @@ impl<'a> Renderer<'a> {
                 self.page("404.html", &meta, &())
             }
             PageKind::Feed => {
-                let all: Vec<usize> = (0..site.items.len().min(FEED_LENGTH)).collect();
+                let all: Vec<usize> = (0..site.items.len()).collect();
                 self.feed(job, site.config.title.clone(), String::new(), &all)
             }
             PageKind::UnitFeed(unit) => {
@@ -471,7 +443,7 @@ impl<'a> Renderer<'a> {
                     job,
                     format!("{} – {}", site.config.title, u.name),
                     plan::unit_path(&u.slug),
-                    &indices[..indices.len().min(FEED_LENGTH)],
+                    indices,
                 )
             }
             PageKind::Sitemap => {
@@ -526,6 +498,7 @@ impl<'a> Renderer<'a> {
     ) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site();
         let build = &self.build;
+        let indices = select::feed(indices);
         let entries: Vec<FeedEntry> = indices
             .iter()
             .map(|&i| {

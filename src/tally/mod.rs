@@ -266,6 +266,8 @@ mod tests {
                 rel: "tin-bai/x.md".into(),
                 body: String::new(),
                 body_line: 1,
+                version: 0,
+                fingerprint: 0,
             },
             title: "T".into(),
             date: parse_date(date, config.timezone).unwrap(),

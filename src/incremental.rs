@@ -1,0 +1,242 @@
+//! Incremental rebuilds for `serve`: the same output as `build`, written in place, but only
+//! what a change affects is parsed, rendered and written again.
+//!
+//! A content change re-parses the changed files (see [`Sources::refresh`]), re-renders the
+//! bodies whose file or links changed (see [`crate::bodies`]) and re-renders the pages whose
+//! dependency signature changed (see [`crate::render::deps`]). A template change re-renders
+//! every page without re-parsing; a `site.yaml` change starts from scratch. A failed rebuild
+//! writes nothing, so the last good output stays in place.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use rayon::prelude::*;
+
+use crate::bodies::Bodies;
+use crate::diagnostics::{Diagnostic, Diagnostics, Error};
+use crate::output::{safe_join, write_atomic};
+use crate::render::{Renderer, theme};
+use crate::site::{LoadOptions, Site};
+use crate::sources::Sources;
+use crate::urls::output_file;
+
+/// What changed since the last rebuild, as the file watcher saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    /// `content/site.yaml`: everything is rebuilt.
+    pub config: bool,
+    /// A theme template: every page is rendered again.
+    pub templates: bool,
+    /// Markdown files, relative to `content/`.
+    pub content: Vec<String>,
+    /// Static files or page assets were added, changed or removed.
+    pub files: bool,
+}
+
+impl Change {
+    pub fn everything() -> Change {
+        Change {
+            config: true,
+            templates: true,
+            content: Vec::new(),
+            files: true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Change::default()
+    }
+}
+
+/// What a rebuild did, for the line the server prints.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub rendered: usize,
+    pub copied: usize,
+    pub removed: usize,
+    pub pages: usize,
+    pub elapsed: Duration,
+}
+
+/// Size and modification time: enough to tell a static file was replaced.
+type Stamp = (u64, Option<SystemTime>);
+
+fn stamp(path: &Path) -> Stamp {
+    std::fs::metadata(path).map_or((0, None), |m| (m.len(), m.modified().ok()))
+}
+
+pub struct Incremental {
+    root: PathBuf,
+    options: LoadOptions,
+    output: PathBuf,
+    sources: Option<Sources>,
+    bodies: Bodies,
+    tera: Option<tera::Tera>,
+    /// Output file → signature of what is written there.
+    written: HashMap<String, u64>,
+    /// Output file → source file and its stamp when copied.
+    copied: HashMap<String, (PathBuf, Stamp)>,
+}
+
+impl Incremental {
+    /// Rebuilds `root` into `output`, which this value then owns.
+    pub fn new(root: &Path, options: LoadOptions, output: &Path) -> Incremental {
+        Incremental {
+            root: root.to_path_buf(),
+            options,
+            output: output.to_path_buf(),
+            sources: None,
+            bodies: Bodies::default(),
+            tera: None,
+            written: HashMap::new(),
+            copied: HashMap::new(),
+        }
+    }
+
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// Applies `change`. On error nothing is written and the next call retries what failed.
+    pub fn rebuild(&mut self, change: &Change) -> Result<Outcome, Error> {
+        let started = Instant::now();
+        if change.config || self.sources.is_none() {
+            self.sources = None;
+            self.tera = None;
+            self.bodies = Bodies::default();
+            self.written.clear();
+            self.sources = Some(Sources::load(&self.root)?);
+        } else if let Some(sources) = self
+            .sources
+            .as_mut()
+            .filter(|_| !change.content.is_empty() || change.files)
+        {
+            sources.refresh(&change.content)?;
+        }
+        let Some(sources) = self.sources.as_ref() else {
+            return Err(Error::Internal(anyhow::anyhow!("nội dung chưa được nạp")));
+        };
+
+        // The site and the theme: both report their problems together, as in `build`.
+        let site = Site::assemble(sources, &self.options, &mut self.bodies);
+        if change.templates || self.tera.is_none() {
+            self.tera = None;
+            self.written.clear();
+            let theme_dir = self.root.join("themes").join(&sources.config.theme);
+            match (theme::load(&theme_dir, &self.root), &site) {
+                (Ok(tera), _) => self.tera = Some(tera),
+                (Err(mut more), Err(Error::Content(list))) => {
+                    more.extend(list.iter().cloned());
+                    return Err(Error::Content(Diagnostics::from(more).into_sorted()));
+                }
+                (Err(more), _) => return Err(Error::Content(more)),
+            }
+        }
+        let site = site?;
+        let Some(tera) = self.tera.as_ref() else {
+            return Err(Error::Internal(anyhow::anyhow!("giao diện chưa được nạp")));
+        };
+
+        let jobs = site.jobs();
+        let renderer = Renderer::new(&site, tera, &jobs)?;
+        let globals = renderer.globals();
+        let signatures: Vec<(String, u64)> = jobs
+            .par_iter()
+            .map(|job| {
+                (
+                    output_file(&job.path),
+                    crate::render::deps::signature(&site, job, &globals, &jobs),
+                )
+            })
+            .collect();
+
+        // Render everything that changed in memory first: a template error writes nothing.
+        let dirty: Vec<(usize, &String)> = signatures
+            .iter()
+            .enumerate()
+            .filter(|(_, (file, signature))| self.written.get(file) != Some(signature))
+            .map(|(i, (file, _))| (i, file))
+            .collect();
+        let rendered: Vec<Result<(&String, Vec<u8>), Diagnostic>> = dirty
+            .par_iter()
+            .map(|&(i, file)| renderer.render(&jobs[i]).map(|bytes| (file, bytes)))
+            .collect();
+        let mut pages = Vec::with_capacity(rendered.len());
+        let mut problems = Diagnostics::new();
+        for result in rendered {
+            match result {
+                Ok(page) => pages.push(page),
+                Err(d) => problems.push(d),
+            }
+        }
+        problems.into_result(())?;
+
+        pages
+            .par_iter()
+            .try_for_each(|(file, bytes)| write_atomic(&safe_join(&self.output, file)?, bytes))
+            .map_err(Error::Internal)?;
+        let rendered_count = pages.len();
+        drop(pages);
+        let new_written: HashMap<String, u64> = signatures.into_iter().collect();
+        let mut removed = 0;
+        for file in self
+            .written
+            .keys()
+            .filter(|f| !new_written.contains_key(*f))
+        {
+            removed += self.remove(file);
+        }
+
+        let mut new_copied = HashMap::with_capacity(site.files.len());
+        let mut copied = 0;
+        for file in &site.files {
+            let current = (file.from.clone(), stamp(&file.from));
+            if self.copied.get(&file.to) != Some(&current) || !self.output.join(&file.to).exists() {
+                let bytes = std::fs::read(&file.from).map_err(|e| Error::Internal(e.into()))?;
+                write_atomic(
+                    &safe_join(&self.output, &file.to).map_err(Error::Internal)?,
+                    &bytes,
+                )
+                .map_err(Error::Internal)?;
+                copied += 1;
+            }
+            new_copied.insert(file.to.clone(), current);
+        }
+        for file in self
+            .copied
+            .keys()
+            .filter(|f| !new_copied.contains_key(*f) && !new_written.contains_key(*f))
+        {
+            removed += self.remove(file);
+        }
+
+        self.written = new_written;
+        self.copied = new_copied;
+        Ok(Outcome {
+            rendered: rendered_count,
+            copied,
+            removed,
+            pages: jobs.len(),
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// Removes an output file and the folders it leaves empty; 1 if something was removed.
+    fn remove(&self, file: &str) -> usize {
+        let Ok(path) = safe_join(&self.output, file) else {
+            return 0;
+        };
+        if std::fs::remove_file(&path).is_err() {
+            return 0;
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != self.output) {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+        1
+    }
+}

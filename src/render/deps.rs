@@ -1,0 +1,162 @@
+//! Dependency signatures: for each planned page, a hash of everything its output is made
+//! from. Between two rebuilds of `serve`, a page whose signature did not change is not
+//! rendered again. The selections come from [`super::select`], as in the renderer.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+use super::select;
+use crate::plan::{PageJob, PageKind, page_count};
+use crate::site::Site;
+use crate::tally::{self, Tally};
+
+/// What many pages share: the site context, this year's tally, the tally years.
+pub struct Globals {
+    site: u64,
+    current_tally: u64,
+    years: Vec<i32>,
+    kinds: u64,
+}
+
+fn hash_json<T: serde::Serialize>(value: &T) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    serde_json::to_string(value)
+        .unwrap_or_default()
+        .hash(&mut hasher);
+    hasher.finish()
+}
+
+impl Globals {
+    pub fn new(site: &Site, site_context: &impl serde::Serialize, current: &Tally) -> Globals {
+        Globals {
+            site: hash_json(site_context),
+            current_tally: hash_json(current),
+            years: site.tally_years(),
+            kinds: hash_json(&tally::kind_progress(
+                &site.config,
+                site.profiles.iter().map(AsRef::as_ref),
+            )),
+        }
+    }
+}
+
+fn items(site: &Site, indices: &[usize], h: &mut DefaultHasher) {
+    for &i in indices {
+        site.items[i].source.fingerprint.hash(h);
+    }
+}
+
+fn profiles(site: &Site, indices: &[usize], h: &mut DefaultHasher) {
+    for &i in indices {
+        site.profiles[i].source.fingerprint.hash(h);
+    }
+}
+
+fn listing(site: &Site, indices: &[usize], page: usize, h: &mut DefaultHasher) {
+    let per_page = site.config.per_page;
+    page_count(indices.len(), per_page).hash(h);
+    items(site, select::page_slice(indices, page, per_page), h);
+}
+
+/// The signature of one page: equal signatures mean byte-identical output.
+pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]) -> u64 {
+    let mut h = DefaultHasher::new();
+    job.hash(&mut h);
+    globals.site.hash(&mut h);
+    match job.kind {
+        PageKind::Home => {
+            let lead = select::home_lead(site);
+            items(site, lead.as_slice(), &mut h);
+            items(site, &select::home_latest(site, lead), &mut h);
+            profiles(site, &select::featured_profiles(site), &mut h);
+            globals.current_tally.hash(&mut h);
+        }
+        PageKind::ItemList { page } => {
+            let all: Vec<usize> = (0..site.items.len()).collect();
+            listing(site, &all, page, &mut h);
+        }
+        PageKind::Item(i) => {
+            items(site, &[i], &mut h);
+            items(site, &select::related(site, i), &mut h);
+            let (newer, older) = select::neighbours(site, i);
+            items(site, newer.as_slice(), &mut h);
+            items(site, older.as_slice(), &mut h);
+        }
+        PageKind::UnitIndex => {
+            site.items_by_unit
+                .iter()
+                .map(Vec::len)
+                .for_each(|n| n.hash(&mut h));
+            site.profiles_by_unit
+                .iter()
+                .map(Vec::len)
+                .for_each(|n| n.hash(&mut h));
+        }
+        PageKind::Unit { unit, page } => {
+            listing(site, &site.items_by_unit[unit.0], page, &mut h);
+            if page == 1 {
+                profiles(site, &site.profiles_by_unit[unit.0], &mut h);
+            }
+            globals.current_tally.hash(&mut h);
+        }
+        PageKind::TagIndex => {
+            for tag in &site.tags {
+                (&tag.slug, &tag.name, tag.items.len()).hash(&mut h);
+            }
+        }
+        PageKind::Tag { tag, page } => {
+            site.tags[tag].name.hash(&mut h);
+            listing(site, &site.tags[tag].items, page, &mut h);
+        }
+        PageKind::ProfileIndex => {
+            for group in &site.profiles_by_kind {
+                profiles(site, group, &mut h);
+            }
+        }
+        PageKind::ProfileKind(kind) => profiles(site, &site.profiles_by_kind[kind.0], &mut h),
+        PageKind::Profile(i) => {
+            profiles(site, &[i], &mut h);
+            profiles(site, &select::same_kind(site, i), &mut h);
+        }
+        PageKind::Page(i) => site.pages[i].source.fingerprint.hash(&mut h),
+        PageKind::NotFound | PageKind::Robots => {}
+        PageKind::Feed => {
+            let all: Vec<usize> = (0..site.items.len()).collect();
+            items(site, select::feed(&all), &mut h);
+        }
+        PageKind::UnitFeed(unit) => items(site, select::feed(&site.items_by_unit[unit.0]), &mut h),
+        PageKind::Sitemap => {
+            for other in jobs.iter().filter(|j| j.kind.in_sitemap()) {
+                other.path.hash(&mut h);
+                if let PageKind::Item(i) = other.kind {
+                    site.items[i].date.hash(&mut h);
+                }
+            }
+        }
+        PageKind::TallyIndex => {
+            globals.years.hash(&mut h);
+            globals.kinds.hash(&mut h);
+            for &year in &globals.years {
+                hash_json(&tally::tally(
+                    &site.config,
+                    site.counted_items(),
+                    year,
+                    site.as_of(),
+                ))
+                .hash(&mut h);
+            }
+        }
+        PageKind::TallyYear(year) | PageKind::TallyCsv(year) | PageKind::TallyJson(year) => {
+            globals.years.hash(&mut h);
+            globals.kinds.hash(&mut h);
+            hash_json(&tally::tally(
+                &site.config,
+                site.counted_items(),
+                year,
+                site.as_of(),
+            ))
+            .hash(&mut h);
+        }
+    }
+    h.finish()
+}

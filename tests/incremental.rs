@@ -1,0 +1,184 @@
+//! `serve`'s incremental rebuilds write exactly what a fresh `datto build` writes, after each
+//! kind of edit, while rendering only the pages an edit affects.
+
+mod common;
+
+use std::path::Path;
+
+use common::{NOW, TestSite, files_under};
+use datto::incremental::{Change, Incremental};
+use datto::site::LoadOptions;
+
+fn options() -> LoadOptions {
+    LoadOptions {
+        drafts: false,
+        future: false,
+        now: chrono::DateTime::from_timestamp(NOW.parse().unwrap(), 0).unwrap(),
+        base_url: None,
+    }
+}
+
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files_under(dir)
+        .into_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(dir.join(&rel)).unwrap();
+            (rel, bytes)
+        })
+        .collect()
+}
+
+/// Asserts the incremental output equals a fresh build of the same content.
+#[track_caller]
+fn assert_same_as_build(site: &TestSite, dev: &Incremental) {
+    site.build(&[]).success();
+    let fresh = tree(&site.public());
+    let served = tree(dev.output());
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&served), names(&fresh), "different files");
+    for ((name, a), (_, b)) in served.iter().zip(&fresh) {
+        assert!(a == b, "{name} differs from a fresh build");
+    }
+}
+
+fn content(rel: &str) -> Change {
+    Change {
+        content: vec![rel.to_string()],
+        ..Change::default()
+    }
+}
+
+#[test]
+fn every_kind_of_edit_gives_the_fresh_build() {
+    let site = TestSite::fixture("basic");
+    let out = tempfile::tempdir().unwrap();
+    let mut dev = Incremental::new(site.root(), options(), &out.path().join("public"));
+    let first = dev.rebuild(&Change::everything()).unwrap();
+    assert_eq!(
+        first.rendered, first.pages,
+        "the first rebuild renders everything"
+    );
+    assert_same_as_build(&site, &dev);
+
+    // Nothing changed: nothing rendered.
+    let idle = dev.rebuild(&Change::default()).unwrap();
+    assert_eq!((idle.rendered, idle.copied, idle.removed), (0, 0, 0));
+
+    // Edit the body of one item: its page, and the few pages showing its summary.
+    let rel = "tin-bai/2019/tap-huan.md";
+    let text = std::fs::read_to_string(site.root().join("content").join(rel)).unwrap();
+    site.write(rel, &text.replace("Hơn 100 hội viên", "Hơn 150 hội viên"));
+    let edit = dev.rebuild(&content(rel)).unwrap();
+    assert!(
+        edit.rendered >= 1 && edit.rendered < edit.pages / 2,
+        "rendered {} of {}",
+        edit.rendered,
+        edit.pages
+    );
+    assert!(
+        std::fs::read_to_string(dev.output().join("tin-bai/2019/tap-huan/index.html"))
+            .unwrap()
+            .contains("Hơn 150")
+    );
+    assert_same_as_build(&site, &dev);
+
+    // Move an item to another year and unit: old page gone, listings and tallies follow.
+    let rel = "tin-bai/2018/hoi-nghi-so-ket.md";
+    let text = std::fs::read_to_string(site.root().join("content").join(rel)).unwrap();
+    site.write(
+        rel,
+        &text
+            .replace("date: 2018-07-05 08:30", "date: 2019-02-05 08:30")
+            .replace("unit: Việt Trì", "unit: doan-hung"),
+    );
+    dev.rebuild(&content(rel)).unwrap();
+    assert!(!dev.output().join("tin-bai/2018/hoi-nghi-so-ket").exists());
+    assert_same_as_build(&site, &dev);
+
+    // Add, then delete an item.
+    site.write(
+        "tin-bai/2019/moi.md",
+        "---\ntitle: Tin mới\ndate: 2019-05-30\nunit: co-quan-tinh\ntags: [Hát Xoan]\n---\nMới.\n",
+    );
+    dev.rebuild(&content("tin-bai/2019/moi.md")).unwrap();
+    assert_same_as_build(&site, &dev);
+    site.remove("tin-bai/2019/moi.md");
+    let removal = dev.rebuild(&content("tin-bai/2019/moi.md")).unwrap();
+    assert!(
+        removal.removed >= 2,
+        "item page and tag page removed: {removal:?}"
+    );
+    assert!(!dev.output().join("tin-bai/2019/moi").exists());
+    assert_same_as_build(&site, &dev);
+
+    // A broken file: the rebuild fails and writes nothing.
+    let before = tree(dev.output());
+    let good =
+        std::fs::read_to_string(site.root().join("content/tin-bai/2019/tap-huan.md")).unwrap();
+    site.write(
+        "tin-bai/2019/tap-huan.md",
+        "---\ntitle: Hỏng\ndate: 2019-04-10\nunit: khong-co\n---\nX\n",
+    );
+    let Err(datto::Error::Content(errors)) = dev.rebuild(&content("tin-bai/2019/tap-huan.md"))
+    else {
+        panic!("a broken file must fail the rebuild");
+    };
+    assert!(
+        errors.iter().any(|e| e
+            .to_string()
+            .starts_with("content/tin-bai/2019/tap-huan.md:4:")),
+        "{errors:?}"
+    );
+    assert_eq!(
+        before,
+        tree(dev.output()),
+        "a failed rebuild wrote something"
+    );
+    site.write(
+        "tin-bai/2019/tap-huan.md",
+        &good.replace("Tập huấn chuyển đổi số", "Đã sửa"),
+    );
+    dev.rebuild(&content("tin-bai/2019/tap-huan.md")).unwrap();
+    assert_same_as_build(&site, &dev);
+
+    // A template change renders every page again, without re-parsing.
+    let template = site.root().join("themes/datto/templates/404.html");
+    let text = std::fs::read_to_string(&template).unwrap();
+    std::fs::write(&template, text.replace("</h1>", " (sửa)</h1>")).unwrap();
+    let all = dev
+        .rebuild(&Change {
+            templates: true,
+            ..Change::default()
+        })
+        .unwrap();
+    assert_eq!(all.rendered, all.pages);
+    assert_same_as_build(&site, &dev);
+
+    // Static files come and go.
+    site.write("static/anh/moi.png", "png");
+    dev.rebuild(&Change {
+        files: true,
+        ..Change::default()
+    })
+    .unwrap();
+    assert!(dev.output().join("anh/moi.png").exists());
+    site.remove("static/anh/moi.png");
+    dev.rebuild(&Change {
+        files: true,
+        ..Change::default()
+    })
+    .unwrap();
+    assert_same_as_build(&site, &dev);
+
+    // site.yaml: everything again.
+    let config = site.root().join("content/site.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, text.replace("per_page: 2", "per_page: 1")).unwrap();
+    dev.rebuild(&Change {
+        config: true,
+        ..Change::default()
+    })
+    .unwrap();
+    assert!(dev.output().join("tin-bai/trang/4/index.html").exists());
+    assert_same_as_build(&site, &dev);
+}
