@@ -94,6 +94,11 @@ impl Incremental {
         }
     }
 
+    /// Moves "now" on (scheduled items go live, the tally day advances).
+    pub fn set_now(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        self.options.now = now;
+    }
+
     pub fn output(&self) -> &Path {
         &self.output
     }
@@ -101,11 +106,14 @@ impl Incremental {
     /// Applies `change`. On error nothing is written and the next call retries what failed.
     pub fn rebuild(&mut self, change: &Change) -> Result<Outcome, Error> {
         let started = Instant::now();
+        // Every page is rendered again after a configuration or template change; `written`
+        // is kept all the same, to know which old files to remove.
+        let mut render_all = false;
         if change.config || self.sources.is_none() {
             self.sources = None;
             self.tera = None;
             self.bodies = Bodies::default();
-            self.written.clear();
+            render_all = true;
             self.sources = Some(Sources::load(&self.root)?);
         } else if let Some(sources) = self
             .sources
@@ -122,7 +130,7 @@ impl Incremental {
         let site = Site::assemble(sources, &self.options, &mut self.bodies);
         if change.templates || self.tera.is_none() {
             self.tera = None;
-            self.written.clear();
+            render_all = true;
             let theme_dir = self.root.join("themes").join(&sources.config.theme);
             match (theme::load(&theme_dir, &self.root), &site) {
                 (Ok(tera), _) => self.tera = Some(tera),
@@ -155,7 +163,9 @@ impl Incremental {
         let dirty: Vec<(usize, &String)> = signatures
             .iter()
             .enumerate()
-            .filter(|(_, (file, signature))| self.written.get(file) != Some(signature))
+            .filter(|(_, (file, signature))| {
+                render_all || self.written.get(file) != Some(signature)
+            })
             .map(|(i, (file, _))| (i, file))
             .collect();
         let rendered: Vec<Result<(&String, Vec<u8>), Diagnostic>> = dirty

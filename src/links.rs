@@ -192,10 +192,16 @@ pub struct Resolver<'a> {
     /// Content path of each published Markdown file → its page path.
     pages: HashMap<String, String>,
     hidden: HashSet<&'a str>,
+    failed: HashSet<&'a str>,
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(outputs: &'a Outputs, site: &Site, hidden: &'a [String]) -> Self {
+    pub fn new(
+        outputs: &'a Outputs,
+        site: &Site,
+        hidden: &'a [String],
+        failed: &'a [String],
+    ) -> Self {
         let pages = site
             .items
             .iter()
@@ -208,8 +214,10 @@ impl<'a> Resolver<'a> {
             .chain(site.pages.iter().map(|p| (p.source.rel.clone(), p.path())))
             .collect();
         let hidden = hidden.iter().map(String::as_str).collect();
+        let failed = failed.iter().map(String::as_str).collect();
         Resolver {
             outputs,
+            failed,
             pages,
             hidden,
         }
@@ -224,6 +232,11 @@ impl<'a> Resolver<'a> {
             if self.hidden.contains(candidate) {
                 return Err(format!(
                     "liên kết tới `{written}`, một bài nháp hoặc chưa tới ngày đăng"
+                ));
+            }
+            if self.failed.contains(candidate) {
+                return Err(format!(
+                    "liên kết tới `{written}`, một tệp đang có lỗi (sửa lỗi của tệp đó trước)"
                 ));
             }
         }

@@ -32,6 +32,21 @@ enum Command {
         #[command(flatten)]
         content: ContentArgs,
     },
+    /// Xem trước: dựng, phục vụ tại http://127.0.0.1:1111/, tự cập nhật khi sửa tệp
+    Serve {
+        /// Cổng (0: tự chọn một cổng trống)
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Địa chỉ lắng nghe
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Hiện cả bài nháp (draft: true)
+        #[arg(long)]
+        drafts: bool,
+        /// Hiện cả bài hẹn giờ
+        #[arg(long)]
+        future: bool,
+    },
     /// Kiểm tra toàn bộ nội dung như khi dựng, không ghi gì
     Check {
         #[command(flatten)]
@@ -118,6 +133,20 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let report = build::build(&options)?;
             println!("Đã dựng {}: {report}", options.output.display());
+        }
+        Command::Serve {
+            port,
+            bind,
+            drafts,
+            future,
+        } => {
+            datto::serve::serve(datto::serve::ServeOptions {
+                root: cli.root,
+                bind,
+                port,
+                drafts,
+                future,
+            })?;
         }
         Command::Check { content } => {
             let report = build::check(&cli.root, &load_options(&content)?)?;

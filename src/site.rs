@@ -100,6 +100,8 @@ impl Site {
         let mut pages = Vec::new();
         // Content paths of files that exist but are not published in this build.
         let mut hidden: Vec<String> = Vec::new();
+        // Files that exist but failed to parse: links to them are not "broken".
+        let mut failed: Vec<String> = Vec::new();
         for (rel, doc) in sources.docs() {
             match doc {
                 Doc::Item(item)
@@ -111,7 +113,10 @@ impl Site {
                     profiles.push(profile.clone())
                 }
                 Doc::Page(page) if options.drafts || !page.draft => pages.push(page.clone()),
-                Doc::Failed(errors) => problems.extend(errors.iter().cloned()),
+                Doc::Failed(errors) => {
+                    problems.extend(errors.iter().cloned());
+                    failed.push(rel.to_string());
+                }
                 _ => hidden.push(rel.to_string()),
             }
         }
@@ -164,7 +169,7 @@ impl Site {
             &mut problems,
         );
 
-        let resolver = Resolver::new(&outputs, &site, &hidden);
+        let resolver = Resolver::new(&outputs, &site, &hidden, &failed);
         let (items, more) = bodies.items.render(&site.items, &outputs, &resolver);
         problems.extend(more);
         let (profiles, more) = bodies.profiles.render(&site.profiles, &outputs, &resolver);

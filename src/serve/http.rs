@@ -76,7 +76,9 @@ fn inject(mut html: Vec<u8>) -> Vec<u8> {
 /// Decodes and normalises a request path into a relative output path. `None` for anything
 /// that is not plainly inside the output: `..` past the root, backslashes, NUL, bad UTF-8.
 pub fn normalise(path: &str) -> Option<String> {
-    let decoded = percent_encoding::percent_decode_str(path).decode_utf8().ok()?;
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
     if decoded.contains(['\\', '\0']) {
         return None;
     }
@@ -97,13 +99,25 @@ pub fn normalise(path: &str) -> Option<String> {
 fn content_type(path: &Path) -> HeaderValue {
     let mime = mime_guess::from_path(path).first_or_octet_stream();
     let text = mime.type_() == "text"
-        || matches!(mime.essence_str(), "application/javascript" | "application/json" | "application/xml" | "image/svg+xml");
-    let value = if text { format!("{mime}; charset=utf-8") } else { mime.to_string() };
+        || matches!(
+            mime.essence_str(),
+            "application/javascript" | "application/json" | "application/xml" | "image/svg+xml"
+        );
+    let value = if text {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
+    };
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("application/octet-stream"))
 }
 
 fn plain(status: StatusCode, text: &'static str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
 }
 
 /// The file behind `rel`, if it is a file inside `root` (symlinks pointing out refused).
@@ -117,7 +131,9 @@ fn locate(root: &Path, rel: &str) -> Option<PathBuf> {
 async fn handle(State(state): State<Arc<ServerState>>, method: Method, uri: Uri) -> Response {
     if method != Method::GET && method != Method::HEAD {
         let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "Chỉ hỗ trợ GET và HEAD\n");
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
         return response;
     }
     let head = method == Method::HEAD;
@@ -133,9 +149,18 @@ async fn handle(State(state): State<Arc<ServerState>>, method: Method, uri: Uri)
         if !uri.path().ends_with('/') {
             // Relative links in the page need the trailing slash.
             let location = format!("{}/", uri.path());
-            return (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, location)]).into_response();
+            return (
+                StatusCode::MOVED_PERMANENTLY,
+                [(header::LOCATION, location)],
+            )
+                .into_response();
         }
-        file = locate(&root, &format!("{rel}/index.html")).filter(|_| dir.is_dir());
+        let index = if rel.is_empty() {
+            "index.html".to_string()
+        } else {
+            format!("{rel}/index.html")
+        };
+        file = locate(&root, &index).filter(|_| dir.is_dir());
     }
     let (status, path) = match file.filter(|f| f.is_file()) {
         Some(path) => (StatusCode::OK, path),
@@ -152,19 +177,31 @@ async fn handle(State(state): State<Arc<ServerState>>, method: Method, uri: Uri)
         bytes = inject(bytes);
     }
     let length = bytes.len();
-    let body = if head { Body::empty() } else { Body::from(bytes) };
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(bytes)
+    };
     let mut response = Response::new(body);
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, kind);
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }
 
 fn events(state: Arc<ServerState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let pending = state.failure.read().ok().and_then(|f| f.clone()).map(Notice::Failed);
+    let pending = state
+        .failure
+        .read()
+        .ok()
+        .and_then(|f| f.clone())
+        .map(Notice::Failed);
     let receiver = state.notices.subscribe();
     let stream = stream::unfold((pending, receiver), |(pending, mut receiver)| async move {
         let notice = match pending {
@@ -195,9 +232,15 @@ mod tests {
         let cases = [
             ("/", Some("")),
             ("/tin-bai/", Some("tin-bai")),
-            ("/tin-bai/2018/a/index.html", Some("tin-bai/2018/a/index.html")),
+            (
+                "/tin-bai/2018/a/index.html",
+                Some("tin-bai/2018/a/index.html"),
+            ),
             ("/a/./b/../c", Some("a/c")),
-            ("/anh/%E1%BA%A3nh%20m%E1%BB%9Bi.jpg", Some("anh/ảnh mới.jpg")),
+            (
+                "/anh/%E1%BA%A3nh%20m%E1%BB%9Bi.jpg",
+                Some("anh/ảnh mới.jpg"),
+            ),
             ("/../etc/passwd", None),
             ("/%2e%2e/%2e%2e/etc/passwd", None),
             ("/a/%2E%2E/%2E%2E/x", None),

@@ -1,6 +1,8 @@
 //! A fluent harness for building fixture sites in temp folders (after mdBook's `BookTest`).
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

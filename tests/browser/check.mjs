@@ -1,0 +1,192 @@
+// Browser check of a served datto build: loads a few pages in headless Chromium, runs axe-core
+// on each at two widths, records console errors and failed requests, takes screenshots.
+//
+//   node check.mjs --origin http://127.0.0.1:PORT --pages pages.json --shots DIR [--counts FILE]
+//
+// pages.json: [{"name": "home", "path": "/"}, …] (paths include the base_url's path).
+// Exit status 0 when nothing failed, 1 otherwise.
+
+import { chromium } from 'playwright-core';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const origin = args.origin;
+const pages = JSON.parse(readFileSync(args.pages, 'utf8'));
+const shots = args.shots;
+const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+const PAGE_TIMEOUT = Number(process.env.PAGE_TIMEOUT_MS || 30000);
+const WIDTHS = [
+  { width: 1280, height: 800 },
+  { width: 375, height: 740 },
+];
+const FAIL_IMPACTS = new Set(['serious', 'critical']);
+const axePath = join(here, 'node_modules', 'axe-core', 'axe.min.js');
+
+mkdirSync(shots, { recursive: true });
+
+const originHost = new URL(origin).host;
+const problems = []; // strings: console errors, failed requests, load failures
+const violations = new Map(); // key page|rule -> {page, id, impact, help, helpUrl, targets:Set, widths:Set, nodes}
+
+function withTimeout(promise, ms, what) {
+  let t;
+  return Promise.race([
+    promise.finally(() => clearTimeout(t)),
+    new Promise((_, reject) => {
+      t = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
+    }),
+  ]);
+}
+
+const browser = await chromium.launch({
+  executablePath,
+  headless: true,
+  timeout: 60000,
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-dev-shm-usage',
+  ],
+});
+
+try {
+  for (const { width, height } of WIDTHS) {
+    const context = await browser.newContext({
+      viewport: { width, height },
+      deviceScaleFactor: 1,
+      locale: 'vi-VN',
+      timezoneId: 'Asia/Ho_Chi_Minh',
+      reducedMotion: 'reduce',
+      serviceWorkers: 'block',
+    });
+    // The site must load nothing from outside: block (and report) any request off this server.
+    await context.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if ((u.protocol === 'http:' || u.protocol === 'https:') && u.host !== originHost) {
+        return route.abort('blockedbyclient');
+      }
+      return route.continue();
+    });
+    context.setDefaultTimeout(PAGE_TIMEOUT);
+    context.setDefaultNavigationTimeout(PAGE_TIMEOUT);
+
+    for (const { name, path } of pages) {
+      const url = origin + path;
+      const tag = `${name} @${width}px ${path}`;
+      const page = await context.newPage();
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') {
+          const loc = msg.location();
+          problems.push(`${tag}: console error: ${msg.text()}${loc && loc.url ? ` (${loc.url}:${loc.lineNumber})` : ''}`);
+        }
+      });
+      page.on('pageerror', (err) => problems.push(`${tag}: uncaught exception: ${err.message}`));
+      page.on('requestfailed', (req) => {
+        const f = req.failure();
+        const outside = new URL(req.url()).host !== originHost;
+        problems.push(
+          `${tag}: request failed: ${req.method()} ${req.url()} (${f ? f.errorText : 'unknown'})` +
+            (outside ? ' — a request to an outside server' : ''),
+        );
+      });
+      page.on('response', (res) => {
+        if (res.status() >= 400) problems.push(`${tag}: HTTP ${res.status()} for ${res.url()}`);
+      });
+
+      const t0 = Date.now();
+      try {
+        const res = await page.goto(url, { waitUntil: 'load', timeout: PAGE_TIMEOUT });
+        if (!res) problems.push(`${tag}: no response`);
+        // let late requests (lazy images, fonts) settle, bounded
+        await page.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => {});
+
+        await page.addScriptTag({ path: axePath });
+        const result = await withTimeout(
+          page.evaluate(() =>
+            // eslint-disable-next-line no-undef
+            axe.run(document, { resultTypes: ['violations'] }),
+          ),
+          PAGE_TIMEOUT,
+          `${tag}: axe.run`,
+        );
+        for (const v of result.violations) {
+          const key = `${name}|${v.id}`;
+          if (!violations.has(key)) {
+            violations.set(key, {
+              page: name,
+              path,
+              id: v.id,
+              impact: v.impact || 'unknown',
+              help: v.help,
+              helpUrl: v.helpUrl,
+              targets: new Map(),
+              widths: new Set(),
+            });
+          }
+          const e = violations.get(key);
+          e.widths.add(width);
+          for (const n of v.nodes) {
+            const target = n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : t)).join(' ');
+            if (!e.targets.has(target)) e.targets.set(target, (n.failureSummary || '').split('\n').slice(1, 2).join(' ').trim());
+          }
+        }
+
+        const file = join(shots, `${name}-${width}.png`);
+        await page.screenshot({ path: file, fullPage: true, animations: 'disabled', timeout: PAGE_TIMEOUT });
+        console.log(`  ok   ${tag}  (${Date.now() - t0} ms, ${result.violations.length} axe rule(s) violated) → ${file}`);
+      } catch (err) {
+        problems.push(`${tag}: ${String(err.message || err).split('\n')[0]}`);
+        console.log(`  FAIL ${tag}: ${String(err.message || err).split('\n')[0]}`);
+      } finally {
+        await page.close().catch(() => {});
+      }
+    }
+    await context.close();
+  }
+} finally {
+  await browser.close().catch(() => {});
+}
+
+// ---- report
+const order = ['critical', 'serious', 'moderate', 'minor', 'unknown'];
+const byImpact = Object.fromEntries(order.map((i) => [i, 0]));
+const sorted = [...violations.values()].sort(
+  (a, b) => order.indexOf(a.impact) - order.indexOf(b.impact) || a.page.localeCompare(b.page) || a.id.localeCompare(b.id),
+);
+if (sorted.length) console.log('\n  axe-core violations (per page and rule; both widths merged):');
+for (const v of sorted) {
+  byImpact[v.impact] = (byImpact[v.impact] || 0) + 1;
+  const mark = FAIL_IMPACTS.has(v.impact) ? 'FAIL' : 'note';
+  console.log(
+    `  ${mark} [${v.impact}] ${v.id} on ${v.page} (${v.path}) at ${[...v.widths].join('/')}px: ${v.help} — ${v.targets.size} element(s)`,
+  );
+  console.log(`         ${v.helpUrl}`);
+  for (const [t, why] of [...v.targets].slice(0, 5)) console.log(`         ${t}${why ? `  — ${why}` : ''}`);
+  if (v.targets.size > 5) console.log(`         … and ${v.targets.size - 5} more`);
+}
+if (problems.length) {
+  console.log('\n  console errors / failed requests / load failures:');
+  for (const p of problems) console.log(`  FAIL ${p}`);
+}
+const failing = sorted.filter((v) => FAIL_IMPACTS.has(v.impact)).length;
+console.log(
+  `  ${pages.length} page(s) × ${WIDTHS.length} widths: axe ${order.map((i) => `${i} ${byImpact[i]}`).join(', ')}; ` +
+    `${problems.length} console/request problem(s)`,
+);
+if (args.counts) {
+  appendFileSync(
+    args.counts,
+    order.map((i) => `axe_${i}=${byImpact[i]}\n`).join('') + `browser_problems=${problems.length}\nbrowser_pages=${pages.length}\n`,
+  );
+}
+process.exit(failing || problems.length ? 1 : 0);

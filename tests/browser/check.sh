@@ -1,0 +1,281 @@
+#!/usr/bin/env bash
+# Site-quality check of datto's example site (SPEC §7–§8):
+#   1. installs what is missing (Chromium from apt, vnu-jar/axe-core/playwright-core from npm);
+#   2. builds content/ into a temporary folder (and once more under a sub-path base_url);
+#   3. validates every HTML file with the Nu Html Checker;
+#   4. parses rss.xml, don-vi/*/rss.xml, sitemap.xml (absolute URLs under base_url);
+#   5. checks every internal link/resource resolves, and that nothing loads from outside;
+#   6. serves the build on 127.0.0.1 and loads key pages in headless Chromium: axe-core
+#      (fails on serious/critical), console errors, failed requests, screenshots at 1280/375 px.
+#
+# Usage: tests/browser/check.sh
+# Environment:
+#   SHOTS=DIR              where screenshots go (default tests/browser/out/, gitignored)
+#   UPDATE_SCREENSHOTS=1   also copy home/item/unit/tally screenshots into docs/screenshots/
+#   KEEP_OUTPUT=1          keep the temporary build folder (its path is printed)
+#   PAGE_TIMEOUT_MS=N      per page-load/axe timeout in the browser (default 30000)
+# Exit status: 0 when every check passed, 1 otherwise.
+set -euo pipefail
+
+START=$(date +%s)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
+SHOTS=${SHOTS:-$HERE/out}
+VNU_JAR=$HERE/node_modules/vnu-jar/build/dist/vnu.jar
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+export CHROMIUM
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/datto-check.XXXXXX")
+OUT=$WORK/public
+COUNTS=$WORK/counts
+: >"$COUNTS"
+SERVER_PID=""
+
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  if [ "${KEEP_OUTPUT:-0}" = 1 ]; then
+    echo "(kept the build in $WORK)"
+  else
+    rm -rf "$WORK"
+  fi
+}
+trap cleanup EXIT
+trap 'echo "interrupted"; exit 130' INT TERM
+
+section() { printf '\n== %s\n' "$*"; }
+FAILURES=()
+fail() { FAILURES+=("$1"); echo "  FAIL: $1"; }
+count() { # count KEY [DEFAULT]: last value written for KEY in $COUNTS
+  local v
+  v=$(grep -E "^$1=" "$COUNTS" | tail -n 1 | cut -d= -f2- || true)
+  echo "${v:-${2:-?}}"
+}
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi
+}
+APT_UPDATED=0
+apt_install() {
+  if [ "$APT_UPDATED" = 0 ]; then
+    as_root timeout 600 apt-get update -qq
+    APT_UPDATED=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq "$@"
+}
+
+# ------------------------------------------------------------------------------------------
+section "install (only what is missing)"
+INSTALL_START=$(date +%s)
+
+if [ ! -x "$CHROMIUM" ]; then
+  echo "  $CHROMIUM is missing: installing chromium from apt"
+  apt_install chromium
+  CHROMIUM=/usr/bin/chromium
+fi
+echo "  chromium: $("$CHROMIUM" --version 2>/dev/null | head -n 1)"
+
+if ! command -v java >/dev/null; then
+  echo "  java is missing: installing openjdk-17-jre-headless from apt"
+  apt_install openjdk-17-jre-headless
+fi
+echo "  java: $(java -version 2>&1 | head -n 1)"
+
+if ! command -v python3 >/dev/null; then
+  apt_install python3
+fi
+echo "  python: $(python3 --version 2>&1)"
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "  node/npm missing: installing from apt"
+  apt_install nodejs npm
+fi
+echo "  node: $(node --version), npm: $(npm --version)"
+
+# node_modules is up to date when every pinned dependency is installed at its pinned version.
+deps_ok() {
+  (cd "$HERE" && node -e '
+    const fs = require("fs");
+    const want = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies || {};
+    for (const [name, version] of Object.entries(want)) {
+      let got;
+      try { got = JSON.parse(fs.readFileSync(`node_modules/${name}/package.json`, "utf8")).version; } catch { process.exit(1); }
+      if (got !== version) process.exit(1);
+    }
+  ') && [ -f "$VNU_JAR" ] && [ -f "$HERE/node_modules/axe-core/axe.min.js" ]
+}
+if deps_ok; then
+  echo "  npm packages: already installed"
+else
+  echo "  npm packages: installing (scripts disabled: vnu-jar's would download a JDK)"
+  if [ -f "$HERE/package-lock.json" ]; then
+    (cd "$HERE" && timeout 600 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  else
+    (cd "$HERE" && timeout 600 npm install --ignore-scripts --no-audit --no-fund --loglevel=error)
+  fi
+  deps_ok || { echo "  npm packages are still missing after install"; exit 1; }
+fi
+INSTALL_SECS=$(($(date +%s) - INSTALL_START))
+echo "  install step: ${INSTALL_SECS}s"
+
+# ------------------------------------------------------------------------------------------
+section "build the example site"
+CHECK_START=$(date +%s)
+unset SOURCE_DATE_EPOCH
+BUILD_LOG=$WORK/build.log
+if ! (cd "$REPO" && timeout 1500 cargo run --release -q -- build --root "$REPO" --output "$OUT") >"$BUILD_LOG" 2>&1; then
+  cat "$BUILD_LOG"
+  echo
+  echo "FAILED: datto build failed; nothing else can be checked"
+  exit 1
+fi
+sed 's/^/  /' "$BUILD_LOG"
+
+eval "$(python3 "$HERE/sitecheck.py" siteinfo --root "$REPO")"
+BASE_URL=${BASE_URL:-}
+if [ -z "$BASE_URL" ]; then
+  # fall back on the feed's <channel><link>
+  BASE_URL=$(python3 -c 'import sys,xml.etree.ElementTree as E; print(E.parse(sys.argv[1]).getroot().find("channel/link").text.strip())' "$OUT/rss.xml")
+fi
+case $BASE_URL in */) ;; *) BASE_URL=$BASE_URL/ ;; esac
+BASE_PATH=$(python3 -c 'import sys,urllib.parse as u; print(u.urlsplit(sys.argv[1]).path or "/")' "$BASE_URL")
+echo "  base_url: $BASE_URL (path $BASE_PATH), current year: $YEAR"
+
+# The same site under a sub-path, to catch links that ignore base_url's path (SPEC §4).
+SUB_BASE_URL=${BASE_URL}phunu-subpath/
+OUT_SUB=$WORK/public-subpath
+if ! (cd "$REPO" && timeout 600 cargo run --release -q -- build --root "$REPO" --output "$OUT_SUB" --base-url "$SUB_BASE_URL") >"$BUILD_LOG" 2>&1; then
+  sed 's/^/  /' "$BUILD_LOG"
+  fail "build with --base-url $SUB_BASE_URL failed"
+  OUT_SUB=""
+else
+  echo "  also built with --base-url $SUB_BASE_URL"
+fi
+
+# ------------------------------------------------------------------------------------------
+section "Nu Html Checker (vnu) on every HTML file"
+N_HTML=$(find "$OUT" -type f \( -name '*.html' -o -name '*.htm' \) | wc -l)
+echo "  $N_HTML HTML file(s)"
+echo "html_files=$N_HTML" >>"$COUNTS"
+VNU_JSON=$WORK/vnu.json
+set +e
+timeout 600 java -Xss8m -jar "$VNU_JAR" --errors-only --skip-non-html --format json --stdout "$OUT" >"$VNU_JSON" 2>"$WORK/vnu.stderr"
+VNU_RC=$?
+set -e
+if ! python3 "$HERE/sitecheck.py" vnu --report "$VNU_JSON" --out "$OUT" --counts "$COUNTS"; then
+  fail "$(count vnu_errors) validator error(s)"
+elif [ "$VNU_RC" != 0 ]; then
+  sed 's/^/  /' "$WORK/vnu.stderr" | head -n 20
+  fail "the validator exited with status $VNU_RC without reporting errors (crash or timeout?)"
+else
+  echo "  no validator errors"
+fi
+
+# ------------------------------------------------------------------------------------------
+section "feeds and sitemap"
+if ! timeout 120 python3 "$HERE/sitecheck.py" feeds --out "$OUT" --base-url "$BASE_URL" --counts "$COUNTS"; then
+  fail "$(count feed_errors) feed/sitemap problem(s)"
+fi
+
+# ------------------------------------------------------------------------------------------
+section "internal links and outside resources"
+if ! timeout 300 python3 "$HERE/sitecheck.py" links --out "$OUT" --base-url "$BASE_URL" --counts "$COUNTS"; then
+  fail "$(count broken_links) broken link(s), $(count outside_resources) resource(s) from outside servers"
+fi
+if [ -n "$OUT_SUB" ]; then
+  section "internal links, site built under $SUB_BASE_URL"
+  if ! timeout 300 python3 "$HERE/sitecheck.py" links --out "$OUT_SUB" --base-url "$SUB_BASE_URL" \
+    --counts "$COUNTS" --label subpath_; then
+    fail "$(count subpath_broken_links) broken link(s) when built under a sub-path"
+  fi
+fi
+
+# ------------------------------------------------------------------------------------------
+section "browser: axe-core, console, requests, screenshots"
+SERVE_ROOT=$OUT
+if [ "$BASE_PATH" != "/" ]; then
+  # serve the build at its base path: $WORK/serve/phunu -> $OUT
+  SERVE_ROOT=$WORK/serve
+  mkdir -p "$SERVE_ROOT$(dirname "${BASE_PATH%/}")"
+  ln -s "$OUT" "$SERVE_ROOT${BASE_PATH%/}"
+fi
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+ORIGIN=http://127.0.0.1:$PORT
+python3 -m http.server --bind 127.0.0.1 --directory "$SERVE_ROOT" "$PORT" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+# poll until it answers (at most ~15 s)
+if ! python3 - "$ORIGIN$BASE_PATH" <<'EOF'
+import sys, time, urllib.request
+deadline = time.monotonic() + 15
+while True:
+    try:
+        with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
+            r.read(1)
+        sys.exit(0)
+    except Exception as e:
+        if time.monotonic() > deadline:
+            print(f"  server did not answer: {e}")
+            sys.exit(1)
+        time.sleep(0.1)
+EOF
+then
+  sed 's/^/  /' "$WORK/server.log"
+  fail "the static server on $ORIGIN did not start"
+else
+  echo "  serving $OUT at $ORIGIN$BASE_PATH (pid $SERVER_PID)"
+  PAGES_JSON=$WORK/pages.json
+  python3 "$HERE/sitecheck.py" pages --out "$OUT" --base-url "$BASE_URL" --year "$YEAR" >"$PAGES_JSON"
+  mkdir -p "$SHOTS"
+  set +e
+  (cd "$HERE" && timeout 480 node check.mjs --origin "$ORIGIN" --pages "$PAGES_JSON" --shots "$SHOTS" --counts "$COUNTS")
+  NODE_RC=$?
+  set -e
+  if [ "$NODE_RC" = 124 ]; then
+    fail "the browser check timed out"
+  elif [ "$NODE_RC" != 0 ]; then
+    fail "browser check: $(count axe_critical 0) critical + $(count axe_serious 0) serious axe violation(s), $(count browser_problems ?) console/request problem(s)"
+  fi
+  echo "  screenshots in $SHOTS"
+  if [ "${UPDATE_SCREENSHOTS:-0}" = 1 ]; then
+    DEST=$REPO/docs/screenshots
+    mkdir -p "$DEST"
+    copied=0
+    for name in home item unit tally; do
+      for w in 1280 375; do
+        if [ -f "$SHOTS/$name-$w.png" ]; then
+          cp "$SHOTS/$name-$w.png" "$DEST/$name-$w.png"
+          copied=$((copied + 1))
+        fi
+      done
+    done
+    echo "  UPDATE_SCREENSHOTS=1: copied $copied screenshot(s) into docs/screenshots/"
+  fi
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+fi
+
+# ------------------------------------------------------------------------------------------
+section "summary"
+NOW=$(date +%s)
+printf '  %-38s %s\n' \
+  "HTML files validated" "$(count html_files 0)" \
+  "validator errors" "$(count vnu_errors ?)" \
+  "feeds checked / problems" "$(count feeds ?) / $(count feed_errors ?)" \
+  "broken internal links" "$(count broken_links ?)" \
+  "resources from outside servers" "$(count outside_resources ?)" \
+  "broken links under a sub-path" "$(count subpath_broken_links ?)" \
+  "pages loaded in the browser" "$(count browser_pages ?) × 2 widths" \
+  "axe violations (critical/serious)" "$(count axe_critical ?) / $(count axe_serious ?)" \
+  "axe violations (moderate/minor)" "$(count axe_moderate ?) / $(count axe_minor ?)" \
+  "console errors / failed requests" "$(count browser_problems ?)" \
+  "elapsed (install + checks)" "$((NOW - START))s (${INSTALL_SECS}s + $((NOW - CHECK_START))s)"
+if [ "${#FAILURES[@]}" -gt 0 ]; then
+  echo
+  echo "FAILED (${#FAILURES[@]}):"
+  for f in "${FAILURES[@]}"; do echo "  - $f"; done
+  exit 1
+fi
+echo
+echo "site checks: all passed"

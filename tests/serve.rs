@@ -1,0 +1,289 @@
+//! `datto serve` end to end: a real server on a free port over a temp copy of a fixture.
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestSite;
+use common::server::{Reply, Server};
+
+/// The served HTML minus the live-reload script the server injects.
+fn without_script(reply: &Reply) -> Vec<u8> {
+    let text = reply.text();
+    match (
+        text.find("<script>(function(){var box"),
+        text.rfind("</script>"),
+    ) {
+        (Some(start), Some(end)) => {
+            format!("{}{}", &text[..start], &text[end + "</script>".len()..]).into_bytes()
+        }
+        _ => reply.body.clone(),
+    }
+}
+
+#[test]
+fn serves_pages_with_types_and_statuses() {
+    let site = TestSite::fixture("basic");
+    let server = Server::start(&site);
+
+    let home = server.get("/");
+    assert_eq!(home.status, 200);
+    assert_eq!(
+        home.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(home.text().contains("Phụ nữ Đất Tổ"));
+    assert!(
+        home.text().contains("/__datto/events"),
+        "live reload injected"
+    );
+
+    let item = server.get("/tin-bai/2019/tap-huan/");
+    assert_eq!(item.status, 200);
+    assert!(item.text().contains("Tập huấn chuyển đổi số"));
+
+    let redirect = server.get("/tin-bai/2019/tap-huan");
+    assert_eq!(redirect.status, 301);
+    assert_eq!(redirect.header("location"), Some("/tin-bai/2019/tap-huan/"));
+
+    let missing = server.get("/khong-co-trang-nay/");
+    assert_eq!(missing.status, 404);
+    assert!(missing.text().contains("<html"), "the site's 404 page");
+
+    let types = [
+        ("/rss.xml", "xml"),
+        ("/sitemap.xml", "xml"),
+        ("/css/style.css", "text/css; charset=utf-8"),
+        ("/favicon.svg", "image/svg+xml"),
+        ("/thong-ke/2019.json", "application/json"),
+        ("/thong-ke/2019.csv", "text/csv"),
+        ("/tin-bai/2018/trao-mai-am/anh-1.png", "image/png"),
+    ];
+    for (path, kind) in types {
+        let reply = server.get(path);
+        assert_eq!(reply.status, 200, "{path}");
+        assert!(
+            reply.header("content-type").unwrap_or("").contains(kind),
+            "{path}: {:?}",
+            reply.header("content-type")
+        );
+        assert!(
+            !reply.text().contains("__datto"),
+            "{path}: script only goes into HTML"
+        );
+    }
+
+    let head = server.request("HEAD", "/");
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    for method in ["POST", "PUT", "DELETE"] {
+        assert_eq!(server.request(method, "/").status, 405, "{method}");
+    }
+}
+
+#[test]
+fn refuses_to_leave_the_output_folder() {
+    let site = TestSite::fixture("basic");
+    // A file beside the output that a traversal would reach.
+    std::fs::write(site.root().join("bi-mat.txt"), "bí mật").unwrap();
+    let server = Server::start(&site);
+    let attempts = [
+        "/../../../../../../etc/passwd",
+        "/..%2f..%2f..%2f..%2f..%2fetc%2fpasswd",
+        "/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "/%2E%2E/%2E%2E/%2E%2E/%2E%2E/etc/passwd",
+        "/tin-bai/../../../../../../etc/passwd",
+        "/%5c..%5c..%5c..%5cetc%5cpasswd",
+        "/..\\..\\..\\etc\\passwd",
+        "//etc/passwd",
+        "/%252e%252e/%252e%252e/etc/passwd",
+        "/C:/Windows/win.ini",
+        "/%00/etc/passwd",
+        "http://evil.example/../../../../etc/passwd",
+        "/../bi-mat.txt",
+        "/%2e%2e/bi-mat.txt",
+    ];
+    for target in attempts {
+        let reply = server.get(target);
+        assert!(
+            matches!(reply.status, 400 | 404),
+            "{target}: status {}",
+            reply.status
+        );
+        let text = reply.text();
+        assert!(
+            !text.contains("root:") && !text.contains("bí mật"),
+            "{target} leaked a file"
+        );
+    }
+}
+
+#[test]
+fn edits_errors_fixes_and_deletions_reach_the_browser() {
+    let site = TestSite::fixture("basic");
+    let server = Server::start(&site);
+    let rel = "tin-bai/2019/tap-huan.md";
+    let original = std::fs::read_to_string(site.root().join("content").join(rel)).unwrap();
+
+    site.write(
+        rel,
+        &original.replace("Hơn 100 hội viên", "Hơn 250 hội viên"),
+    );
+    server.wait_for("/tin-bai/2019/tap-huan/", "the edited text", |r| {
+        r.text().contains("Hơn 250 hội viên")
+    });
+
+    // Break the front matter: an error event, and the last good page still served.
+    site.write(rel, &original.replace("unit: viet-tri", "unit: viet-trii"));
+    let error = server.wait_for_event("failed");
+    assert!(
+        error.contains("content/tin-bai/2019/tap-huan.md:4:"),
+        "{error}"
+    );
+    let still = server.get("/tin-bai/2019/tap-huan/");
+    assert_eq!(still.status, 200);
+    assert!(still.text().contains("Hơn 250 hội viên"));
+
+    // Fix it: the page follows.
+    site.write(
+        rel,
+        &original.replace("Hơn 100 hội viên", "Hơn 300 hội viên"),
+    );
+    server.wait_for("/tin-bai/2019/tap-huan/", "the fixed page", |r| {
+        r.text().contains("Hơn 300 hội viên")
+    });
+
+    // Delete an item nothing links to: its URL becomes a 404. (Deleting a linked item
+    // would break the link in the other file: an error, and the last good build stays.)
+    assert_eq!(server.get("/tin-bai/2018/tieu-de-html/").status, 200);
+    site.remove("tin-bai/2018/tieu-de-html.md");
+    server.wait_for("/tin-bai/2018/tieu-de-html/", "a 404", |r| r.status == 404);
+}
+
+#[test]
+fn served_tree_equals_a_fresh_build() {
+    let site = TestSite::fixture("basic");
+    let server = Server::start(&site);
+    site.write(
+        "tin-bai/2019/moi.md",
+        "---\ntitle: Tin mới thêm\ndate: 2019-05-20\nunit: doan-hung\ntags: [Y tế]\n---\nMới.\n",
+    );
+    server.wait_for("/chu-de/y-te/", "the new tag page", |r| r.status == 200);
+    let rel = "tin-bai/2018/hoi-nghi-so-ket.md";
+    let text = std::fs::read_to_string(site.root().join("content").join(rel)).unwrap();
+    site.write(rel, &text.replace("Sáng ngày 5/7", "Chiều ngày 5/7"));
+    server.wait_for("/tin-bai/2018/hoi-nghi-so-ket/", "the edit", |r| {
+        r.text().contains("Chiều ngày 5/7")
+    });
+
+    let out = tempfile::tempdir().unwrap();
+    let public = out.path().join("public");
+    let base = format!("http://{}/", server.addr);
+    site.run(&[
+        "build",
+        "--base-url",
+        &base,
+        "--output",
+        public.to_str().unwrap(),
+    ])
+    .success();
+    let files = common::files_under(&public);
+    assert!(files.len() > 30);
+    for file in files {
+        let expected = std::fs::read(public.join(&file)).unwrap();
+        let target = format!("/{}", file.strip_suffix("index.html").unwrap_or(&file));
+        let encoded: String = target
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_graphic() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        let reply = server.get(&encoded);
+        assert_eq!(reply.status, 200, "{target}");
+        assert!(
+            without_script(&reply) == expected,
+            "{target} differs from a fresh build"
+        );
+    }
+}
+
+#[test]
+fn survives_rough_clients_and_bursts() {
+    let site = TestSite::fixture("basic");
+    let server = Server::start(&site);
+
+    // 200 requests at once.
+    let addr = server.addr.clone();
+    let handles: Vec<_> = (0..200)
+        .map(|i| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                let mut s = std::net::TcpStream::connect(&addr).unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+                let path = if i % 2 == 0 { "/" } else { "/tin-bai/" };
+                write!(
+                    s,
+                    "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                )
+                .unwrap();
+                let mut raw = Vec::new();
+                s.read_to_end(&mut raw).unwrap();
+                String::from_utf8_lossy(&raw[..12.min(raw.len())]).contains("200")
+            })
+        })
+        .collect();
+    let ok = handles
+        .into_iter()
+        .filter_map(|h| h.join().ok())
+        .filter(|ok| *ok)
+        .count();
+    assert_eq!(ok, 200);
+
+    // Clients that hang up mid-request or mid-response.
+    for _ in 0..20 {
+        use std::io::Write;
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        let _ = s.write_all(b"GET /tin-bai/ HTTP/1.1\r\nHost: x\r\n");
+        drop(s);
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        let _ = s.write_all(b"GET /sitemap.xml HTTP/1.1\r\nHost: x\r\n\r\n");
+        let _ = s.shutdown(std::net::Shutdown::Both);
+    }
+    assert_eq!(server.get("/").status, 200);
+
+    // One file saved 20 times in a second: the last save wins.
+    let rel = "tin-bai/2019/tap-huan.md";
+    let original = std::fs::read_to_string(site.root().join("content").join(rel)).unwrap();
+    for n in 1..=20 {
+        site.write(
+            rel,
+            &original.replace("Hơn 100 hội viên", &format!("Lần lưu {n} hội viên")),
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    server.wait_for("/tin-bai/2019/tap-huan/", "the last save", |r| {
+        r.text().contains("Lần lưu 20 hội viên")
+    });
+
+    // A watched folder deleted: profiles disappear, the server keeps serving.
+    std::fs::remove_dir_all(site.root().join("content/mo-hinh")).unwrap();
+    server.wait_for("/mo-hinh/nha-ba-lan/", "the deleted profile to go", |r| {
+        r.status == 404
+    });
+    assert_eq!(server.get("/").status, 200);
+}
+
+#[test]
+fn a_taken_port_is_a_clear_error() {
+    let site = TestSite::fixture("basic");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let run = site.run(&["serve", "--port", &port]).failure(2);
+    assert!(run.stderr().contains(&port), "{}", run.stderr());
+    assert_eq!(run.stderr().trim().lines().count(), 1, "{}", run.stderr());
+}
