@@ -206,12 +206,11 @@ fn events(state: Arc<ServerState>) -> Sse<impl Stream<Item = Result<Event, Infal
     let stream = stream::unfold((pending, receiver), |(pending, mut receiver)| async move {
         let notice = match pending {
             Some(notice) => notice,
-            None => loop {
-                match receiver.recv().await {
-                    Ok(notice) => break notice,
-                    Err(broadcast::error::RecvError::Lagged(_)) => break Notice::Reload,
-                    Err(broadcast::error::RecvError::Closed) => return None,
-                }
+            None => match receiver.recv().await {
+                Ok(notice) => notice,
+                // Missed some notices: whatever they were, a reload shows the current state.
+                Err(broadcast::error::RecvError::Lagged(_)) => Notice::Reload,
+                Err(broadcast::error::RecvError::Closed) => return None,
             },
         };
         let event = match notice {
