@@ -98,6 +98,13 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let jobs = site.jobs();
     let renderer = Renderer::new(&site, &tera, &jobs)?;
     let staging = Staging::create(&options.output)?;
+    let files: Vec<String> = jobs.iter().map(|job| output_file(&job.path)).collect();
+    staging.prepare(
+        files
+            .iter()
+            .map(String::as_str)
+            .chain(site.files.iter().map(|f| f.to.as_str())),
+    )?;
     render_all(&renderer, &jobs, |rel, bytes| staging.write(rel, bytes))?;
     site.files
         .par_iter()
