@@ -39,6 +39,7 @@ impl Renderable for Item {
         self.html = html;
         if self.summary.is_empty() {
             self.summary = summary;
+            self.summary_is_auto = true;
         }
     }
 }
@@ -60,6 +61,7 @@ impl Renderable for Profile {
         self.html = html;
         if self.summary.is_empty() {
             self.summary = summary;
+            self.summary_is_auto = true;
         }
     }
 }

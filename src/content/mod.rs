@@ -89,6 +89,8 @@ pub struct Item {
     pub tags: Vec<String>,
     /// From front matter, else (once rendered) the start of the first paragraph.
     pub summary: String,
+    /// True when `summary` was taken from the body (so the page need not repeat it).
+    pub summary_is_auto: bool,
     pub image: Option<Image>,
     pub author: Option<String>,
     pub channel: ChannelId,
@@ -118,6 +120,7 @@ pub struct Profile {
     pub commune: Option<String>,
     pub criteria: Vec<String>,
     pub summary: String,
+    pub summary_is_auto: bool,
     pub image: Option<Image>,
     pub draft: bool,
     pub slug: String,

@@ -112,6 +112,8 @@ pub struct ItemCard {
     /// `Tin` or `Bài`.
     pub type_label: &'static str,
     pub summary: String,
+    /// The summary is the body's first paragraph (no `summary:` was written).
+    pub summary_is_auto: bool,
     pub image: Option<ImageContext>,
     pub tags: Vec<TagLink>,
 }
@@ -144,6 +146,7 @@ pub struct ProfileCard {
     pub year: Option<i32>,
     pub commune: Option<String>,
     pub summary: String,
+    pub summary_is_auto: bool,
     pub image: Option<ImageContext>,
 }
 
@@ -282,6 +285,7 @@ impl<'a> Builder<'a> {
             kind: item.kind,
             type_label: item.kind.label(),
             summary: item.summary.clone(),
+            summary_is_auto: item.summary_is_auto,
             image: self.image(&item.image),
             tags: item.tags.iter().map(|t| self.tag(t)).collect(),
         }
@@ -318,6 +322,7 @@ impl<'a> Builder<'a> {
             year: profile.year,
             commune: profile.commune.clone(),
             summary: profile.summary.clone(),
+            summary_is_auto: profile.summary_is_auto,
             image: self.image(&profile.image),
         }
     }
