@@ -122,18 +122,6 @@ struct Cached<T> {
     problems: Vec<Diagnostic>,
 }
 
-impl<T> Clone for Cached<T> {
-    fn clone(&self) -> Self {
-        Cached {
-            input: self.input.clone(),
-            output: self.output.clone(),
-            links: self.links.clone(),
-            image: self.image.clone(),
-            problems: self.problems.clone(),
-        }
-    }
-}
-
 /// Rendered bodies of one page type, kept between rebuilds of `serve`.
 #[derive(Debug)]
 pub struct BodyCache<T> {
@@ -166,17 +154,21 @@ impl<T: Renderable> BodyCache<T> {
         outputs: &Outputs,
         resolver: &Resolver,
     ) -> (Vec<Arc<T>>, Vec<Diagnostic>) {
-        let results: Vec<Cached<T>> = docs
-            .par_iter()
-            .map(|doc| {
-                let cached = self.entries.get(&doc.source().rel);
-                match cached.filter(|c| still_valid(c, doc, outputs, resolver)) {
-                    Some(c) => c.clone(),
-                    None => render_one(doc, outputs, resolver),
-                }
-            })
+        // Entries move from the old map to the new one: nothing is cloned per document.
+        let mut old = std::mem::take(&mut self.entries);
+        let pairs: Vec<(&Arc<T>, Option<Cached<T>>)> = docs
+            .iter()
+            .map(|doc| (doc, old.remove(&doc.source().rel)))
             .collect();
-        self.entries.clear();
+        let results: Vec<Cached<T>> = pairs
+            .into_par_iter()
+            .map(
+                |(doc, cached)| match cached.filter(|c| still_valid(c, doc, outputs, resolver)) {
+                    Some(c) => c,
+                    None => render_one(doc, outputs, resolver),
+                },
+            )
+            .collect();
         let mut rendered = Vec::with_capacity(results.len());
         let mut problems = Vec::new();
         for cached in results {

@@ -120,7 +120,7 @@ impl Incremental {
             .as_mut()
             .filter(|_| !change.content.is_empty() || change.files)
         {
-            sources.refresh(&change.content)?;
+            sources.refresh(&change.content, change.files)?;
         }
         let Some(sources) = self.sources.as_ref() else {
             return Err(Error::Internal(anyhow::anyhow!("nội dung chưa được nạp")));

@@ -106,7 +106,8 @@ try {
       const t0 = Date.now();
       try {
         const res = await page.goto(url, { waitUntil: 'load', timeout: PAGE_TIMEOUT });
-        if (!res) problems.push(`${tag}: no response`);
+        if (!res) throw new Error('no response');
+        if (res.status() >= 400) throw new Error(`the page itself answered HTTP ${res.status()}`);
         // let late requests (lazy images, fonts) settle, bounded
         await page.waitForLoadState('networkidle', { timeout: 5000 }).catch(() => {});
 
@@ -175,8 +176,11 @@ for (const v of sorted) {
   if (v.targets.size > 5) console.log(`         … and ${v.targets.size - 5} more`);
 }
 if (problems.length) {
+  // the same failure is often reported twice (preload scanner + parser): print each once
+  const seen = new Map();
+  for (const p of problems) seen.set(p, (seen.get(p) || 0) + 1);
   console.log('\n  console errors / failed requests / load failures:');
-  for (const p of problems) console.log(`  FAIL ${p}`);
+  for (const [p, n] of seen) console.log(`  FAIL ${p}${n > 1 ? ` (×${n})` : ''}`);
 }
 const failing = sorted.filter((v) => FAIL_IMPACTS.has(v.impact)).length;
 console.log(

@@ -14,6 +14,7 @@
 #   UPDATE_SCREENSHOTS=1   also copy home/item/unit/tally screenshots into docs/screenshots/
 #   KEEP_OUTPUT=1          keep the temporary build folder (its path is printed)
 #   PAGE_TIMEOUT_MS=N      per page-load/axe timeout in the browser (default 30000)
+#   EXTRA_PAGES=1          the browser also visits every other kind of page (lists, tags, 404, …)
 # Exit status: 0 when every check passed, 1 otherwise.
 set -euo pipefail
 
@@ -29,6 +30,9 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/datto-check.XXXXXX")
 OUT=$WORK/public
 COUNTS=$WORK/counts
 : >"$COUNTS"
+# screenshots and the full lists of problems (the log shows the first 25 of each) go to $SHOTS
+mkdir -p "$SHOTS"
+rm -f "$SHOTS/vnu-errors.txt" "$SHOTS/links.txt" "$SHOTS/links-subpath.txt"
 SERVER_PID=""
 
 cleanup() {
@@ -51,7 +55,7 @@ fail() { FAILURES+=("$1"); echo "  FAIL: $1"; }
 count() { # count KEY [DEFAULT]: last value written for KEY in $COUNTS
   local v
   v=$(grep -E "^$1=" "$COUNTS" | tail -n 1 | cut -d= -f2- || true)
-  echo "${v:-${2:-?}}"
+  echo "${v:-${2:-n/a}}"
 }
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi
@@ -95,6 +99,7 @@ echo "  node: $(node --version), npm: $(npm --version)"
 
 # node_modules is up to date when every pinned dependency is installed at its pinned version.
 deps_ok() {
+  # shellcheck disable=SC2016 # JavaScript, not shell
   (cd "$HERE" && node -e '
     const fs = require("fs");
     const want = JSON.parse(fs.readFileSync("package.json", "utf8")).dependencies || {};
@@ -163,7 +168,8 @@ set +e
 timeout 600 java -Xss8m -jar "$VNU_JAR" --errors-only --skip-non-html --format json --stdout "$OUT" >"$VNU_JSON" 2>"$WORK/vnu.stderr"
 VNU_RC=$?
 set -e
-if ! python3 "$HERE/sitecheck.py" vnu --report "$VNU_JSON" --out "$OUT" --counts "$COUNTS"; then
+if ! python3 "$HERE/sitecheck.py" vnu --report "$VNU_JSON" --out "$OUT" --counts "$COUNTS" \
+  --full "$SHOTS/vnu-errors.txt"; then
   fail "$(count vnu_errors) validator error(s)"
 elif [ "$VNU_RC" != 0 ]; then
   sed 's/^/  /' "$WORK/vnu.stderr" | head -n 20
@@ -180,13 +186,14 @@ fi
 
 # ------------------------------------------------------------------------------------------
 section "internal links and outside resources"
-if ! timeout 300 python3 "$HERE/sitecheck.py" links --out "$OUT" --base-url "$BASE_URL" --counts "$COUNTS"; then
+if ! timeout 300 python3 "$HERE/sitecheck.py" links --out "$OUT" --base-url "$BASE_URL" --counts "$COUNTS" \
+  --full "$SHOTS/links.txt"; then
   fail "$(count broken_links) broken link(s), $(count outside_resources) resource(s) from outside servers"
 fi
 if [ -n "$OUT_SUB" ]; then
   section "internal links, site built under $SUB_BASE_URL"
   if ! timeout 300 python3 "$HERE/sitecheck.py" links --out "$OUT_SUB" --base-url "$SUB_BASE_URL" \
-    --counts "$COUNTS" --label subpath_; then
+    --counts "$COUNTS" --label subpath_ --full "$SHOTS/links-subpath.txt"; then
     fail "$(count subpath_broken_links) broken link(s) when built under a sub-path"
   fi
 fi
@@ -225,16 +232,19 @@ then
 else
   echo "  serving $OUT at $ORIGIN$BASE_PATH (pid $SERVER_PID)"
   PAGES_JSON=$WORK/pages.json
-  python3 "$HERE/sitecheck.py" pages --out "$OUT" --base-url "$BASE_URL" --year "$YEAR" >"$PAGES_JSON"
+  EXTRA=()
+  if [ "${EXTRA_PAGES:-0}" = 1 ]; then EXTRA=(--extra); fi
+  python3 "$HERE/sitecheck.py" pages --out "$OUT" --base-url "$BASE_URL" --year "$YEAR" \
+    "${EXTRA[@]}" >"$PAGES_JSON"
   mkdir -p "$SHOTS"
   set +e
-  (cd "$HERE" && timeout 480 node check.mjs --origin "$ORIGIN" --pages "$PAGES_JSON" --shots "$SHOTS" --counts "$COUNTS")
+  (cd "$HERE" && timeout --kill-after=10 480 node check.mjs --origin "$ORIGIN" --pages "$PAGES_JSON" --shots "$SHOTS" --counts "$COUNTS")
   NODE_RC=$?
   set -e
   if [ "$NODE_RC" = 124 ]; then
     fail "the browser check timed out"
   elif [ "$NODE_RC" != 0 ]; then
-    fail "browser check: $(count axe_critical 0) critical + $(count axe_serious 0) serious axe violation(s), $(count browser_problems ?) console/request problem(s)"
+    fail "browser check: $(count axe_critical 0) critical + $(count axe_serious 0) serious axe violation(s), $(count browser_problems n/a) console/request problem(s)"
   fi
   echo "  screenshots in $SHOTS"
   if [ "${UPDATE_SCREENSHOTS:-0}" = 1 ]; then
@@ -261,15 +271,15 @@ section "summary"
 NOW=$(date +%s)
 printf '  %-38s %s\n' \
   "HTML files validated" "$(count html_files 0)" \
-  "validator errors" "$(count vnu_errors ?)" \
-  "feeds checked / problems" "$(count feeds ?) / $(count feed_errors ?)" \
-  "broken internal links" "$(count broken_links ?)" \
-  "resources from outside servers" "$(count outside_resources ?)" \
-  "broken links under a sub-path" "$(count subpath_broken_links ?)" \
-  "pages loaded in the browser" "$(count browser_pages ?) × 2 widths" \
-  "axe violations (critical/serious)" "$(count axe_critical ?) / $(count axe_serious ?)" \
-  "axe violations (moderate/minor)" "$(count axe_moderate ?) / $(count axe_minor ?)" \
-  "console errors / failed requests" "$(count browser_problems ?)" \
+  "validator errors" "$(count vnu_errors n/a)" \
+  "feeds checked / problems" "$(count feeds n/a) / $(count feed_errors n/a)" \
+  "broken internal links" "$(count broken_links n/a)" \
+  "resources from outside servers" "$(count outside_resources n/a)" \
+  "broken links under a sub-path" "$(count subpath_broken_links n/a)" \
+  "pages loaded in the browser" "$(count browser_pages n/a) × 2 widths" \
+  "axe rule violations (critical/serious)" "$(count axe_critical n/a) / $(count axe_serious n/a)" \
+  "axe rule violations (moderate/minor)" "$(count axe_moderate n/a) / $(count axe_minor n/a)" \
+  "console errors / failed requests" "$(count browser_problems n/a)" \
   "elapsed (install + checks)" "$((NOW - START))s (${INSTALL_SECS}s + $((NOW - CHECK_START))s)"
 if [ "${#FAILURES[@]}" -gt 0 ]; then
   echo

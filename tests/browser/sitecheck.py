@@ -40,6 +40,29 @@ def add_counts(counts_file, **kv):
             f.write(f"{k}={v}\n")
 
 
+class Details:
+    """Prints the first `limit` detail lines; writes every one to `full` (a file) when given."""
+
+    def __init__(self, limit, full):
+        self.limit, self.full, self.n = limit, full, 0
+        self.f = open(full, "w", encoding="utf-8") if full else None
+
+    def __call__(self, line, continuation=False):
+        if not continuation:
+            self.n += 1
+        if self.n <= self.limit:
+            print(line)
+        if self.f:
+            self.f.write(line + "\n")
+
+    def close(self):
+        if self.f:
+            self.f.close()
+        if self.n > self.limit:
+            where = f" (every one in {self.full})" if self.full else ""
+            print(f"  … {self.n - self.limit} more not shown{where}")
+
+
 def read_site_yaml_scalar(text, key):
     """Top-level `key: value` of site.yaml without a YAML library (only simple scalars)."""
     m = re.search(rf"^{re.escape(key)}\s*:\s*(.*?)\s*$", text, re.M)
@@ -165,12 +188,14 @@ def cmd_vnu(a):
         errors.append((f, int(line or 0), loc, m.get("message", "").strip(), extract))
     errors.sort(key=lambda e: (e[0], e[1]))
     by_file = {}
+    show = Details(a.limit, a.full)
     for f, _, loc, msg, extract in errors:
         by_file.setdefault(f, 0)
         by_file[f] += 1
-        print(f"  {loc}: {msg}")
+        show(f"  {loc}: {msg}")
         if extract:
-            print(f"      …{extract[:160]}…")
+            show(f"      …{extract[:160]}…", continuation=True)
+    show.close()
     if errors:
         print(f"\n  {len(errors)} validator error(s) in {len(by_file)} file(s)")
         # The same template error repeats on many pages: group by message for the theme owner.
@@ -465,12 +490,13 @@ def split_srcset(s):
     return out
 
 
-def css_urls(text):
-    text = re.sub(r"/\*.*?\*/", "", text, flags=re.S)
+def css_urls(text, with_lines=False):
+    # blank out comments but keep their newlines, so line numbers stay right
+    text = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
     for m in CSS_URL.finditer(text):
         u = next((g for g in m.groups() if g is not None), "")
         if u:
-            yield u
+            yield (u, text.count("\n", 0, m.start()) + 1) if with_lines else u
 
 
 def classify(url):
@@ -587,8 +613,7 @@ def cmd_links(a):
         with open(css, encoding="utf-8", errors="replace") as fh:
             text = fh.read()
         css_url = site.scheme + "://" + site.netloc + site.base_path + urllib.parse.quote(rel(css, site.out))
-        for u in css_urls(text):
-            line = 0
+        for u, line in css_urls(text, with_lines=True):
             check_ref(css, css_url, line, "css", "url()", u, True, css_url)
 
     for page, line, url, target, frag in pending_fragments:
@@ -596,12 +621,14 @@ def cmd_links(a):
             frag_missing.append((page, line, url))
 
     R = lambda f: rel(f, site.out)
+    show = Details(a.limit, a.full)
     for page, line, url, why in broken:
-        print(f"  BROKEN  {R(page)}:{line}: {url}  ({why})")
+        show(f"  BROKEN  {R(page)}:{line}: {url}  ({why})")
     for page, line, what, url in outside:
-        print(f"  OUTSIDE {R(page)}:{line}: {what} loads {url}")
+        show(f"  OUTSIDE {R(page)}:{line}: {what} loads {url}")
     for page, line, url in relative_in_404:
-        print(f"  404REL  {R(page)}:{line}: relative link {url!r} in 404.html (it is served at any URL: use a root-relative link)")
+        show(f"  404REL  {R(page)}:{line}: relative link {url!r} in 404.html (it is served at any URL: use a root-relative link)")
+    show.close()
     if frag_missing:
         print(f"  note: {len(frag_missing)} link(s) to a #fragment with no such id (not a failure):")
         for page, line, url in frag_missing[:20]:
@@ -612,8 +639,15 @@ def cmd_links(a):
         for page, line, url, why in broken:
             groups.setdefault((url, why), []).append(R(page))
         print(f"\n  broken targets ({len(groups)} distinct):")
-        for (url, why), pages in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        for (url, why), pages in sorted(groups.items(), key=lambda kv: -len(kv[1]))[:a.limit]:
             print(f"    {len(pages):4d} page(s) → {url}  ({why}), e.g. {pages[0]}")
+    if outside:
+        groups = {}
+        for page, line, what, url in outside:
+            groups.setdefault(url, []).append(R(page))
+        print(f"\n  outside resources ({len(groups)} distinct):")
+        for url, pages in sorted(groups.items(), key=lambda kv: -len(kv[1]))[:a.limit]:
+            print(f"    {len(pages):4d} page(s) load {url}, e.g. {pages[0]}")
     n_broken = len(broken) + len(relative_in_404)
     print(
         f"  {n_pages} HTML page(s), {len(css_files)} stylesheet(s), {n_refs} link(s)/resource(s) checked: "
@@ -676,6 +710,34 @@ def cmd_pages(a):
         None,
     )
     pages.append(("profile", prof or b + "mo-hinh/"))
+    if a.extra:
+        # every other kind of page, for a wider (opt-in) sweep: EXTRA_PAGES=1 check.sh
+        for name, p in [
+            ("items", b + "tin-bai/"), ("items-page-2", b + "tin-bai/trang/2/"), ("units", b + "don-vi/"),
+            ("tags", b + "chu-de/"), ("tally-index", b + "thong-ke/"), ("about", b + "gioi-thieu/"),
+            ("contact", b + "lien-he/"), ("not-found", b + "404.html"),
+        ]:
+            if site.resolve(p)[0]:
+                pages.append((name, p))
+        tag = next((p for p in links_on(site, b + "chu-de/") if re.fullmatch(esc + r"chu-de/(?!trang/)[^/]+/", p)), None)
+        kind = next((p for p in links_on(site, b + "mo-hinh/") if re.fullmatch(esc + r"mo-hinh/loai/[^/]+/", p)), None)
+        older = next((p for p in links_on(site, b + "thong-ke/") if re.fullmatch(esc + r"thong-ke/\d{4}/", p)
+                      and p != f"{b}thong-ke/{a.year}/"), None)
+        for name, p in [("tag", tag), ("kind", kind), ("tally-older", older)]:
+            if p:
+                pages.append((name, p))
+        # items whose body has a table or a picture (the Markdown renderer's output)
+        found = set()
+        for dirpath, dirnames, files in sorted(os.walk(os.path.join(site.out, "tin-bai"))):
+            dirnames.sort()
+            if "index.html" not in files or "trang" in rel(dirpath, site.out).split("/"):
+                continue
+            with open(os.path.join(dirpath, "index.html"), encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+            for what, needle in (("item-table", "<table"), ("item-figure", "<img")):
+                if what not in found and needle in text.split("<main", 1)[-1]:
+                    found.add(what)
+                    pages.append((what, site.page_url_path(os.path.join(dirpath, "index.html"))))
     json.dump([{"name": n, "path": p} for n, p in pages], sys.stdout, ensure_ascii=False)
     print()
     return 0
@@ -693,6 +755,8 @@ def main():
     s.add_argument("--report", required=True)
     s.add_argument("--out", required=True)
     s.add_argument("--counts")
+    s.add_argument("--limit", type=int, default=25, help="detail lines to print (default 25)")
+    s.add_argument("--full", help="write every detail line to this file")
     for name in ("feeds", "links", "pages"):
         s = sub.add_parser(name)
         s.add_argument("--out", required=True)
@@ -700,6 +764,9 @@ def main():
         s.add_argument("--counts")
         s.add_argument("--label", default="")
         s.add_argument("--year", default=str(dt.date.today().year))
+        s.add_argument("--extra", action="store_true", help="pages: also every other kind of page")
+        s.add_argument("--limit", type=int, default=25, help="detail lines to print (default 25)")
+        s.add_argument("--full", help="write every detail line to this file")
     a = ap.parse_args()
     return {
         "siteinfo": cmd_siteinfo,
