@@ -55,7 +55,8 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
     let mut events: Vec<Event> = Vec::new();
     let mut summary: Option<String> = None;
     let mut summary_text: Option<String> = None;
-    let mut image_depth = 0usize;
+    // An image being read: its URL and title, and its alt text as it comes.
+    let mut image: Option<(String, String, String)> = None;
     let mut heading: Option<(usize, Vec<Event>)> = None;
     let mut code: Option<(Option<String>, String)> = None;
     let mut used_ids: Vec<String> = Vec::new();
@@ -64,6 +65,19 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
         |offset: usize| source.body_line + body[..offset].bytes().filter(|b| *b == b'\n').count();
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        // Images: gather the alt text, then emit the tag ourselves (lazy, no XML-style slash).
+        if let Some((src, title, alt)) = image.as_mut() {
+            match event {
+                Event::Text(t) | Event::Code(t) => alt.push_str(&t),
+                Event::SoftBreak | Event::HardBreak => alt.push(' '),
+                Event::End(TagEnd::Image) => {
+                    events.push(Event::Html(image_html(src, title, alt).into()));
+                    image = None;
+                }
+                _ => {}
+            }
+            continue;
+        }
         // Code blocks: gather the text, then emit highlighted HTML at the end.
         if let Some((lang, text)) = code.as_mut() {
             match event {
@@ -111,13 +125,9 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
                 })
             }
             Event::Start(Tag::Image {
-                link_type,
-                dest_url,
-                title,
-                id,
+                dest_url, title, ..
             }) => {
-                image_depth += 1;
-                let dest_url = rewrite(resolver, source, &dest_url, true)
+                let src = rewrite(resolver, source, &dest_url, true)
                     .unwrap_or_else(|message| {
                         problems.push(Diagnostic::new(
                             &source.shown,
@@ -126,17 +136,21 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
                         ));
                         None
                     })
-                    .map_or(dest_url, CowStr::from);
-                Event::Start(Tag::Image {
-                    link_type,
-                    dest_url,
-                    title,
-                    id,
-                })
+                    .unwrap_or_else(|| dest_url.to_string());
+                image = Some((src, title.to_string(), String::new()));
+                continue;
             }
-            Event::End(TagEnd::Image) => {
-                image_depth = image_depth.saturating_sub(1);
-                Event::End(TagEnd::Image)
+            // Tables scroll sideways on phones inside a region the keyboard can reach.
+            Event::Start(Tag::Table(alignments)) => {
+                events.push(Event::Html(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Bảng\">"
+                        .into(),
+                ));
+                Event::Start(Tag::Table(alignments))
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(Event::End(TagEnd::Table));
+                Event::Html("</div>\n".into())
             }
             // Raw HTML is shown as text, never executed: content comes from many hands.
             Event::Html(raw) | Event::InlineHtml(raw) => {
@@ -162,7 +176,7 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
                     }
                 }
             }
-            Event::Text(t) | Event::Code(t) if image_depth == 0 => {
+            Event::Text(t) | Event::Code(t) => {
                 if let Some(text) = summary_text.as_mut() {
                     text.push_str(t);
                 }
@@ -207,6 +221,26 @@ fn rewrite(
     is_image: bool,
 ) -> Result<Option<String>, String> {
     resolver.resolve(source.dir(), dest, is_image)
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).ok();
+    out
+}
+
+fn image_html(src: &str, title: &str, alt: &str) -> String {
+    let mut src_attr = String::with_capacity(src.len());
+    pulldown_cmark_escape::escape_href(&mut src_attr, src).ok();
+    let title = if title.is_empty() {
+        String::new()
+    } else {
+        format!(" title=\"{}\"", escape(title))
+    };
+    format!(
+        "<img src=\"{src_attr}\" alt=\"{}\"{title} loading=\"lazy\" decoding=\"async\">",
+        escape(alt)
+    )
 }
 
 /// Gives a heading its `id`: the one written (`{#id}`) or the slug of its text, made unique.
@@ -350,6 +384,16 @@ mod tests {
     }
 
     #[test]
+    fn images_are_lazy_with_escaped_alt_and_no_slash() {
+        let out = html("![Ảnh A & B < C](anh%20mới.jpg \"Tiêu đề\")\n");
+        assert!(
+            out.contains("<img src=\"anh%20m%E1%BB%9Bi.jpg\" alt=\"Ảnh A &amp; B &lt; C\" title=\"Tiêu đề\" loading=\"lazy\" decoding=\"async\">"),
+            "{out}"
+        );
+        assert!(!out.contains("/>"), "{out}");
+    }
+
+    #[test]
     fn raw_html_is_escaped() {
         let out =
             html("<script>alert(1)</script>\n\nChữ <b onclick=\"x\">đậm</b>\n\n<!-- ghi chú -->\n");
@@ -364,7 +408,8 @@ mod tests {
         let out = html(
             "| a | b |\n|---|--:|\n| 1 | 2 |\n\n~~gạch~~ \"ngoặc\"\n\n- [x] xong\n\nChú thích[^1]\n\n[^1]: Nguồn.\n",
         );
-        assert!(out.contains("<table>"), "{out}");
+        assert!(out.contains("<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Bảng\"><table>"), "{out}");
+        assert!(out.contains("</table>\n</div>"), "{out}");
         assert!(out.contains("<del>gạch</del>"), "{out}");
         assert!(out.contains("“ngoặc”"), "{out}");
         assert!(out.contains("type=\"checkbox\""), "{out}");

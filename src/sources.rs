@@ -193,7 +193,11 @@ mod tests {
         );
         std::fs::remove_file(root.join("content/tin-bai/a.md")).unwrap();
         // As the watcher reports them: one edit, one new file, one deleted file.
-        let changed = ["tin-bai/b.md".to_string(), "tin-bai/c.md".into(), "tin-bai/a.md".into()];
+        let changed = [
+            "tin-bai/b.md".to_string(),
+            "tin-bai/c.md".into(),
+            "tin-bai/a.md".into(),
+        ];
         sources.refresh(&changed, false).unwrap();
 
         assert!(item(&sources, "tin-bai/a.md").is_none());

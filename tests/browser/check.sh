@@ -6,7 +6,9 @@
 #   4. parses rss.xml, don-vi/*/rss.xml, sitemap.xml (absolute URLs under base_url);
 #   5. checks every internal link/resource resolves, and that nothing loads from outside;
 #   6. serves the build on 127.0.0.1 and loads key pages in headless Chromium: axe-core
-#      (fails on serious/critical), console errors, failed requests, screenshots at 1280/375 px.
+#      (fails on serious/critical), console errors, failed requests, screenshots at 1280/375 px;
+#   7. runs `datto serve` on a copy of the site, edits an item and checks in Chromium that the
+#      open tab reloads with the new text, shows path:line for a broken file, and recovers.
 #
 # Usage: tests/browser/check.sh
 # Environment:
@@ -267,6 +269,56 @@ else
 fi
 
 # ------------------------------------------------------------------------------------------
+section "live reload: datto serve + headless Chromium"
+# A private copy of the site: the test edits a file.
+LIVE=$WORK/live
+mkdir -p "$LIVE"
+cp -r "$REPO/content" "$REPO/themes" "$LIVE/"
+"$REPO/target/release/datto" serve --port 0 --root "$LIVE" >"$WORK/serve.log" 2>&1 &
+SERVER_PID=$!
+LIVE_URL=""
+for _ in $(seq 1 300); do
+  LIVE_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$WORK/serve.log" | head -n 1 || true)
+  [ -n "$LIVE_URL" ] && break
+  sleep 0.1
+done
+if [ -z "$LIVE_URL" ]; then
+  sed 's/^/  /' "$WORK/serve.log"
+  fail "datto serve did not print its address"
+else
+  # A published item and its file: the first item page of the served sitemap.
+  ITEM_LINE=$(python3 - "$LIVE_URL" "$LIVE/content/tin-bai" <<'EOF'
+import os, re, sys, urllib.request
+base, items = sys.argv[1], sys.argv[2]
+sitemap = urllib.request.urlopen(base + "sitemap.xml", timeout=10).read().decode()
+for url in re.findall(r"<loc>([^<]+/tin-bai/\d{4}/[^<]+/)</loc>", sitemap):
+    slug = url.rstrip("/").rsplit("/", 1)[1]
+    for folder, _, files in os.walk(items):
+        if slug + ".md" in files:
+            print(url, os.path.join(folder, slug + ".md"))
+            sys.exit(0)
+EOF
+) || true
+  ITEM_URL=${ITEM_LINE%% *}
+  LIVE_ITEM=${ITEM_LINE#* }
+  if [ -z "$ITEM_LINE" ]; then
+    fail "live reload: found no item page and its file in the served sitemap"
+  else
+    echo "  serving a copy at $LIVE_URL; editing ${LIVE_ITEM#$LIVE/}"
+    if (cd "$HERE" && timeout --kill-after=10 120 node reload.mjs --url "$ITEM_URL" --file "$LIVE_ITEM"); then
+      echo "live_reload=ok" >>"$COUNTS"
+    else
+      echo "live_reload=failed" >>"$COUNTS"
+      sed 's/^/  serve: /' "$WORK/serve.log" | tail -n 20
+      fail "live reload in the browser"
+    fi
+  fi
+fi
+kill -TERM "$SERVER_PID" 2>/dev/null || true
+wait "$SERVER_PID" 2>/dev/null || true
+SERVER_PID=""
+
+# ------------------------------------------------------------------------------------------
 section "summary"
 NOW=$(date +%s)
 printf '  %-38s %s\n' \
@@ -280,6 +332,7 @@ printf '  %-38s %s\n' \
   "axe rule violations (critical/serious)" "$(count axe_critical n/a) / $(count axe_serious n/a)" \
   "axe rule violations (moderate/minor)" "$(count axe_moderate n/a) / $(count axe_minor n/a)" \
   "console errors / failed requests" "$(count browser_problems n/a)" \
+  "live reload (serve + Chromium)" "$(count live_reload n/a)" \
   "elapsed (install + checks)" "$((NOW - START))s (${INSTALL_SECS}s + $((NOW - CHECK_START))s)"
 if [ "${#FAILURES[@]}" -gt 0 ]; then
   echo
