@@ -290,6 +290,18 @@ impl Config {
         }
     }
 
+    pub fn unit_slugs(&self) -> impl Iterator<Item = &str> {
+        self.units.iter().map(|u| u.slug.as_str())
+    }
+
+    pub fn kind_slugs(&self) -> impl Iterator<Item = &str> {
+        self.profile_kinds.iter().map(|k| k.slug.as_str())
+    }
+
+    pub fn channel_slugs(&self) -> impl Iterator<Item = &str> {
+        self.channels.iter().map(|c| c.slug.as_str())
+    }
+
     pub fn unit(&self, id: UnitId) -> &Unit {
         &self.units[id.0]
     }

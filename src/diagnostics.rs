@@ -161,6 +161,22 @@ pub fn closest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
         .map(|(_, c)| c)
 }
 
+/// The hint for a name that matched nothing: the closest valid one if there is one, else the
+/// list of every valid name (`what` says what they are).
+pub fn did_you_mean<'a>(
+    suggestion: Option<&str>,
+    what: &str,
+    valid: impl IntoIterator<Item = &'a str>,
+) -> String {
+    match suggestion {
+        Some(near) => format!("có phải ý bạn là `{near}`?"),
+        None => format!(
+            "{what}: {}",
+            valid.into_iter().collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
 /// Display a path relative to the site root when it lies inside it.
 pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()

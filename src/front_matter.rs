@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 
-use crate::diagnostics::{Diagnostic, closest};
+use crate::diagnostics::{Diagnostic, closest, did_you_mean};
 
 /// A Markdown file cut into its YAML block and its body, with the line numbers needed to
 /// report errors against the original file.
@@ -177,10 +177,8 @@ pub fn parse_yaml<T: DeserializeOwned>(
             continue;
         };
         if !allowed_keys.contains(&key) {
-            let hint = match closest(key, allowed_keys.iter().copied()) {
-                Some(near) => format!("có phải ý bạn là `{near}`?"),
-                None => format!("các khóa được dùng: {}", allowed_keys.join(", ")),
-            };
+            let near = closest(key, allowed_keys.iter().copied());
+            let hint = did_you_mean(near, "các khóa được dùng", allowed_keys.iter().copied());
             errors.push(
                 Diagnostic::new(
                     path,

@@ -63,6 +63,15 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
 
     let line_of =
         |offset: usize| source.body_line + body[..offset].bytes().filter(|b| *b == b'\n').count();
+    // The link's new URL, if it changes; a broken link becomes a problem at its line.
+    let resolve = |problems: &mut Vec<Diagnostic>, offset: usize, dest: &str, is_image: bool| {
+        resolver
+            .resolve(source.dir(), dest, is_image)
+            .unwrap_or_else(|message| {
+                problems.push(Diagnostic::new(&source.shown, line_of(offset), message));
+                None
+            })
+    };
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         // Images: gather the alt text, then emit the tag ourselves (lazy, no XML-style slash).
@@ -107,16 +116,8 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
                 title,
                 id,
             }) => {
-                let dest_url = rewrite(resolver, source, &dest_url, false)
-                    .unwrap_or_else(|message| {
-                        problems.push(Diagnostic::new(
-                            &source.shown,
-                            line_of(range.start),
-                            message,
-                        ));
-                        None
-                    })
-                    .map_or(dest_url, CowStr::from);
+                let rewritten = resolve(&mut problems, range.start, &dest_url, false);
+                let dest_url = rewritten.map_or(dest_url, CowStr::from);
                 Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -127,15 +128,7 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
             Event::Start(Tag::Image {
                 dest_url, title, ..
             }) => {
-                let src = rewrite(resolver, source, &dest_url, true)
-                    .unwrap_or_else(|message| {
-                        problems.push(Diagnostic::new(
-                            &source.shown,
-                            line_of(range.start),
-                            message,
-                        ));
-                        None
-                    })
+                let src = resolve(&mut problems, range.start, &dest_url, true)
                     .unwrap_or_else(|| dest_url.to_string());
                 image = Some((src, title.to_string(), String::new()));
                 continue;
@@ -212,15 +205,6 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
         summary: cut_words(&summary.unwrap_or_default(), SUMMARY_WORDS),
     };
     (rendered, problems)
-}
-
-fn rewrite(
-    resolver: &dyn LinkResolver,
-    source: &Source,
-    dest: &str,
-    is_image: bool,
-) -> Result<Option<String>, String> {
-    resolver.resolve(source.dir(), dest, is_image)
 }
 
 fn escape(text: &str) -> String {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Error};
+use crate::diagnostics::{Diagnostic, Error, did_you_mean};
 use crate::slug::slugify;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,20 +45,7 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
         )));
     }
     let unit = config.resolve_unit(request.unit).map_err(|suggestion| {
-        let hint = suggestion.map_or_else(
-            || {
-                format!(
-                    "các đơn vị: {}",
-                    config
-                        .units
-                        .iter()
-                        .map(|u| u.slug.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            },
-            |s| format!("có phải ý bạn là `{s}`?"),
-        );
+        let hint = did_you_mean(suggestion.as_deref(), "các đơn vị", config.unit_slugs());
         Error::Content(vec![
             Diagnostic::new(
                 "datto new",
@@ -89,7 +76,11 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
         NewKind::Profile => {
             let kind = match request.profile_kind {
                 Some(written) => config.resolve_kind(written).map_err(|suggestion| {
-                    let hint = suggestion.map(|s| format!("có phải ý bạn là `{s}`?"));
+                    let hint = Some(did_you_mean(
+                        suggestion.as_deref(),
+                        "các loại",
+                        config.kind_slugs(),
+                    ));
                     Error::Content(vec![
                         Diagnostic::new(
                             "datto new",

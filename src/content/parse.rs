@@ -10,7 +10,7 @@ use serde::de::{self, Deserializer, Visitor};
 use super::{Image, Item, ItemType, Page, Profile, Source};
 use crate::config::Config;
 use crate::dates::parse_date;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, did_you_mean};
 use crate::front_matter::{self, Document, KeyLines};
 use crate::paths::{self, LocalRef};
 use crate::slug::{match_key, slugify};
@@ -188,18 +188,11 @@ impl Checker<'_> {
         match config.resolve_unit(&text) {
             Ok(id) => Some(id),
             Err(suggestion) => {
-                let hint = match suggestion {
-                    Some(slug) => format!("có phải ý bạn là `{slug}`?"),
-                    None => format!(
-                        "các đơn vị trong site.yaml: {}",
-                        config
-                            .units
-                            .iter()
-                            .map(|u| u.slug.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                };
+                let hint = did_you_mean(
+                    suggestion.as_deref(),
+                    "các đơn vị trong site.yaml",
+                    config.unit_slugs(),
+                );
                 self.error(
                     "unit",
                     format!("không có đơn vị `{text}` trong site.yaml"),
@@ -384,19 +377,11 @@ pub fn parse_item(
         Some(text) => match config.resolve_channel(&text) {
             Ok(id) => Some(id),
             Err(suggestion) => {
-                let hint = suggestion
-                    .map(|s| format!("có phải ý bạn là `{s}`?"))
-                    .or_else(|| {
-                        Some(format!(
-                            "các kênh: {}",
-                            config
-                                .channels
-                                .iter()
-                                .map(|c| c.slug.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                    });
+                let hint = Some(did_you_mean(
+                    suggestion.as_deref(),
+                    "các kênh",
+                    config.channel_slugs(),
+                ));
                 check.error(
                     "channel",
                     format!("không có kênh `{text}` trong site.yaml"),
@@ -458,19 +443,11 @@ pub fn parse_profile(
         .and_then(|text: String| match config.resolve_kind(&text) {
             Ok(id) => Some(id),
             Err(suggestion) => {
-                let hint = suggestion
-                    .map(|s| format!("có phải ý bạn là `{s}`?"))
-                    .or_else(|| {
-                        Some(format!(
-                            "các loại trong site.yaml: {}",
-                            config
-                                .profile_kinds
-                                .iter()
-                                .map(|k| k.slug.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ))
-                    });
+                let hint = Some(did_you_mean(
+                    suggestion.as_deref(),
+                    "các loại trong site.yaml",
+                    config.kind_slugs(),
+                ));
                 check.error(
                     "kind",
                     format!("không có loại mô hình `{text}` trong site.yaml"),
