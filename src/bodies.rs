@@ -22,49 +22,34 @@ pub trait Renderable: Clone + Send + Sync {
     fn set_body(&mut self, html: String, summary: String);
 }
 
-impl Renderable for Item {
-    fn source(&self) -> &Source {
-        &self.source
-    }
-    fn source_mut(&mut self) -> &mut Source {
-        &mut self.source
-    }
-    fn image(&self) -> Option<&Image> {
-        self.image.as_ref()
-    }
-    fn image_mut(&mut self) -> Option<&mut Image> {
-        self.image.as_mut()
-    }
-    fn set_body(&mut self, html: String, summary: String) {
-        self.html = html;
-        if self.summary.is_empty() {
-            self.summary = summary;
-            self.summary_is_auto = true;
+/// Items and profiles: a cover image, and a summary taken from the body when none is written.
+macro_rules! renderable_with_cover {
+    ($($type:ty),*) => {$(
+        impl Renderable for $type {
+            fn source(&self) -> &Source {
+                &self.source
+            }
+            fn source_mut(&mut self) -> &mut Source {
+                &mut self.source
+            }
+            fn image(&self) -> Option<&Image> {
+                self.image.as_ref()
+            }
+            fn image_mut(&mut self) -> Option<&mut Image> {
+                self.image.as_mut()
+            }
+            fn set_body(&mut self, html: String, summary: String) {
+                self.html = html;
+                if self.summary.is_empty() {
+                    self.summary = summary;
+                    self.summary_is_auto = true;
+                }
+            }
         }
-    }
+    )*};
 }
 
-impl Renderable for Profile {
-    fn source(&self) -> &Source {
-        &self.source
-    }
-    fn source_mut(&mut self) -> &mut Source {
-        &mut self.source
-    }
-    fn image(&self) -> Option<&Image> {
-        self.image.as_ref()
-    }
-    fn image_mut(&mut self) -> Option<&mut Image> {
-        self.image.as_mut()
-    }
-    fn set_body(&mut self, html: String, summary: String) {
-        self.html = html;
-        if self.summary.is_empty() {
-            self.summary = summary;
-            self.summary_is_auto = true;
-        }
-    }
-}
+renderable_with_cover!(Item, Profile);
 
 impl Renderable for Page {
     fn source(&self) -> &Source {

@@ -183,24 +183,38 @@ impl Checker<'_> {
         }
     }
 
-    fn unit(&mut self, config: &Config, value: Option<Text>) -> Option<crate::config::UnitId> {
-        let text = self.required("unit", value, "viet-tri")?;
-        match config.resolve_unit(&text) {
-            Ok(id) => Some(id),
-            Err(suggestion) => {
-                let hint = did_you_mean(
-                    suggestion.as_deref(),
-                    "các đơn vị trong site.yaml",
-                    config.unit_slugs(),
-                );
+    /// `found`, or an error at `key`: "không có {what} `text` trong site.yaml", with the
+    /// closest valid name or the list of all of them.
+    fn named<'v, T>(
+        &mut self,
+        key: &str,
+        text: &str,
+        what: &str,
+        found: Result<T, Option<String>>,
+        valid: impl IntoIterator<Item = &'v str>,
+    ) -> Option<T> {
+        found
+            .map_err(|suggestion| {
+                let hint =
+                    did_you_mean(suggestion.as_deref(), "các giá trị trong site.yaml", valid);
                 self.error(
-                    "unit",
-                    format!("không có đơn vị `{text}` trong site.yaml"),
+                    key,
+                    format!("không có {what} `{text}` trong site.yaml"),
                     Some(hint),
                 );
-                None
-            }
-        }
+            })
+            .ok()
+    }
+
+    fn unit(&mut self, config: &Config, value: Option<Text>) -> Option<crate::config::UnitId> {
+        let text = self.required("unit", value, "viet-tri")?;
+        self.named(
+            "unit",
+            &text,
+            "đơn vị",
+            config.resolve_unit(&text),
+            config.unit_slugs(),
+        )
     }
 
     /// `slug:` if given, else the file name (the folder name for `index.md`).
@@ -374,22 +388,13 @@ pub fn parse_item(
     }
     let channel = match raw.channel.map(|t| t.0) {
         None => Some(Default::default()),
-        Some(text) => match config.resolve_channel(&text) {
-            Ok(id) => Some(id),
-            Err(suggestion) => {
-                let hint = Some(did_you_mean(
-                    suggestion.as_deref(),
-                    "các kênh",
-                    config.channel_slugs(),
-                ));
-                check.error(
-                    "channel",
-                    format!("không có kênh `{text}` trong site.yaml"),
-                    hint,
-                );
-                None
-            }
-        },
+        Some(text) => check.named(
+            "channel",
+            &text,
+            "kênh",
+            config.resolve_channel(&text),
+            config.channel_slugs(),
+        ),
     };
     let slug = check.slug(raw.slug, rel);
     let image = check.image(
@@ -440,21 +445,9 @@ pub fn parse_profile(
     let unit = check.unit(config, raw.unit);
     let kind = check
         .required("kind", raw.kind, "mai-am-tinh-thuong")
-        .and_then(|text: String| match config.resolve_kind(&text) {
-            Ok(id) => Some(id),
-            Err(suggestion) => {
-                let hint = Some(did_you_mean(
-                    suggestion.as_deref(),
-                    "các loại trong site.yaml",
-                    config.kind_slugs(),
-                ));
-                check.error(
-                    "kind",
-                    format!("không có loại mô hình `{text}` trong site.yaml"),
-                    hint,
-                );
-                None
-            }
+        .and_then(|text: String| {
+            let found = config.resolve_kind(&text);
+            check.named("kind", &text, "loại mô hình", found, config.kind_slugs())
         });
     let slug = check.slug(raw.slug, rel);
     let image = check.image(
