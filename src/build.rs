@@ -96,7 +96,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let (site, tera) = prepare(&options.root, &options.load)?;
     let jobs = site.jobs();
-    let renderer = Renderer::new(&site, &tera, &jobs)?;
+    let renderer = Renderer::new(&site, &tera, jobs)?;
     let staging = Staging::create(&options.output)?;
     let files: Vec<String> = jobs.iter().map(|job| output_file(&job.path)).collect();
     staging.prepare(
@@ -105,7 +105,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
             .map(String::as_str)
             .chain(site.files.iter().map(|f| f.to.as_str())),
     )?;
-    render_all(&renderer, &jobs, |rel, bytes| staging.write(rel, bytes))?;
+    render_all(&renderer, jobs, |rel, bytes| staging.write(rel, bytes))?;
     site.files
         .par_iter()
         .try_for_each(|file| staging.copy(&file.to, &file.from))
@@ -125,8 +125,8 @@ pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let (site, tera) = prepare(root, load)?;
     let jobs = site.jobs();
-    let renderer = Renderer::new(&site, &tera, &jobs)?;
-    render_all(&renderer, &jobs, |_, _| Ok(()))?;
+    let renderer = Renderer::new(&site, &tera, jobs)?;
+    render_all(&renderer, jobs, |_, _| Ok(()))?;
     Ok(Report {
         pages: jobs.len(),
         files: site.files.len(),

@@ -147,14 +147,14 @@ impl Incremental {
         };
 
         let jobs = site.jobs();
-        let renderer = Renderer::new(&site, tera, &jobs)?;
+        let renderer = Renderer::new(&site, tera, jobs)?;
         let globals = renderer.globals();
         let signatures: Vec<(String, u64)> = jobs
             .par_iter()
             .map(|job| {
                 (
                     output_file(&job.path),
-                    crate::render::deps::signature(&site, job, &globals, &jobs),
+                    crate::render::deps::signature(&site, job, &globals, jobs),
                 )
             })
             .collect();

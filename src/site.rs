@@ -18,7 +18,6 @@ use crate::content::{Item, Page, Profile};
 use crate::diagnostics::{Diagnostic, Diagnostics, Error};
 use crate::links::{Outputs, Resolver};
 use crate::plan::{self, PageJob};
-use crate::slug::slugify;
 use crate::sources::{Doc, Sources};
 
 /// Choices made on the command line for one build.
@@ -65,6 +64,8 @@ pub struct Site {
     pub profiles_by_kind: Vec<Vec<usize>>,
     pub files: Vec<FileCopy>,
     pub theme_dir: PathBuf,
+    /// Every page of this build, decided before any is rendered.
+    pub jobs: Vec<PageJob>,
 }
 
 pub use crate::sources::{content_dir, load_config};
@@ -149,12 +150,13 @@ impl Site {
             pages,
             files: Vec::new(),
             theme_dir,
+            jobs: Vec::new(),
         };
 
         // Where everything goes, then whether anything collides or points nowhere.
-        let jobs = plan::plan(&site);
+        site.jobs = plan::plan(&site);
         let mut outputs = Outputs::new(&site.config.base_url);
-        outputs.add_pages(&site, &jobs, &mut problems);
+        outputs.add_pages(&site, &site.jobs, &mut problems);
         let static_files = list_static(
             &site.theme_dir.join("static"),
             &content.join(inventory::STATIC_DIR),
@@ -204,8 +206,8 @@ impl Site {
         self.items.iter().map(AsRef::as_ref)
     }
 
-    pub fn jobs(&self) -> Vec<PageJob> {
-        plan::plan(self)
+    pub fn jobs(&self) -> &[PageJob] {
+        &self.jobs
     }
 }
 
@@ -221,13 +223,12 @@ fn index_by<T>(entries: &[T], groups: usize, group_of: impl Fn(&T) -> usize) -> 
 fn index_tags(items: &[Arc<Item>]) -> Vec<Tag> {
     let mut by_slug: HashMap<String, Tag> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
-        for name in &item.tags {
-            let slug = slugify(name);
+        for tag in &item.tags {
             by_slug
-                .entry(slug.clone())
+                .entry(tag.slug.clone())
                 .or_insert_with(|| Tag {
-                    slug,
-                    name: name.clone(),
+                    slug: tag.slug.clone(),
+                    name: tag.name.clone(),
                     items: Vec::new(),
                 })
                 .items

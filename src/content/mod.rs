@@ -33,6 +33,13 @@ impl ItemType {
     }
 }
 
+/// A tag as written on an item, with its slug (computed once: listings need it often).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagName {
+    pub name: String,
+    pub slug: String,
+}
+
 /// Where a page came from, and its Markdown body.
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -86,7 +93,7 @@ pub struct Item {
     pub date: DateTime<FixedOffset>,
     pub unit: UnitId,
     pub kind: ItemType,
-    pub tags: Vec<String>,
+    pub tags: Vec<TagName>,
     /// From front matter, else (once rendered) the start of the first paragraph.
     pub summary: String,
     /// True when `summary` was taken from the body (so the page need not repeat it).

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
-use super::{Image, Item, ItemType, Page, Profile, Source};
+use super::{Image, Item, ItemType, Page, Profile, Source, TagName};
 use crate::config::Config;
 use crate::dates::parse_date;
 use crate::diagnostics::{Diagnostic, did_you_mean};
@@ -373,17 +373,18 @@ pub fn parse_item(
             }
         },
     };
-    let mut tags = Vec::new();
+    let mut tags: Vec<TagName> = Vec::new();
     for tag in raw.tags.map(TextList::into_vec).unwrap_or_default() {
-        let tag = tag.trim().to_string();
-        if slugify(&tag).is_empty() {
+        let name = tag.trim().to_string();
+        let slug = slugify(&name);
+        if slug.is_empty() {
             check.error(
                 "tags",
-                format!("chủ đề `{tag}` không có chữ cái hay chữ số nào"),
+                format!("chủ đề `{name}` không có chữ cái hay chữ số nào"),
                 None,
             );
-        } else if !tags.iter().any(|t: &String| slugify(t) == slugify(&tag)) {
-            tags.push(tag);
+        } else if !tags.iter().any(|t| t.slug == slug) {
+            tags.push(TagName { name, slug });
         }
     }
     let channel = match raw.channel.map(|t| t.0) {
@@ -545,7 +546,8 @@ mod tests {
         assert_eq!(it.date.year(), 2018);
         assert_eq!(it.unit.0, 0);
         assert_eq!(it.kind, ItemType::Bai);
-        assert_eq!(it.tags, ["Hát Xoan", "Giáo dục"]);
+        let tags: Vec<(&str, &str)> = it.tags.iter().map(|t| (t.name.as_str(), t.slug.as_str())).collect();
+        assert_eq!(tags, [("Hát Xoan", "hat-xoan"), ("Giáo dục", "giao-duc")]);
         assert_eq!(it.channel.0, 1);
         assert_eq!(it.slug, "a");
         assert_eq!(it.path(), "tin-bai/2018/a/");

@@ -11,7 +11,6 @@ use crate::dates::format_vi;
 use crate::links::url_for;
 use crate::plan::{kind_path, tag_path, unit_path};
 use crate::site::Site;
-use crate::slug::slugify;
 use crate::urls::paginated;
 
 #[derive(Serialize, Clone)]
@@ -262,10 +261,10 @@ impl<'a> Builder<'a> {
         self.kinds[id.0].clone()
     }
 
-    pub fn tag(&self, name: &str) -> TagLink {
+    pub fn tag(&self, name: &str, slug: &str) -> TagLink {
         TagLink {
             name: name.to_string(),
-            url: self.link(&tag_path(&slugify(name))),
+            url: self.link(&tag_path(slug)),
         }
     }
 
@@ -287,7 +286,7 @@ impl<'a> Builder<'a> {
             summary: item.summary.clone(),
             summary_is_auto: item.summary_is_auto,
             image: self.image(&item.image),
-            tags: item.tags.iter().map(|t| self.tag(t)).collect(),
+            tags: item.tags.iter().map(|t| self.tag(&t.name, &t.slug)).collect(),
         }
     }
 

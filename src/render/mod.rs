@@ -186,7 +186,7 @@ impl<'a> Renderer<'a> {
                     template,
                     &meta,
                     &TagPage {
-                        tag: self.build.tag(&tag.name),
+                        tag: self.build.tag(&tag.name, &tag.slug),
                         list,
                     },
                 )
