@@ -75,6 +75,8 @@ pub struct Incremental {
     tera: Option<tera::Tera>,
     /// Output file → signature of what is written there.
     written: HashMap<String, u64>,
+    /// Output file → fingerprint of its bytes, to skip rewriting identical pages.
+    contents: HashMap<String, u64>,
     /// Output file → source file and its stamp when copied.
     copied: HashMap<String, (PathBuf, Stamp)>,
 }
@@ -90,6 +92,7 @@ impl Incremental {
             bodies: Bodies::default(),
             tera: None,
             written: HashMap::new(),
+            contents: HashMap::new(),
             copied: HashMap::new(),
         }
     }
@@ -168,10 +171,19 @@ impl Incremental {
             })
             .map(|(i, (file, _))| (i, file))
             .collect();
-        let rendered: Vec<Result<(&String, Vec<u8>), Diagnostic>> = dirty
+        // A page whose bytes did not change (a comment added to a template) is not kept or
+        // written again: a template edit then costs rendering, not 10,000 file writes.
+        let rendered: Vec<Result<(&String, u64, Option<Vec<u8>>), Diagnostic>> = dirty
             .par_iter()
-            .map(|&(i, file)| renderer.render(&jobs[i]).map(|bytes| (file, bytes)))
+            .map(|&(i, file)| {
+                renderer.render(&jobs[i]).map(|bytes| {
+                    let hash = fingerprint_bytes(&bytes);
+                    let unchanged = self.contents.get(file) == Some(&hash);
+                    (file, hash, (!unchanged).then_some(bytes))
+                })
+            })
             .collect();
+        let rendered_count = rendered.len();
         let mut pages = Vec::with_capacity(rendered.len());
         let mut problems = Diagnostics::new();
         for result in rendered {
@@ -184,10 +196,12 @@ impl Incremental {
 
         pages
             .par_iter()
+            .filter_map(|(file, _, bytes)| bytes.as_ref().map(|b| (file, b)))
             .try_for_each(|(file, bytes)| write_atomic(&safe_join(&self.output, file)?, bytes))
             .map_err(Error::Internal)?;
-        let rendered_count = pages.len();
-        drop(pages);
+        for (file, hash, _) in pages {
+            self.contents.insert(file.clone(), hash);
+        }
         let new_written: HashMap<String, u64> = signatures.into_iter().collect();
         let mut removed = 0;
         for file in self
@@ -221,6 +235,8 @@ impl Incremental {
             removed += self.remove(file);
         }
 
+        self.contents
+            .retain(|file, _| new_written.contains_key(file));
         self.written = new_written;
         self.copied = new_copied;
         Ok(Outcome {
@@ -249,4 +265,11 @@ impl Incremental {
         }
         1
     }
+}
+
+fn fingerprint_bytes(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
 }

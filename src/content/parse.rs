@@ -546,7 +546,11 @@ mod tests {
         assert_eq!(it.date.year(), 2018);
         assert_eq!(it.unit.0, 0);
         assert_eq!(it.kind, ItemType::Bai);
-        let tags: Vec<(&str, &str)> = it.tags.iter().map(|t| (t.name.as_str(), t.slug.as_str())).collect();
+        let tags: Vec<(&str, &str)> = it
+            .tags
+            .iter()
+            .map(|t| (t.name.as_str(), t.slug.as_str()))
+            .collect();
         assert_eq!(tags, [("Hát Xoan", "hat-xoan"), ("Giáo dục", "giao-duc")]);
         assert_eq!(it.channel.0, 1);
         assert_eq!(it.slug, "a");

@@ -286,7 +286,11 @@ impl<'a> Builder<'a> {
             summary: item.summary.clone(),
             summary_is_auto: item.summary_is_auto,
             image: self.image(&item.image),
-            tags: item.tags.iter().map(|t| self.tag(&t.name, &t.slug)).collect(),
+            tags: item
+                .tags
+                .iter()
+                .map(|t| self.tag(&t.name, &t.slug))
+                .collect(),
         }
     }
 
