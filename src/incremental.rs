@@ -59,6 +59,9 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
+/// An output file, the fingerprint of its bytes, and the bytes if they changed.
+type RenderedPage<'a> = (&'a String, u64, Option<Vec<u8>>);
+
 /// Size and modification time: enough to tell a static file was replaced.
 type Stamp = (u64, Option<SystemTime>);
 
@@ -173,7 +176,7 @@ impl Incremental {
             .collect();
         // A page whose bytes did not change (a comment added to a template) is not kept or
         // written again: a template edit then costs rendering, not 10,000 file writes.
-        let rendered: Vec<Result<(&String, u64, Option<Vec<u8>>), Diagnostic>> = dirty
+        let rendered: Vec<Result<RenderedPage, Diagnostic>> = dirty
             .par_iter()
             .map(|&(i, file)| {
                 renderer.render(&jobs[i]).map(|bytes| {
