@@ -33,6 +33,18 @@ pub fn parse_date(text: &str, tz: FixedOffset) -> Result<DateTime<FixedOffset>, 
     if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {
         return Ok(with_offset.with_timezone(&tz));
     }
+    // Near-RFC 3339 forms people also write: `+0700`, a space for `T`, no seconds.
+    let with_offset = [
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%d %H:%M:%S%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M%z",
+    ]
+    .iter()
+    .find_map(|format| DateTime::parse_from_str(text, format).ok());
+    if let Some(date) = with_offset {
+        return Ok(date.with_timezone(&tz));
+    }
     let naive = if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         day.and_hms_opt(0, 0, 0)
     } else {
@@ -145,6 +157,9 @@ mod tests {
             ("2018-03-05T08:30:00+07:00", "2018-03-05 08:30:00"),
             ("2018-03-05T01:30:00Z", "2018-03-05 08:30:00"),
             ("2018-03-05T08:30:00+09:00", "2018-03-05 06:30:00"),
+            ("2018-03-05T08:30:00+0700", "2018-03-05 08:30:00"),
+            ("2018-03-05 08:30:00+07:00", "2018-03-05 08:30:00"),
+            ("2018-03-05 01:30+00:00", "2018-03-05 08:30:00"),
             (" 2018-03-05 ", "2018-03-05 00:00:00"),
         ];
         for (input, expected) in cases {
