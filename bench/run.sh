@@ -31,7 +31,8 @@ echo "datto: $DATTO; $(nproc) cores; $(free -g | awk '/Mem:/ {print $2 " GiB"}')
 
 # make_corpora N: datto site in out/datto-N, Hugo site in out/hugo-N (same bodies).
 make_corpora() {
-  local n=$1 d=$OUT/datto-$n h=$OUT/hugo-$n
+  local n=$1
+  local d=$OUT/datto-$n h=$OUT/hugo-$n
   if [ ! -f "$d/.complete" ]; then
     sh "$SHARED/make_site.sh" "$n" 200 "$d" "$REPO/themes" >/dev/null
     touch "$d/.complete"

@@ -95,18 +95,47 @@ impl Staging {
         })
     }
 
-    /// Writes a file whose folder [`Staging::prepare`] made.
+    /// Writes a file whose folder [`Staging::prepare`] made. When the previous output has the
+    /// same bytes at the same path, that file is hard-linked instead: an unchanged page costs
+    /// no disk write, and keeps its modification time, so `rsync` skips it when publishing.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = safe_join(&self.dir, rel)?;
+        if self.link_unchanged(rel, &path, |old| old == bytes)? {
+            return Ok(());
+        }
         fs::write(&path, bytes).with_context(|| format!("ghi {}", path.display()))
     }
 
-    /// Copies a file into a folder [`Staging::prepare`] made.
+    /// Copies a file into a folder [`Staging::prepare`] made (or links the previous copy if
+    /// it is the same).
     pub fn copy(&self, rel: &str, from: &Path) -> anyhow::Result<()> {
         let path = safe_join(&self.dir, rel)?;
+        let same_as_source = |old: &[u8]| fs::read(from).is_ok_and(|new| new == old);
+        if self.link_unchanged(rel, &path, same_as_source)? {
+            return Ok(());
+        }
         fs::copy(from, &path)
             .with_context(|| format!("chép {} sang {}", from.display(), path.display()))?;
         Ok(())
+    }
+
+    /// Hard-links the previous output's `rel` to `path` if `same` says its bytes are the ones
+    /// to write. `Ok(false)` whenever that is not possible: then the caller writes.
+    fn link_unchanged(
+        &self,
+        rel: &str,
+        path: &Path,
+        same: impl Fn(&[u8]) -> bool,
+    ) -> anyhow::Result<bool> {
+        let old = safe_join(&self.target, rel)?;
+        let is_file = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file());
+        if !is_file {
+            return Ok(false);
+        }
+        let Ok(old_bytes) = fs::read(&old) else {
+            return Ok(false);
+        };
+        Ok(same(&old_bytes) && fs::hard_link(&old, path).is_ok())
     }
 
     /// Swaps the staging folder into place: old output aside, new one in, old one removed.
@@ -264,6 +293,31 @@ mod tests {
             1,
             "old output removed"
         );
+
+        // A rebuild keeps unchanged files (same inode, same mtime) and rewrites changed ones.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let inode = |rel: &str| fs::metadata(target.join(rel)).unwrap().ino();
+            let (same_before, changed_before) = (inode("a/b/e.html"), inode("index.html"));
+            let again = Staging::create(&target).unwrap();
+            again
+                .prepare(["index.html", "a/b/e.html"].into_iter())
+                .unwrap();
+            again.write("a/b/e.html", b"e").unwrap();
+            again.write("index.html", b"newer").unwrap();
+            again.commit().unwrap();
+            assert_eq!(inode("a/b/e.html"), same_before);
+            assert_ne!(inode("index.html"), changed_before);
+            assert_eq!(
+                fs::read_to_string(target.join("index.html")).unwrap(),
+                "newer"
+            );
+            assert!(
+                !target.join("a/b/c/d.html").exists(),
+                "files not written again are gone"
+            );
+        }
     }
 
     #[test]
