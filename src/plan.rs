@@ -91,45 +91,45 @@ pub fn kind_path(slug: &str) -> String {
 }
 
 /// Every page of the site, in a stable order.
-pub fn plan(index: &Site) -> Vec<PageJob> {
-    let per_page = index.config.per_page;
+pub fn plan(site: &Site) -> Vec<PageJob> {
+    let per_page = site.config.per_page;
     let mut jobs = Vec::new();
     let mut push = |path: String, kind: PageKind| jobs.push(PageJob { path, kind });
 
     push(String::new(), PageKind::Home);
-    for page in 1..=page_count(index.items.len(), per_page) {
+    for page in 1..=page_count(site.items.len(), per_page) {
         push(paginated(ITEMS, page), PageKind::ItemList { page });
     }
-    for (i, item) in index.items.iter().enumerate() {
+    for (i, item) in site.items.iter().enumerate() {
         push(item.path(), PageKind::Item(i));
     }
     push(UNITS.to_string(), PageKind::UnitIndex);
-    for unit in index.config.unit_ids() {
-        let first = unit_path(&index.config.unit(unit).slug);
-        for page in 1..=page_count(index.items_by_unit[unit.0].len(), per_page) {
+    for unit in site.config.unit_ids() {
+        let first = unit_path(&site.config.unit(unit).slug);
+        for page in 1..=page_count(site.items_by_unit[unit.0].len(), per_page) {
             push(paginated(&first, page), PageKind::Unit { unit, page });
         }
         push(format!("{first}rss.xml"), PageKind::UnitFeed(unit));
     }
     push(TAGS.to_string(), PageKind::TagIndex);
-    for (t, tag) in index.tags.iter().enumerate() {
+    for (t, tag) in site.tags.iter().enumerate() {
         let first = tag_path(&tag.slug);
         for page in 1..=page_count(tag.items.len(), per_page) {
             push(paginated(&first, page), PageKind::Tag { tag: t, page });
         }
     }
     push(PROFILES.to_string(), PageKind::ProfileIndex);
-    for (k, kind) in index.config.profile_kinds.iter().enumerate() {
+    for (k, kind) in site.config.profile_kinds.iter().enumerate() {
         push(kind_path(&kind.slug), PageKind::ProfileKind(KindId(k)));
     }
-    for (i, profile) in index.profiles.iter().enumerate() {
+    for (i, profile) in site.profiles.iter().enumerate() {
         push(profile.path(), PageKind::Profile(i));
     }
-    for (i, page) in index.pages.iter().enumerate() {
+    for (i, page) in site.pages.iter().enumerate() {
         push(page.path(), PageKind::Page(i));
     }
     push(TALLIES.to_string(), PageKind::TallyIndex);
-    for year in index.tally_years() {
+    for year in site.tally_years() {
         push(tally_path(year), PageKind::TallyYear(year));
         push(format!("{TALLIES}{year}.csv"), PageKind::TallyCsv(year));
         push(format!("{TALLIES}{year}.json"), PageKind::TallyJson(year));
