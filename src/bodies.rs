@@ -105,6 +105,8 @@ struct Cached<T> {
     links: Vec<LinkUse>,
     image: Option<String>,
     problems: Vec<Diagnostic>,
+    /// [`Resolver::environment`] when the links were last resolved.
+    environment: u64,
 }
 
 /// Rendered bodies of one page type, kept between rebuilds of `serve`.
@@ -149,7 +151,10 @@ impl<T: Renderable> BodyCache<T> {
             .into_par_iter()
             .map(
                 |(doc, cached)| match cached.filter(|c| still_valid(c, doc, outputs, resolver)) {
-                    Some(c) => c,
+                    Some(c) => Cached {
+                        environment: resolver.environment(),
+                        ..c
+                    },
                     None => render_one(doc, outputs, resolver),
                 },
             )
@@ -175,10 +180,11 @@ fn still_valid<T: Renderable>(
     let dir = doc.source().dir();
     Arc::ptr_eq(doc, &cached.input)
         && doc.image().and_then(|i| outputs.image_path(i)) == cached.image.as_deref()
-        && cached
-            .links
-            .iter()
-            .all(|u| resolver.resolve(dir, &u.dest, u.is_image) == u.outcome)
+        && (cached.environment == resolver.environment()
+            || cached
+                .links
+                .iter()
+                .all(|u| resolver.resolve(dir, &u.dest, u.is_image) == u.outcome))
 }
 
 fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolver) -> Cached<T> {
@@ -217,5 +223,6 @@ fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolve
         links,
         image: image_path,
         problems,
+        environment: resolver.environment(),
     }
 }

@@ -193,6 +193,42 @@ pub struct Resolver<'a> {
     pages: HashMap<String, String>,
     hidden: HashSet<&'a str>,
     failed: HashSet<&'a str>,
+    environment: u64,
+}
+
+/// An order-independent hash of the resolver's inputs (maps iterate in any order).
+fn environment(
+    outputs: &Outputs,
+    pages: &HashMap<String, String>,
+    hidden: &HashSet<&str>,
+    failed: &HashSet<&str>,
+) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let state =
+        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
+    let one = |tag: u8, value: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
+        let mut h = state.build_hasher();
+        tag.hash(&mut h);
+        value(&mut h);
+        h.finish()
+    };
+    let mut sum = one(0, &|h| outputs.base.to_string().hash(h));
+    for (rel, path) in pages {
+        sum = sum.wrapping_add(one(1, &|h| (rel, path).hash(h)));
+    }
+    for rel in hidden {
+        sum = sum.wrapping_add(one(2, &|h| rel.hash(h)));
+    }
+    for rel in failed {
+        sum = sum.wrapping_add(one(3, &|h| rel.hash(h)));
+    }
+    for file in outputs.files.keys() {
+        sum = sum.wrapping_add(one(4, &|h| file.hash(h)));
+    }
+    for (rel, file) in &outputs.assets {
+        sum = sum.wrapping_add(one(5, &|h| (rel, file).hash(h)));
+    }
+    sum
 }
 
 impl<'a> Resolver<'a> {
@@ -213,14 +249,23 @@ impl<'a> Resolver<'a> {
             )
             .chain(site.pages.iter().map(|p| (p.source.rel.clone(), p.path())))
             .collect();
-        let hidden = hidden.iter().map(String::as_str).collect();
-        let failed = failed.iter().map(String::as_str).collect();
+        let hidden: HashSet<&str> = hidden.iter().map(String::as_str).collect();
+        let failed: HashSet<&str> = failed.iter().map(String::as_str).collect();
+        let environment = environment(outputs, &pages, &hidden, &failed);
         Resolver {
             outputs,
             failed,
             pages,
             hidden,
+            environment,
         }
+    }
+
+    /// One number for everything a link can resolve against. While it stays the same, every
+    /// link resolves as it did before: `serve` can reuse 10,000 rendered bodies without
+    /// resolving their links again.
+    pub fn environment(&self) -> u64 {
+        self.environment
     }
 
     fn content_target(&self, rel: &str, written: &str, is_image: bool) -> Result<String, String> {

@@ -224,15 +224,17 @@ fn index_tags(items: &[Arc<Item>]) -> Vec<Tag> {
     let mut by_slug: HashMap<String, Tag> = HashMap::new();
     for (i, item) in items.iter().enumerate() {
         for tag in &item.tags {
-            by_slug
-                .entry(tag.slug.clone())
-                .or_insert_with(|| Tag {
-                    slug: tag.slug.clone(),
-                    name: tag.name.clone(),
-                    items: Vec::new(),
-                })
-                .items
-                .push(i);
+            match by_slug.get_mut(&tag.slug) {
+                Some(entry) => entry.items.push(i),
+                None => {
+                    let entry = Tag {
+                        slug: tag.slug.clone(),
+                        name: tag.name.clone(),
+                        items: vec![i],
+                    };
+                    by_slug.insert(tag.slug.clone(), entry);
+                }
+            }
         }
     }
     let mut tags: Vec<Tag> = by_slug.into_values().collect();
