@@ -5,6 +5,7 @@
 
 pub mod context;
 pub mod deps;
+mod feeds;
 pub mod select;
 pub mod stats;
 pub mod theme;
@@ -16,7 +17,6 @@ use crate::config::UnitId;
 use crate::diagnostics::Diagnostic;
 use crate::plan::{self, PageJob, PageKind, page_count};
 use crate::site::Site;
-use crate::urls::paginated;
 use context::{Builder, ItemCard, Link, Meta, ProfileCard};
 
 pub struct Renderer<'a> {
@@ -34,15 +34,6 @@ struct ListPage {
     heading: String,
     items: Vec<ItemCard>,
     pagination: context::Pagination,
-}
-
-#[derive(Serialize)]
-struct FeedEntry {
-    title: String,
-    link: String,
-    pub_date: String,
-    description: String,
-    category: String,
 }
 
 #[derive(Serialize)]
@@ -432,103 +423,14 @@ impl<'a> Renderer<'a> {
                 meta.canonical = build.absolute("404.html");
                 self.page("404.html", &meta, &())
             }
-            PageKind::Feed => {
-                let all: Vec<usize> = (0..site.items.len()).collect();
-                self.feed(job, site.config.title.clone(), String::new(), &all)
-            }
-            PageKind::UnitFeed(unit) => {
-                let u = site.config.unit(unit);
-                let indices = &site.items_by_unit[unit.0];
-                self.feed(
-                    job,
-                    format!("{} – {}", site.config.title, u.name),
-                    plan::unit_path(&u.slug),
-                    indices,
-                )
-            }
-            PageKind::Sitemap => {
-                #[derive(Serialize)]
-                struct Entry {
-                    loc: String,
-                    lastmod: Option<String>,
-                }
-                let urls: Vec<Entry> = self
-                    .jobs
-                    .iter()
-                    .filter(|j| j.kind.in_sitemap())
-                    .map(|j| Entry {
-                        loc: build.absolute(&j.path),
-                        lastmod: match j.kind {
-                            PageKind::Item(i) => {
-                                Some(site.items[i].date.format("%Y-%m-%d").to_string())
-                            }
-                            _ => None,
-                        },
-                    })
-                    .collect();
-                #[derive(Serialize)]
-                struct Sitemap {
-                    urls: Vec<Entry>,
-                }
-                self.page("sitemap.xml", &self.meta(job, "", ""), &Sitemap { urls })
-            }
+            PageKind::Feed => self.site_feed(job),
+            PageKind::UnitFeed(unit) => self.unit_feed(job, unit),
+            PageKind::Sitemap => self.sitemap(job),
             PageKind::TallyIndex => self.tally_index(job),
             PageKind::TallyYear(year) => self.tally_year(job, year),
             PageKind::TallyCsv(year) => Ok(self.tally_csv(year)),
             PageKind::TallyJson(year) => Ok(self.tally_json(year)),
-            PageKind::Robots => {
-                #[derive(Serialize)]
-                struct Robots {
-                    sitemap_url: String,
-                }
-                let page = Robots {
-                    sitemap_url: build.absolute("sitemap.xml"),
-                };
-                self.page("robots.txt", &self.meta(job, "", ""), &page)
-            }
+            PageKind::Robots => self.robots(job),
         }
-    }
-
-    fn feed(
-        &self,
-        job: &PageJob,
-        title: String,
-        home: String,
-        indices: &[usize],
-    ) -> Result<Vec<u8>, Diagnostic> {
-        let site = self.site();
-        let build = &self.build;
-        let indices = select::feed(indices);
-        let entries: Vec<FeedEntry> = indices
-            .iter()
-            .map(|&i| {
-                let item = &site.items[i];
-                FeedEntry {
-                    title: item.title.clone(),
-                    link: build.absolute(&item.path()),
-                    pub_date: item.date.to_rfc2822(),
-                    description: item.summary.clone(),
-                    category: site.config.unit(item.unit).name.clone(),
-                }
-            })
-            .collect();
-        #[derive(Serialize)]
-        struct Feed {
-            title: String,
-            link: String,
-            description: String,
-            feed_url: String,
-            last_build: Option<String>,
-            entries: Vec<FeedEntry>,
-        }
-        let feed = Feed {
-            title,
-            link: build.absolute(&paginated(&home, 1)),
-            description: site.config.description.clone(),
-            feed_url: build.absolute(&job.path),
-            last_build: indices.first().map(|&i| site.items[i].date.to_rfc2822()),
-            entries,
-        };
-        self.page("rss.xml", &self.meta(job, "", ""), &feed)
     }
 }
