@@ -298,6 +298,11 @@ impl<'a> Resolver<'a> {
 
 impl LinkResolver for Resolver<'_> {
     fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Result<Option<String>, String> {
+        if paths::runs_code(dest) {
+            return Err(format!(
+                "liên kết `{dest}` chạy mã trong trình duyệt, không được phép trong nội dung"
+            ));
+        }
         if dest.is_empty() || dest.starts_with('#') || paths::is_external(dest) {
             if is_image && paths::is_external(dest) {
                 return Err(format!(

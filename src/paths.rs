@@ -75,6 +75,21 @@ pub fn is_external(link: &str) -> bool {
     }
 }
 
+/// True for `javascript:`, `vbscript:` and `data:` links, which would run code or show
+/// arbitrary pages when clicked. Browsers ignore case and drop tabs, newlines and leading
+/// control characters in a URL, so this does too.
+pub fn runs_code(link: &str) -> bool {
+    let folded: String = link
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
+        .take(12)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "vbscript:", "data:"]
+        .iter()
+        .any(|scheme| folded.starts_with(scheme))
+}
+
 /// Splits `a/b.md#phan-2` into the path and the `#fragment` (kept with its `#`, or empty).
 /// A query string is kept with the fragment part, as browsers would.
 pub fn split_fragment(link: &str) -> (&str, &str) {
@@ -141,6 +156,29 @@ mod tests {
         }
         for link in ["a.md", "/gioi-thieu/", "#muc-1", "../a.md", "anh/a:b.png"] {
             assert!(!is_external(link), "{link}");
+        }
+    }
+
+    #[test]
+    fn links_that_run_code() {
+        for link in [
+            "javascript:alert(1)",
+            "JavaScript:x",
+            " javascript:x",
+            "java\tscript:x",
+            "vbscript:x",
+            "data:text/html,<b>",
+        ] {
+            assert!(runs_code(link), "{link:?}");
+        }
+        for link in [
+            "https://x.vn",
+            "a.md",
+            "/javascript/",
+            "mailto:a@b.vn",
+            "#data",
+        ] {
+            assert!(!runs_code(link), "{link:?}");
         }
     }
 

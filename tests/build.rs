@@ -345,6 +345,19 @@ fn invalid_yaml_is_reported() {
 }
 
 #[test]
+fn links_that_run_code_are_refused() {
+    assert_failure_keeps_output(
+        |site| {
+            site.write(
+                "tin-bai/2019/ma-doc.md",
+                "---\ntitle: Mã độc\ndate: 2019-01-01\nunit: viet-tri\n---\n\n[bấm](javascript:alert(1)) và <JAVASCRIPT:alert(2)>\n",
+            );
+        },
+        &["content/tin-bai/2019/ma-doc.md:7:", "javascript:alert(1)", "JAVASCRIPT:alert(2)"],
+    );
+}
+
+#[test]
 fn check_reports_every_error_and_writes_nothing() {
     let site = TestSite::fixture("basic");
     site.write(

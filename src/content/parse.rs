@@ -397,6 +397,18 @@ pub fn parse_item(
             config.channel_slugs(),
         ),
     };
+    // Shown as a link on the item page: only a web address may go there.
+    let source_url = trimmed(raw.source_url);
+    if let Some(url) = source_url.as_deref() {
+        let web = url.starts_with("https://") || url.starts_with("http://");
+        if !web || paths::runs_code(url) {
+            check.error(
+                "source_url",
+                format!("`source_url` `{url}` không phải địa chỉ web"),
+                Some("viết đầy đủ, ví dụ `https://baophutho.vn/...`".into()),
+            );
+        }
+    }
     let slug = check.slug(raw.slug, rel);
     let image = check.image(
         &source,
@@ -419,7 +431,7 @@ pub fn parse_item(
                 image,
                 author: trimmed(raw.author),
                 channel,
-                source_url: trimmed(raw.source_url),
+                source_url,
                 draft: raw.draft.unwrap_or(false),
                 slug,
                 extra: extra(raw.extra),
@@ -629,6 +641,24 @@ mod tests {
         let errors = item("---\ntitle: A\ndate: 2018-01-01\nunit: viet-tri\nslug: \"🌸\"\n---\n")
             .unwrap_err();
         assert_eq!(errors[0].line, 5);
+    }
+
+    #[test]
+    fn source_url_must_be_a_web_address() {
+        for bad in ["javascript:alert(1)", "baophutho.vn/a", "ftp://x/a"] {
+            let text = format!(
+                "---\ntitle: A\ndate: 2018-01-01\nunit: viet-tri\nsource_url: \"{bad}\"\n---\nX\n"
+            );
+            let errors = item(&text).unwrap_err();
+            assert_eq!(errors[0].line, 5, "{bad}");
+        }
+        let ok = item(
+            "---\ntitle: A\ndate: 2018-01-01\nunit: viet-tri\nsource_url: https://baophutho.vn/a\n---\nX\n",
+        );
+        assert_eq!(
+            ok.unwrap().source_url.as_deref(),
+            Some("https://baophutho.vn/a")
+        );
     }
 
     #[test]
