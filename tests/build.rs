@@ -353,7 +353,11 @@ fn links_that_run_code_are_refused() {
                 "---\ntitle: Mã độc\ndate: 2019-01-01\nunit: viet-tri\n---\n\n[bấm](javascript:alert(1)) và <JAVASCRIPT:alert(2)>\n",
             );
         },
-        &["content/tin-bai/2019/ma-doc.md:7:", "javascript:alert(1)", "JAVASCRIPT:alert(2)"],
+        &[
+            "content/tin-bai/2019/ma-doc.md:7:",
+            "javascript:alert(1)",
+            "JAVASCRIPT:alert(2)",
+        ],
     );
 }
 

@@ -287,3 +287,27 @@ fn a_taken_port_is_a_clear_error() {
     assert!(run.stderr().contains(&port), "{}", run.stderr());
     assert_eq!(run.stderr().trim().lines().count(), 1, "{}", run.stderr());
 }
+
+#[test]
+fn a_site_broken_from_the_start_shows_its_errors_then_the_site() {
+    let site = TestSite::fixture("basic");
+    let rel = "tin-bai/2019/tap-huan.md";
+    let good = std::fs::read_to_string(site.root().join("content").join(rel)).unwrap();
+    site.write(rel, &good.replace("unit: viet-tri", "unit: khong-co"));
+    let server = Server::start(&site);
+    let waiting = server.get("/");
+    assert_eq!(waiting.status, 503);
+    assert!(
+        waiting
+            .text()
+            .contains("content/tin-bai/2019/tap-huan.md:4:"),
+        "{}",
+        waiting.text()
+    );
+    assert!(
+        waiting.text().contains("/__datto/events"),
+        "the page reloads by itself"
+    );
+    site.write(rel, &good);
+    server.wait_for("/", "the site once fixed", |r| r.status == 200);
+}

@@ -195,8 +195,11 @@ impl Checker<'_> {
     ) -> Option<T> {
         found
             .map_err(|suggestion| {
-                let hint =
-                    did_you_mean(suggestion.as_deref(), "các giá trị trong site.yaml", valid);
+                let hint = did_you_mean(
+                    suggestion.as_deref(),
+                    &format!("các {what} trong site.yaml"),
+                    valid,
+                );
                 self.error(
                     key,
                     format!("không có {what} `{text}` trong site.yaml"),

@@ -111,6 +111,27 @@ fn content_type(path: &Path) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("application/octet-stream"))
 }
 
+/// Before the first good build there is no site, not even a 404 page: show why (the build
+/// errors) in a page that reloads by itself once the files are fixed.
+fn no_site_yet(state: &ServerState) -> Response {
+    let failure = state.failure.read().ok().and_then(|f| f.clone());
+    let (status, text) = match failure {
+        Some(text) => (StatusCode::SERVICE_UNAVAILABLE, text),
+        None => (StatusCode::NOT_FOUND, "Không tìm thấy trang.".to_string()),
+    };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>datto</title></head>\
+         <body><h1>Chưa dựng được trang</h1><pre>{}</pre>{RELOAD_SCRIPT}</body></html>",
+        crate::render::theme::escape_html(&text)
+    );
+    let mut response = (status, html).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
 fn plain(status: StatusCode, text: &'static str) -> Response {
     (
         status,
@@ -166,7 +187,7 @@ async fn handle(State(state): State<Arc<ServerState>>, method: Method, uri: Uri)
         Some(path) => (StatusCode::OK, path),
         None => match locate(&root, "404.html") {
             Some(path) => (StatusCode::NOT_FOUND, path),
-            None => return plain(StatusCode::NOT_FOUND, "Không tìm thấy trang\n"),
+            None => return no_site_yet(&state),
         },
     };
     let Ok(mut bytes) = tokio::fs::read(&path).await else {
