@@ -203,32 +203,25 @@ fn environment(
     hidden: &HashSet<&str>,
     failed: &HashSet<&str>,
 ) -> u64 {
-    use std::hash::{BuildHasher, Hash, Hasher};
-    let state =
-        std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default();
-    let one = |tag: u8, value: &dyn Fn(&mut std::collections::hash_map::DefaultHasher)| {
-        let mut h = state.build_hasher();
-        tag.hash(&mut h);
-        value(&mut h);
+    use std::hash::{Hash, Hasher};
+    // Entries are hashed one by one and added up, so the order of iteration does not matter.
+    fn entry(tag: u8, value: impl Hash) -> u64 {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (tag, value).hash(&mut h);
         h.finish()
-    };
-    let mut sum = one(0, &|h| outputs.base.to_string().hash(h));
-    for (rel, path) in pages {
-        sum = sum.wrapping_add(one(1, &|h| (rel, path).hash(h)));
     }
-    for rel in hidden {
-        sum = sum.wrapping_add(one(2, &|h| rel.hash(h)));
-    }
-    for rel in failed {
-        sum = sum.wrapping_add(one(3, &|h| rel.hash(h)));
-    }
-    for file in outputs.files.keys() {
-        sum = sum.wrapping_add(one(4, &|h| file.hash(h)));
-    }
-    for (rel, file) in &outputs.assets {
-        sum = sum.wrapping_add(one(5, &|h| (rel, file).hash(h)));
-    }
-    sum
+    let mut sum = entry(0, outputs.base.to_string());
+    sum = pages.iter().fold(sum, |s, e| s.wrapping_add(entry(1, e)));
+    sum = hidden.iter().fold(sum, |s, e| s.wrapping_add(entry(2, e)));
+    sum = failed.iter().fold(sum, |s, e| s.wrapping_add(entry(3, e)));
+    sum = outputs
+        .files
+        .keys()
+        .fold(sum, |s, e| s.wrapping_add(entry(4, e)));
+    outputs
+        .assets
+        .iter()
+        .fold(sum, |s, e| s.wrapping_add(entry(5, e)))
 }
 
 impl<'a> Resolver<'a> {
