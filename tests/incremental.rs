@@ -95,6 +95,23 @@ fn every_kind_of_edit_gives_the_fresh_build() {
     assert!(!dev.output().join("tin-bai/2018/hoi-nghi-so-ket").exists());
     assert_same_as_build(&site, &dev);
 
+    // Move a linked item to another year: the unchanged file linking to it must follow.
+    let rel = "tin-bai/2019/tap-huan.md";
+    let text = std::fs::read_to_string(site.root().join("content").join(rel)).unwrap();
+    site.write(rel, &text.replace("date: 2019-04-10", "date: 2018-11-10"));
+    dev.rebuild(&content(rel)).unwrap();
+    let linking =
+        std::fs::read_to_string(dev.output().join("tin-bai/2019/hoi-nghi-so-ket/index.html"))
+            .unwrap();
+    assert!(
+        linking.contains("href=\"/tin-bai/2018/tap-huan/#ket-qua\""),
+        "stale link in a cached body"
+    );
+    assert_same_as_build(&site, &dev);
+    site.write(rel, &text);
+    dev.rebuild(&content(rel)).unwrap();
+    assert_same_as_build(&site, &dev);
+
     // Add, then delete an item.
     site.write(
         "tin-bai/2019/moi.md",
