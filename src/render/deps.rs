@@ -40,6 +40,16 @@ impl Globals {
     }
 }
 
+/// The hash of a year's tally at this build's `as_of`.
+fn tally_of(site: &Site, year: i32) -> u64 {
+    hash_json(&tally::tally(
+        &site.config,
+        site.counted_items(),
+        year,
+        site.as_of(),
+    ))
+}
+
 fn items(site: &Site, indices: &[usize], h: &mut DefaultHasher) {
     for &i in indices {
         site.items[i].source.fingerprint.hash(h);
@@ -134,28 +144,14 @@ pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]
             }
         }
         PageKind::TallyIndex => {
-            globals.years.hash(&mut h);
-            globals.kinds.hash(&mut h);
+            (&globals.years, globals.kinds).hash(&mut h);
             for &year in &globals.years {
-                hash_json(&tally::tally(
-                    &site.config,
-                    site.counted_items(),
-                    year,
-                    site.as_of(),
-                ))
-                .hash(&mut h);
+                tally_of(site, year).hash(&mut h);
             }
         }
         PageKind::TallyYear(year) | PageKind::TallyCsv(year) | PageKind::TallyJson(year) => {
-            globals.years.hash(&mut h);
-            globals.kinds.hash(&mut h);
-            hash_json(&tally::tally(
-                &site.config,
-                site.counted_items(),
-                year,
-                site.as_of(),
-            ))
-            .hash(&mut h);
+            (&globals.years, globals.kinds).hash(&mut h);
+            tally_of(site, year).hash(&mut h);
         }
     }
     h.finish()
