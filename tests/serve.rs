@@ -311,3 +311,21 @@ fn a_site_broken_from_the_start_shows_its_errors_then_the_site() {
     site.write(rel, &good);
     server.wait_for("/", "the site once fixed", |r| r.status == 200);
 }
+
+#[test]
+fn stops_promptly_with_a_tab_open_and_removes_its_folder() {
+    use std::io::Write;
+    let site = TestSite::fixture("basic");
+    let mut server = Server::start(&site);
+    // An open tab: a live events stream.
+    let mut tab = std::net::TcpStream::connect(&server.addr).unwrap();
+    write!(tab, "GET /__datto/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let folder = std::env::temp_dir().join(format!("datto-serve-{}", server.pid()));
+    assert!(folder.is_dir(), "the preview folder exists while serving");
+    assert!(
+        server.stop_within(Duration::from_secs(5)),
+        "the server hung on an open tab"
+    );
+    assert!(!folder.exists(), "the preview folder is removed");
+}

@@ -25,6 +25,8 @@ pub enum Notice {
     Reload,
     /// The last rebuild failed: show these lines over the page.
     Failed(String),
+    /// The server is stopping: end the event streams, or open tabs would keep it alive.
+    Closing,
 }
 
 pub struct ServerState {
@@ -46,10 +48,11 @@ impl ServerState {
 
     pub fn notify(&self, notice: Notice) {
         if let Ok(mut failure) = self.failure.write() {
-            *failure = match &notice {
-                Notice::Failed(text) => Some(text.clone()),
-                Notice::Reload => None,
-            };
+            match &notice {
+                Notice::Failed(text) => *failure = Some(text.clone()),
+                Notice::Reload => *failure = None,
+                Notice::Closing => {}
+            }
         }
         // No receiver means no open tab: nothing to tell.
         let _ = self.notices.send(notice);
@@ -237,6 +240,7 @@ fn events(state: Arc<ServerState>) -> Sse<impl Stream<Item = Result<Event, Infal
         let event = match notice {
             Notice::Reload => Event::default().event("reload").data("reload"),
             Notice::Failed(text) => Event::default().event("failed").data(text),
+            Notice::Closing => return None,
         };
         Some((Ok(event), (None, receiver)))
     });

@@ -108,8 +108,12 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         // The watcher lives as long as the server.
         let _debouncer = debouncer;
         let listener = tokio::net::TcpListener::from_std(listener)?;
+        let closing = state.clone();
         axum::serve(listener, http::router(state))
-            .with_graceful_shutdown(stop_signal())
+            .with_graceful_shutdown(async move {
+                stop_signal().await;
+                closing.notify(Notice::Closing);
+            })
             .await
     });
     let _ = std::fs::remove_dir_all(&output);

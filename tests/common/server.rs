@@ -164,6 +164,27 @@ fn parse(raw: &[u8]) -> Reply {
     }
 }
 
+impl Server {
+    /// Sends SIGTERM and waits up to `limit` for the process to exit; true if it did.
+    pub fn stop_within(&mut self, limit: Duration) -> bool {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         // SIGTERM lets the server remove its temporary folder; then make sure it is gone.
