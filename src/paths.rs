@@ -24,9 +24,10 @@ pub fn resolve(dir: &str, target: &str) -> Option<LocalRef> {
     clean_relative(&format!("{dir}{target}")).map(LocalRef::Content)
 }
 
-/// Removes `.` and `..` segments; `None` when the path escapes its root, contains a
-/// backslash or NUL, or is empty. Keeps a trailing slash.
-pub fn clean_relative(path: &str) -> Option<String> {
+/// The segments of `path` with `.`, `..` and empty ones resolved; `None` when the path
+/// escapes its root or contains a backslash or NUL. The one place paths are normalised:
+/// content links, output files and the dev server's requests all go through it.
+pub fn segments(path: &str) -> Option<Vec<&str>> {
     if path.contains(['\\', '\0']) {
         return None;
     }
@@ -40,6 +41,13 @@ pub fn clean_relative(path: &str) -> Option<String> {
             other => parts.push(other),
         }
     }
+    Some(parts)
+}
+
+/// Removes `.` and `..` segments; `None` when the path escapes its root, contains a
+/// backslash or NUL, or is empty. Keeps a trailing slash.
+pub fn clean_relative(path: &str) -> Option<String> {
+    let parts = segments(path)?;
     if parts.is_empty() {
         return None;
     }

@@ -59,6 +59,9 @@ pub struct Site {
     pub profiles: Vec<Arc<Profile>>,
     pub pages: Vec<Arc<Page>>,
     pub tags: Vec<Tag>,
+    /// `0..items.len()`: every item, newest first, in the shape of the other indexes, so
+    /// that the all-items listing and feed share their code with the per-unit ones.
+    pub all_items: Vec<usize>,
     pub items_by_unit: Vec<Vec<usize>>,
     pub profiles_by_unit: Vec<Vec<usize>>,
     pub profiles_by_kind: Vec<Vec<usize>>,
@@ -139,6 +142,7 @@ impl Site {
 
         let mut site = Site {
             root: root.to_path_buf(),
+            all_items: (0..items.len()).collect(),
             items_by_unit: index_by(&items, config.units.len(), |i| i.unit.0),
             profiles_by_unit: index_by(&profiles, config.units.len(), |p| p.unit.0),
             profiles_by_kind: index_by(&profiles, config.profile_kinds.len(), |p| p.kind.0),

@@ -82,8 +82,7 @@ pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]
             globals.current_tally.hash(&mut h);
         }
         PageKind::ItemList { page } => {
-            let all: Vec<usize> = (0..site.items.len()).collect();
-            listing(site, &all, page, &mut h);
+            listing(site, &site.all_items, page, &mut h);
         }
         PageKind::Item(i) => {
             items(site, &[i], &mut h);
@@ -131,8 +130,7 @@ pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]
         PageKind::Page(i) => site.pages[i].source.fingerprint.hash(&mut h),
         PageKind::NotFound | PageKind::Robots => {}
         PageKind::Feed => {
-            let all: Vec<usize> = (0..site.items.len()).collect();
-            items(site, select::feed(&all), &mut h);
+            items(site, select::feed(&site.all_items), &mut h);
         }
         PageKind::UnitFeed(unit) => items(site, select::feed(&site.items_by_unit[unit.0]), &mut h),
         PageKind::Sitemap => {

@@ -21,8 +21,12 @@ struct FeedEntry {
 impl Renderer<'_> {
     pub(super) fn site_feed(&self, job: &PageJob) -> Result<Vec<u8>, Diagnostic> {
         let site = self.site();
-        let all: Vec<usize> = (0..site.items.len()).collect();
-        self.feed(job, site.config.title.clone(), String::new(), &all)
+        self.feed(
+            job,
+            site.config.title.clone(),
+            String::new(),
+            &site.all_items,
+        )
     }
 
     pub(super) fn unit_feed(&self, job: &PageJob, unit: UnitId) -> Result<Vec<u8>, Diagnostic> {

@@ -242,10 +242,14 @@ impl<'a> Renderer<'a> {
                 meta.title = String::new();
                 self.page("index.html", &meta, &home)
             }
-            PageKind::ItemList { page } => {
-                let all: Vec<usize> = (0..site.items.len()).collect();
-                self.list(job, &all, plan::ITEMS, page, "Tin bài".into(), "tin-bai")
-            }
+            PageKind::ItemList { page } => self.list(
+                job,
+                &site.all_items,
+                plan::ITEMS,
+                page,
+                "Tin bài".into(),
+                "tin-bai",
+            ),
             PageKind::Item(i) => {
                 let item = &site.items[i];
                 let related = select::related(site, i);

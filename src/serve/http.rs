@@ -82,19 +82,10 @@ pub fn normalise(path: &str) -> Option<String> {
     let decoded = percent_encoding::percent_decode_str(path)
         .decode_utf8()
         .ok()?;
-    if decoded.contains(['\\', '\0']) {
+    let parts = crate::paths::segments(&decoded)?;
+    // `C:` and the like: never a name in the output, always an attempt elsewhere.
+    if parts.iter().any(|p| p.contains(':')) {
         return None;
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in decoded.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop()?;
-            }
-            other if other.contains(':') => return None,
-            other => parts.push(other),
-        }
     }
     Some(parts.join("/"))
 }
