@@ -97,7 +97,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let (site, tera) = prepare(&options.root, &options.load)?;
     let jobs = site.jobs();
     let renderer = Renderer::new(&site, &tera, jobs)?;
-    let staging = Staging::create(&options.output)?;
+    let mut staging = Staging::create(&options.output)?;
     let files: Vec<String> = jobs.iter().map(|job| output_file(&job.path)).collect();
     staging.prepare(
         files

@@ -1,9 +1,21 @@
-//! Writing the output folder: a build renders into a fresh staging folder beside the target
-//! and swaps it into place only when everything succeeded, so a failed build leaves the
-//! previous output byte-for-byte as it was. Every write goes through [`safe_join`].
+//! Writing the output folder. A build never touches the previous output before everything
+//! has rendered without error: a failed build leaves it byte-for-byte as it was.
+//!
+//! - First build (no output yet): every file goes into a fresh staging folder beside the
+//!   target, which is renamed into place at the end.
+//! - Later builds: each rendered page is compared with the file already there. Only new or
+//!   changed files go into the staging folder; on success they are renamed into place one by
+//!   one and files no longer produced are removed. An unchanged page is not written at all:
+//!   it keeps its modification time (rsync skips it when publishing), and a 10,000-page
+//!   rebuild costs reads, not 12,000 new files and folders and the removal of 12,000 old ones.
+//!
+//! Every path goes through [`safe_join`].
 
+use std::collections::HashSet;
 use std::fs;
+use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
@@ -36,10 +48,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     fs::rename(&temp, path).with_context(|| format!("đổi tên thành {}", path.display()))
 }
 
-/// A staging folder that becomes the output on [`Staging::commit`], or disappears on drop.
+/// The files of one build on their way into the output folder; see the module docs.
+/// Nothing reaches the output before [`Staging::commit`]; dropping it uncommitted removes
+/// the staging folder and leaves the output as it was.
 pub struct Staging {
     target: PathBuf,
+    /// New and changed files, at their output paths.
     dir: PathBuf,
+    /// The previous output, when there is one to update (else the staging folder becomes
+    /// the output).
+    previous: Option<Previous>,
+    /// Every file this build produces ([`Staging::prepare`]): the rest of the previous
+    /// output is removed on commit.
+    expected: HashSet<String>,
+    /// The files written to the staging folder (update mode).
+    changed: Mutex<Vec<String>>,
     committed: bool,
 }
 
@@ -60,9 +83,17 @@ impl Staging {
             fs::remove_dir_all(&dir).with_context(|| format!("xóa {}", dir.display()))?;
         }
         fs::create_dir_all(&dir).with_context(|| format!("tạo {}", dir.display()))?;
+        let previous = if target.is_dir() {
+            Some(Previous::list(target)?)
+        } else {
+            None
+        };
         Ok(Staging {
+            previous,
             target: target.to_path_buf(),
             dir,
+            expected: HashSet::new(),
+            changed: Mutex::new(Vec::new()),
             committed: false,
         })
     }
@@ -71,10 +102,17 @@ impl Staging {
         &self.dir
     }
 
-    /// Creates every folder the files `rels` need, once each, before any file is written:
-    /// a 10,000-page site would otherwise ask the file system for each folder ten times.
-    pub fn prepare<'r>(&self, rels: impl Iterator<Item = &'r str>) -> anyhow::Result<()> {
-        let mut dirs: Vec<&str> = rels
+    /// Declares every file of this build before any is written. A first build creates all
+    /// their folders now, once each: a 10,000-page site would otherwise ask the file system
+    /// for each folder ten times.
+    pub fn prepare<'r>(&mut self, rels: impl Iterator<Item = &'r str>) -> anyhow::Result<()> {
+        self.expected = rels.map(str::to_string).collect();
+        if self.previous.is_some() {
+            return Ok(());
+        }
+        let mut dirs: Vec<&str> = self
+            .expected
+            .iter()
             .filter_map(|rel| rel.rsplit_once('/').map(|(dir, _)| dir))
             .collect();
         dirs.sort_unstable();
@@ -95,80 +133,61 @@ impl Staging {
         })
     }
 
-    /// Writes a file whose folder [`Staging::prepare`] made. When the previous output has the
-    /// same bytes at the same path, that file is hard-linked instead: an unchanged page costs
-    /// no disk write, and keeps its modification time, so `rsync` skips it when publishing.
+    /// Writes one file of the build (unless the previous output already has these bytes).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = safe_join(&self.dir, rel)?;
-        if self.link_unchanged(rel, &path, |old| old == bytes)? {
-            return Ok(());
+        if let Some(previous) = &self.previous {
+            if previous.files.contains(rel) && file_equals(&safe_join(&self.target, rel)?, bytes) {
+                return Ok(());
+            }
+            create_parent(&path)?;
         }
-        fs::write(&path, bytes).with_context(|| format!("ghi {}", path.display()))
+        fs::write(&path, bytes).with_context(|| format!("ghi {}", path.display()))?;
+        self.note_changed(rel);
+        Ok(())
     }
 
-    /// Copies a file into a folder [`Staging::prepare`] made (or links the previous copy if
-    /// it is the same).
+    /// Copies a file into the build (unless the previous output already has the same bytes).
     pub fn copy(&self, rel: &str, from: &Path) -> anyhow::Result<()> {
         let path = safe_join(&self.dir, rel)?;
-        let same_as_source = |old: &[u8]| fs::read(from).is_ok_and(|new| new == old);
-        if self.link_unchanged(rel, &path, same_as_source)? {
-            return Ok(());
+        if self.previous.is_some() {
+            let bytes = fs::read(from).with_context(|| format!("đọc {}", from.display()))?;
+            return self.write(rel, &bytes);
         }
         fs::copy(from, &path)
             .with_context(|| format!("chép {} sang {}", from.display(), path.display()))?;
         Ok(())
     }
 
-    /// Hard-links the previous output's `rel` to `path` if `same` says its bytes are the ones
-    /// to write. `Ok(false)` whenever that is not possible: then the caller writes.
-    fn link_unchanged(
-        &self,
-        rel: &str,
-        path: &Path,
-        same: impl Fn(&[u8]) -> bool,
-    ) -> anyhow::Result<bool> {
-        let old = safe_join(&self.target, rel)?;
-        let is_file = fs::symlink_metadata(&old).is_ok_and(|m| m.is_file());
-        if !is_file {
-            return Ok(false);
+    fn note_changed(&self, rel: &str) {
+        if self.previous.is_some() {
+            // A poisoned lock only means another writer panicked; the list is still sound.
+            let mut changed = self.changed.lock().unwrap_or_else(|e| e.into_inner());
+            changed.push(rel.to_string());
         }
-        let Ok(old_bytes) = fs::read(&old) else {
-            return Ok(false);
-        };
-        Ok(same(&old_bytes) && fs::hard_link(&old, path).is_ok())
     }
 
-    /// Swaps the staging folder into place: old output aside, new one in, old one removed.
+    /// Puts the build in place: the staging folder becomes the output (first build), or the
+    /// changed files are moved in and the files no longer produced are removed.
     pub fn commit(mut self) -> anyhow::Result<()> {
-        let old = self.dir.with_file_name(format!(
-            ".{}.datto-old-{}",
-            self.target
-                .file_name()
-                .map(|n| n.to_string_lossy())
-                .unwrap_or_default(),
-            std::process::id()
-        ));
-        let had_previous = self.target.exists();
-        if had_previous {
-            if old.exists() {
-                fs::remove_dir_all(&old).with_context(|| format!("xóa {}", old.display()))?;
-            }
-            fs::rename(&self.target, &old)
-                .with_context(|| format!("dời {} sang một bên", self.target.display()))?;
-        }
-        if let Err(e) = fs::rename(&self.dir, &self.target) {
-            if had_previous {
-                // Put the previous output back: the site must never be left without one.
-                let _ = fs::rename(&old, &self.target);
-            }
-            return Err(e)
-                .with_context(|| format!("đưa bản dựng mới vào {}", self.target.display()));
-        }
+        let Some(previous) = self.previous.take() else {
+            fs::rename(&self.dir, &self.target)
+                .with_context(|| format!("đưa bản dựng mới vào {}", self.target.display()))?;
+            self.committed = true;
+            return Ok(());
+        };
+        // Stale entries first: that also clears anything (a symlink, a file where a folder
+        // now goes) that could misdirect the moves below.
+        previous.remove_stale(&self.expected)?;
+        let changed = std::mem::take(self.changed.get_mut().unwrap_or_else(|e| e.into_inner()));
+        changed.par_iter().try_for_each(|rel| {
+            let to = safe_join(&self.target, rel)?;
+            create_parent(&to)?;
+            fs::rename(safe_join(&self.dir, rel)?, &to)
+                .with_context(|| format!("đưa {} vào chỗ", to.display()))
+        })?;
         self.committed = true;
-        if had_previous {
-            remove_tree(&old).with_context(|| format!("xóa bản cũ {}", old.display()))?;
-        }
-        Ok(())
+        fs::remove_dir_all(&self.dir).with_context(|| format!("xóa {}", self.dir.display()))
     }
 }
 
@@ -180,8 +199,171 @@ impl Drop for Staging {
     }
 }
 
-/// `remove_dir_all` with the entries of the top two levels removed in parallel: deleting a
-/// previous 10,000-page output is thousands of file-system calls.
+fn create_parent(path: &Path) -> anyhow::Result<()> {
+    let parent = path.parent().context("đường dẫn không có thư mục cha")?;
+    fs::create_dir_all(parent).with_context(|| format!("tạo thư mục {}", parent.display()))
+}
+
+/// Whether `path` is a regular file holding exactly `bytes`. Never follows a final symlink
+/// nor blocks on a FIFO someone left in the output.
+fn file_equals(path: &Path, bytes: &[u8]) -> bool {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    #[cfg(not(unix))]
+    if !fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let Ok(mut file) = options.open(path) else {
+        return false;
+    };
+    let same_size = file
+        .metadata()
+        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
+    if !same_size {
+        return false;
+    }
+    let mut old = Vec::with_capacity(bytes.len());
+    file.read_to_end(&mut old).is_ok() && old == bytes
+}
+
+/// Every folder that holds an expected file, at any depth (`a`, `a/b` for `a/b/c.html`).
+fn needed_folders(expected: &HashSet<String>) -> HashSet<&str> {
+    let mut needed = HashSet::new();
+    for rel in expected {
+        let mut rest = rel.as_str();
+        while let Some((dir, _)) = rest.rsplit_once('/') {
+            if !needed.insert(dir) {
+                break;
+            }
+            rest = dir;
+        }
+    }
+    needed
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntryKind {
+    File,
+    Folder,
+    /// A symlink, FIFO, socket…: never part of a build.
+    Other,
+}
+
+/// One entry of the previous output.
+struct Entry {
+    /// Output path (`tin-bai/2018/a/index.html`); lossy for a name that is not UTF-8, which
+    /// is no file of ours and so is removed.
+    rel: String,
+    path: PathBuf,
+    kind: EntryKind,
+}
+
+/// What the previous output holds, listed once, without following symlinks.
+struct Previous {
+    /// Every entry, each folder directly followed by its contents.
+    entries: Vec<Entry>,
+    /// The regular files among them, reached through real folders only: the only ones a
+    /// build compares its pages with (never a file behind a symlink).
+    files: HashSet<String>,
+}
+
+impl Previous {
+    fn list(root: &Path) -> anyhow::Result<Previous> {
+        let entries = list_tree(root, "")?;
+        let files = entries
+            .iter()
+            .filter(|e| e.kind == EntryKind::File)
+            .map(|e| e.rel.clone())
+            .collect();
+        Ok(Previous { entries, files })
+    }
+
+    /// Removes every entry that is neither an expected file nor a folder holding one.
+    fn remove_stale(&self, expected: &HashSet<String>) -> anyhow::Result<()> {
+        let needed = needed_folders(expected);
+        let mut stale: Vec<&Entry> = Vec::new();
+        // The last folder marked for removal: its contents follow it and go with it.
+        let mut removed_folder: Option<&str> = None;
+        for entry in &self.entries {
+            if let Some(folder) = removed_folder {
+                let inside = entry
+                    .rel
+                    .strip_prefix(folder)
+                    .is_some_and(|rest| rest.starts_with('/'));
+                if inside {
+                    continue;
+                }
+                removed_folder = None;
+            }
+            let keep = match entry.kind {
+                EntryKind::File => expected.contains(&entry.rel),
+                EntryKind::Folder => needed.contains(entry.rel.as_str()),
+                EntryKind::Other => false,
+            };
+            if !keep {
+                if entry.kind == EntryKind::Folder {
+                    removed_folder = Some(&entry.rel);
+                }
+                stale.push(entry);
+            }
+        }
+        stale.par_iter().try_for_each(|entry| {
+            match entry.kind {
+                EntryKind::Folder => remove_tree(&entry.path),
+                _ => fs::remove_file(&entry.path),
+            }
+            .with_context(|| format!("xóa {}", entry.path.display()))
+        })
+    }
+}
+
+/// The entries under `root/prefix`, each folder followed by its contents; folders are read
+/// in parallel (a 10,000-page output has 10,000 of them).
+fn list_tree(dir: &Path, prefix: &str) -> anyhow::Result<Vec<Entry>> {
+    let entries: Vec<fs::DirEntry> = fs::read_dir(dir)
+        .and_then(|entries| entries.collect())
+        .with_context(|| format!("đọc {}", dir.display()))?;
+    let lists: Vec<Vec<Entry>> = entries
+        .par_iter()
+        .map(|entry| {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let rel = if prefix.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let path = entry.path();
+            let file_type = entry
+                .file_type()
+                .with_context(|| format!("đọc {}", path.display()))?;
+            let kind = if file_type.is_dir() {
+                EntryKind::Folder
+            } else if file_type.is_file() {
+                EntryKind::File
+            } else {
+                EntryKind::Other
+            };
+            let mut list = Vec::new();
+            if kind == EntryKind::Folder {
+                let contents = list_tree(&path, &rel)?;
+                list.push(Entry { rel, path, kind });
+                list.extend(contents);
+            } else {
+                list.push(Entry { rel, path, kind });
+            }
+            Ok(list)
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(lists.into_iter().flatten().collect())
+}
+
+/// `remove_dir_all` with the entries of the top two levels removed in parallel.
 fn remove_tree(dir: &Path) -> std::io::Result<()> {
     fn remove_entries(dir: &Path, depth: usize) -> std::io::Result<()> {
         let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
@@ -254,7 +436,7 @@ mod tests {
         fs::create_dir_all(&target).unwrap();
         fs::write(target.join("index.html"), "old").unwrap();
 
-        let failed = Staging::create(&target).unwrap();
+        let mut failed = Staging::create(&target).unwrap();
         failed.prepare(["index.html"].into_iter()).unwrap();
         failed.write("index.html", b"new").unwrap();
         drop(failed);
@@ -268,7 +450,7 @@ mod tests {
             "staging folder removed"
         );
 
-        let ok = Staging::create(&target).unwrap();
+        let mut ok = Staging::create(&target).unwrap();
         ok.prepare(
             [
                 "tin-bai/index.html",
@@ -300,7 +482,7 @@ mod tests {
             use std::os::unix::fs::MetadataExt;
             let inode = |rel: &str| fs::metadata(target.join(rel)).unwrap().ino();
             let (same_before, changed_before) = (inode("a/b/e.html"), inode("index.html"));
-            let again = Staging::create(&target).unwrap();
+            let mut again = Staging::create(&target).unwrap();
             again
                 .prepare(["index.html", "a/b/e.html"].into_iter())
                 .unwrap();
@@ -318,6 +500,69 @@ mod tests {
                 "files not written again are gone"
             );
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_update_replaces_wrong_kinds_and_never_follows_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(target.join("was-folder/deep")).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        fs::write(target.join("index.html"), "home").unwrap();
+        fs::write(target.join("was-folder/deep/x.html"), "x").unwrap();
+        fs::write(target.join("was-file"), "f").unwrap();
+        fs::write(outside.join("index.html"), "same").unwrap();
+        std::os::unix::fs::symlink(&outside, target.join("linked")).unwrap();
+
+        let files = [
+            "index.html",
+            "was-folder",
+            "was-file/index.html",
+            "linked/index.html",
+        ];
+        let mut staging = Staging::create(&target).unwrap();
+        staging.prepare(files.into_iter()).unwrap();
+        for rel in files {
+            staging.write(rel, b"same").unwrap();
+        }
+        staging.commit().unwrap();
+
+        for rel in files {
+            assert_eq!(fs::read(target.join(rel)).unwrap(), b"same", "{rel}");
+        }
+        assert!(
+            !target.join("linked").is_symlink(),
+            "the symlink is replaced"
+        );
+        assert_eq!(fs::read(outside.join("index.html")).unwrap(), b"same");
+        assert_eq!(
+            fs::read_dir(&outside).unwrap().count(),
+            1,
+            "nothing written outside"
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "staging folder removed"
+        );
+    }
+
+    #[test]
+    fn a_failed_update_leaves_stale_files_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        fs::create_dir_all(target.join("old")).unwrap();
+        fs::write(target.join("index.html"), "home").unwrap();
+        fs::write(target.join("old/index.html"), "old").unwrap();
+        let mut staging = Staging::create(&target).unwrap();
+        staging.prepare(["index.html"].into_iter()).unwrap();
+        staging.write("index.html", b"new home").unwrap();
+        drop(staging);
+        assert_eq!(fs::read(target.join("index.html")).unwrap(), b"home");
+        assert_eq!(fs::read(target.join("old/index.html")).unwrap(), b"old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

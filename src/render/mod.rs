@@ -111,17 +111,10 @@ impl<'a> Renderer<'a> {
         context.insert("site", &self.site_value);
         context.insert("meta", meta);
         context.insert("page", page);
+        // Straight into bytes: `Tera::render` would check the whole page is UTF-8 again.
+        let mut out = Vec::with_capacity(32 * 1024);
         self.tera
-            .render(template, &context)
-            // An XML declaration must open the file: forgive a template's leading blank line.
-            .map(|text| {
-                if template.ends_with(".xml") {
-                    text.trim_start().to_string()
-                } else {
-                    text
-                }
-            })
-            .map(String::into_bytes)
+            .render_to(template, &context, &mut out)
             .map_err(|e| {
                 theme::template_error(
                     &crate::diagnostics::relative_to(
@@ -130,7 +123,13 @@ impl<'a> Renderer<'a> {
                     ),
                     &e,
                 )
-            })
+            })?;
+        // An XML declaration must open the file: forgive a template's leading blank line.
+        if template.ends_with(".xml") {
+            let blank = out.iter().take_while(|b| b.is_ascii_whitespace()).count();
+            out.drain(..blank);
+        }
+        Ok(out)
     }
 
     fn list(

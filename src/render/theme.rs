@@ -92,16 +92,23 @@ pub fn load(theme_dir: &Path, shown_root: &Path) -> Result<Tera, Vec<Diagnostic>
 /// ("05/03/2018") stay readable in the source and in feeds; attributes are always quoted.
 pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 16);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
+    let mut copied = 0;
+    // Bytes, not chars: the five are ASCII and never part of a multi-byte character, and
+    // most text has none of them, so it is copied in one piece.
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        out.push_str(&text[copied..at]);
+        out.push_str(entity);
+        copied = at + 1;
     }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -140,6 +147,9 @@ mod tests {
     #[test]
     fn escaping_keeps_slashes_and_escapes_markup() {
         assert_eq!(escape_html("05/03/2018"), "05/03/2018");
+        assert_eq!(escape_html(""), "");
+        assert_eq!(escape_html("Phụ nữ & Đất Tổ"), "Phụ nữ &amp; Đất Tổ");
+        assert_eq!(escape_html("Hà \"Nội\">"), "Hà &quot;Nội&quot;&gt;");
         assert_eq!(
             escape_html("<a href=\"x\">'&'</a>"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
