@@ -64,7 +64,7 @@ fn markdown_of_a_typical_item(bencher: divan::Bencher) {
     let source = Source {
         shown: "a.md".into(),
         rel: "tin-bai/2019/a.md".into(),
-        body,
+        body: body.into(),
         body_line: 9,
         version: 0,
         fingerprint: 0,

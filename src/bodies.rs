@@ -193,11 +193,11 @@ fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolve
         uses: Mutex::new(Vec::new()),
     };
     let (rendered, mut problems) = markdown::render(doc.source(), &recording);
-    // Copies the metadata and the Markdown; the body is dropped from the copy just below.
+    // Copies the metadata; the Markdown is shared, and dropped from the copy just below.
     let mut output = T::clone(doc);
     output.set_body(rendered.html, rendered.summary);
     // The Markdown stays with the parsed document; the rendered copy does not need it.
-    output.source_mut().body = String::new();
+    output.source_mut().body = "".into();
     let shown = doc.source().shown.clone();
     let mut image_path = None;
     if let Some(image) = output.image_mut() {

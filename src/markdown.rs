@@ -50,7 +50,7 @@ fn syntaxes() -> &'static SyntaxSet {
 /// Renders `source.body`. Broken links are returned as diagnostics at their file line; the
 /// HTML is still produced so that every problem of the site is found in one run.
 pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Diagnostic>) {
-    let body = source.body.as_str();
+    let body: &str = &source.body;
     let mut problems = Vec::new();
     let mut events: Vec<Event> = Vec::new();
     let mut summary: Option<String> = None;

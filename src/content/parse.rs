@@ -314,7 +314,7 @@ fn read<T: serde::de::DeserializeOwned>(
     let source = Source {
         shown: shown.to_path_buf(),
         rel: rel.to_string(),
-        body: split.body.to_string(),
+        body: split.body.into(),
         body_line: split.body_line,
         version,
         fingerprint: version,
@@ -575,7 +575,7 @@ mod tests {
             LocalRef::Content("tin-bai/2018/anh.jpg".into())
         );
         assert_eq!(it.extra["mau"], "do");
-        assert_eq!(it.source.body, "Nội dung\n");
+        assert_eq!(&*it.source.body, "Nội dung\n");
         assert_eq!(it.source.body_line, 11);
     }
 

@@ -127,7 +127,7 @@ pub struct ChannelContext {
 #[derive(Serialize)]
 pub struct ItemFull<'a> {
     #[serde(flatten)]
-    pub card: ItemCard,
+    pub card: &'a ItemCard,
     /// Body HTML (already safe: raw HTML in Markdown is escaped).
     pub content: &'a str,
     pub author: Option<&'a str>,
@@ -181,6 +181,9 @@ pub struct Builder<'a> {
     pub site: &'a Site,
     units: Vec<UnitLink>,
     kinds: Vec<KindLink>,
+    /// Each item's card, made the first time a page shows it: an item appears in four or
+    /// five listings, and an incremental rebuild needs only the few its pages show.
+    cards: Vec<std::sync::OnceLock<ItemCard>>,
 }
 
 impl<'a> Builder<'a> {
@@ -207,7 +210,15 @@ impl<'a> Builder<'a> {
                 url: base.link(&kind_path(&k.slug)),
             })
             .collect();
-        Builder { site, units, kinds }
+        let cards = (0..site.items.len())
+            .map(|_| std::sync::OnceLock::new())
+            .collect();
+        Builder {
+            site,
+            units,
+            kinds,
+            cards,
+        }
     }
 
     pub fn link(&self, path: &str) -> String {
@@ -275,7 +286,12 @@ impl<'a> Builder<'a> {
         })
     }
 
-    pub fn item_card(&self, item: &Item) -> ItemCard {
+    /// The card of `site.items[index]`.
+    pub fn item_card(&self, index: usize) -> &ItemCard {
+        self.cards[index].get_or_init(|| self.make_item_card(&self.site.items[index]))
+    }
+
+    fn make_item_card(&self, item: &Item) -> ItemCard {
         ItemCard {
             title: item.title.clone(),
             url: self.link(&item.path()),
@@ -294,17 +310,16 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn item_cards(&self, indices: &[usize]) -> Vec<ItemCard> {
-        indices
-            .iter()
-            .map(|&i| self.item_card(&self.site.items[i]))
-            .collect()
+    pub fn item_cards(&self, indices: &[usize]) -> Vec<&ItemCard> {
+        indices.iter().map(|&i| self.item_card(i)).collect()
     }
 
-    pub fn item_full<'b>(&self, item: &'b Item) -> ItemFull<'b> {
+    /// The page of `site.items[index]`.
+    pub fn item_full(&self, index: usize) -> ItemFull<'_> {
+        let item = &self.site.items[index];
         let channel = self.site.config.channel(item.channel);
         ItemFull {
-            card: self.item_card(item),
+            card: self.item_card(index),
             content: &item.html,
             author: item.author.as_deref(),
             channel: ChannelContext {

@@ -30,9 +30,9 @@ pub struct Renderer<'a> {
 }
 
 #[derive(Serialize)]
-struct ListPage {
+struct ListPage<'a> {
     heading: String,
-    items: Vec<ItemCard>,
+    items: Vec<&'a ItemCard>,
     pagination: context::Pagination,
 }
 
@@ -107,10 +107,13 @@ impl<'a> Renderer<'a> {
         meta: &Meta,
         page: &T,
     ) -> Result<Vec<u8>, Diagnostic> {
-        let mut context = tera::Context::new();
-        context.insert("site", &self.site_value);
-        context.insert("meta", meta);
-        context.insert("page", page);
+        let context = self.context(meta, page).map_err(|e| {
+            Diagnostic::new(
+                &self.site().root,
+                0,
+                format!("lỗi nội bộ khi chuẩn bị trang: {e}"),
+            )
+        })?;
         // Straight into bytes: `Tera::render` would check the whole page is UTF-8 again.
         let mut out = Vec::with_capacity(32 * 1024);
         self.tera
@@ -130,6 +133,16 @@ impl<'a> Renderer<'a> {
             out.drain(..blank);
         }
         Ok(out)
+    }
+
+    /// The variables of one page. Moved into Tera whole: `Context::insert` would serialize
+    /// the shared `site` value again for every page instead of cloning it.
+    fn context<T: Serialize>(&self, meta: &Meta, page: &T) -> tera::Result<tera::Context> {
+        let mut variables = serde_json::Map::with_capacity(3);
+        variables.insert("site".into(), self.site_value.clone());
+        variables.insert("meta".into(), tera::to_value(meta)?);
+        variables.insert("page".into(), tera::to_value(page)?);
+        tera::Context::from_value(tera::Value::Object(variables))
     }
 
     fn list(
@@ -167,10 +180,10 @@ impl<'a> Renderer<'a> {
             PageKind::Tag { tag, .. } => {
                 let tag = &self.site().tags[tag];
                 #[derive(Serialize)]
-                struct TagPage {
+                struct TagPage<'p> {
                     tag: context::TagLink,
                     #[serde(flatten)]
-                    list: ListPage,
+                    list: ListPage<'p>,
                 }
                 self.page(
                     template,
@@ -185,13 +198,13 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn unit_page(&self, unit: UnitId, page: usize, list: ListPage) -> impl Serialize {
+    fn unit_page<'p>(&self, unit: UnitId, page: usize, list: ListPage<'p>) -> impl Serialize + 'p {
         #[derive(Serialize)]
-        struct UnitPage {
+        struct UnitPage<'p> {
             unit: context::UnitLink,
             target: u32,
             #[serde(flatten)]
-            list: ListPage,
+            list: ListPage<'p>,
             /// Shown on the first page only.
             profiles: Vec<ProfileCard>,
             feed_url: String,
@@ -225,15 +238,15 @@ impl<'a> Renderer<'a> {
                 let latest = select::home_latest(site, lead);
                 let featured = select::featured_profiles(site);
                 #[derive(Serialize)]
-                struct Home {
-                    lead: Option<ItemCard>,
-                    latest: Vec<ItemCard>,
+                struct Home<'p> {
+                    lead: Option<&'p ItemCard>,
+                    latest: Vec<&'p ItemCard>,
                     profiles: Vec<ProfileCard>,
                     progress: stats::Progress,
                 }
                 let home = Home {
                     progress: self.province_progress(),
-                    lead: lead.map(|i| build.item_card(&site.items[i])),
+                    lead: lead.map(|i| build.item_card(i)),
                     latest: build.item_cards(&latest),
                     profiles: build.profile_cards(&featured),
                 };
@@ -260,12 +273,12 @@ impl<'a> Renderer<'a> {
                 #[derive(Serialize)]
                 struct ItemPage<'i> {
                     item: context::ItemFull<'i>,
-                    related: Vec<ItemCard>,
+                    related: Vec<&'i ItemCard>,
                     newer: Option<Link>,
                     older: Option<Link>,
                 }
                 let page = ItemPage {
-                    item: build.item_full(item),
+                    item: build.item_full(i),
                     related: build.item_cards(&related),
                     newer: newer.map(link),
                     older: older.map(link),
