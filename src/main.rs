@@ -11,8 +11,8 @@ use datto::scaffold::{self, NewKind, NewRequest};
 use datto::site::LoadOptions;
 use datto::tally::{self, Format};
 
-/// Rendering builds and drops many small template values on two threads at once; mimalloc
-/// handles that several times better than the system allocator (profile in bench/README.md).
+/// Rendering builds and drops many small template values on every thread at once; mimalloc
+/// handles that much better than the system allocator (see Cargo.toml).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
