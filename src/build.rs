@@ -44,7 +44,7 @@ impl std::fmt::Display for Report {
 }
 
 /// Loads the site and its theme; both report every problem they find.
-pub fn prepare(root: &Path, options: &LoadOptions) -> Result<(Site, tera::Tera), Error> {
+pub fn prepare(root: &Path, options: &LoadOptions) -> Result<(Site, theme::Theme), Error> {
     let site = Site::load(root, options);
     let theme_dir = match &site {
         Ok(site) => Some(site.theme_dir.clone()),
@@ -94,9 +94,9 @@ fn render_all(
 
 pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let started = Instant::now();
-    let (site, tera) = prepare(&options.root, &options.load)?;
+    let (site, theme) = prepare(&options.root, &options.load)?;
     let jobs = site.jobs();
-    let renderer = Renderer::new(&site, &tera, jobs)?;
+    let renderer = Renderer::new(&site, &theme.tera, jobs)?;
     let mut staging = Staging::create(&options.output)?;
     let files: Vec<String> = jobs.iter().map(|job| output_file(&job.path)).collect();
     staging.prepare(
@@ -123,9 +123,9 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
 /// Everything `build` validates, templates included; writes nothing.
 pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
     let started = Instant::now();
-    let (site, tera) = prepare(root, load)?;
+    let (site, theme) = prepare(root, load)?;
     let jobs = site.jobs();
-    let renderer = Renderer::new(&site, &tera, jobs)?;
+    let renderer = Renderer::new(&site, &theme.tera, jobs)?;
     render_all(&renderer, jobs, |_, _| Ok(()))?;
     Ok(Report {
         pages: jobs.len(),

@@ -75,7 +75,7 @@ pub struct Incremental {
     output: PathBuf,
     sources: Option<Sources>,
     bodies: Bodies,
-    tera: Option<tera::Tera>,
+    theme: Option<theme::Theme>,
     /// Output file → signature of what is written there.
     written: HashMap<String, u64>,
     /// Output file → fingerprint of its bytes, to skip rewriting identical pages.
@@ -93,7 +93,7 @@ impl Incremental {
             output: output.to_path_buf(),
             sources: None,
             bodies: Bodies::default(),
-            tera: None,
+            theme: None,
             written: HashMap::new(),
             contents: HashMap::new(),
             copied: HashMap::new(),
@@ -112,12 +112,13 @@ impl Incremental {
     /// Applies `change`. On error nothing is written and the next call retries what failed.
     pub fn rebuild(&mut self, change: &Change) -> Result<Outcome, Error> {
         let started = Instant::now();
-        // Every page is rendered again after a configuration or template change; `written`
-        // is kept all the same, to know which old files to remove.
+        // Every page is rendered again after a configuration change; `written` is kept all
+        // the same, to know which old files to remove. A template change re-renders the
+        // pages whose templates' fingerprints changed (see `theme::Theme::fingerprints`).
         let mut render_all = false;
         if change.config || self.sources.is_none() {
             self.sources = None;
-            self.tera = None;
+            self.theme = None;
             self.bodies = Bodies::default();
             render_all = true;
             self.sources = Some(Sources::load(&self.root)?);
@@ -134,12 +135,11 @@ impl Incremental {
 
         // The site and the theme: both report their problems together, as in `build`.
         let site = Site::assemble(sources, &self.options, &mut self.bodies);
-        if change.templates || self.tera.is_none() {
-            self.tera = None;
-            render_all = true;
+        if change.templates || self.theme.is_none() {
+            self.theme = None;
             let theme_dir = self.root.join("themes").join(&sources.config.theme);
             match (theme::load(&theme_dir, &self.root), &site) {
-                (Ok(tera), _) => self.tera = Some(tera),
+                (Ok(theme), _) => self.theme = Some(theme),
                 (Err(mut more), Err(Error::Content(list))) => {
                     more.extend(list.iter().cloned());
                     return Err(Error::Content(Diagnostics::from(more).into_sorted()));
@@ -148,20 +148,21 @@ impl Incremental {
             }
         }
         let site = site?;
-        let Some(tera) = self.tera.as_ref() else {
+        let Some(theme) = self.theme.as_ref() else {
             return Err(Error::Internal(anyhow::anyhow!("giao diện chưa được nạp")));
         };
 
         let jobs = site.jobs();
-        let renderer = Renderer::new(&site, tera, jobs)?;
+        let renderer = Renderer::new(&site, &theme.tera, jobs)?;
         let globals = renderer.globals();
         let signatures: Vec<(String, u64)> = jobs
             .par_iter()
             .map(|job| {
-                (
-                    output_file(&job.path),
-                    crate::render::deps::signature(&site, job, &globals, jobs),
-                )
+                let content = crate::render::deps::signature(&site, job, &globals, jobs);
+                let template = job.kind.template().and_then(|t| theme.fingerprints.get(t));
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                std::hash::Hash::hash(&(content, template), &mut hasher);
+                (output_file(&job.path), std::hash::Hasher::finish(&hasher))
             })
             .collect();
 

@@ -48,6 +48,31 @@ pub struct PageJob {
 }
 
 impl PageKind {
+    /// The theme template that renders this page; `None` for the tally downloads, which
+    /// are written by the tally code itself.
+    pub fn template(self) -> Option<&'static str> {
+        Some(match self {
+            PageKind::Home => "index.html",
+            PageKind::ItemList { .. } => "list.html",
+            PageKind::Item(_) => "item.html",
+            PageKind::UnitIndex => "units.html",
+            PageKind::Unit { .. } => "unit.html",
+            PageKind::TagIndex => "tags.html",
+            PageKind::Tag { .. } => "tag.html",
+            PageKind::ProfileIndex => "profiles.html",
+            PageKind::ProfileKind(_) => "profile_kind.html",
+            PageKind::Profile(_) => "profile.html",
+            PageKind::Page(_) => "page.html",
+            PageKind::NotFound => "404.html",
+            PageKind::Feed | PageKind::UnitFeed(_) => "rss.xml",
+            PageKind::Sitemap => "sitemap.xml",
+            PageKind::Robots => "robots.txt",
+            PageKind::TallyIndex => "tally_index.html",
+            PageKind::TallyYear(_) => "tally.html",
+            PageKind::TallyCsv(_) | PageKind::TallyJson(_) => return None,
+        })
+    }
+
     /// Listed in the sitemap: HTML pages a reader can land on.
     pub fn in_sitemap(self) -> bool {
         !matches!(

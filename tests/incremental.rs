@@ -158,17 +158,51 @@ fn every_kind_of_edit_gives_the_fresh_build() {
     dev.rebuild(&content("tin-bai/2019/tap-huan.md")).unwrap();
     assert_same_as_build(&site, &dev);
 
-    // A template change renders every page again, without re-parsing.
-    let template = site.root().join("themes/datto/templates/404.html");
-    let text = std::fs::read_to_string(&template).unwrap();
-    std::fs::write(&template, text.replace("</h1>", " (sửa)</h1>")).unwrap();
-    let all = dev
-        .rebuild(&Change {
-            templates: true,
-            ..Change::default()
-        })
-        .unwrap();
-    assert_eq!(all.rendered, all.pages);
+    // A template change renders again the pages that use it, without re-parsing.
+    let templates = Change {
+        templates: true,
+        ..Change::default()
+    };
+    let edit_template = |name: &str, edit: &dyn Fn(String) -> String| {
+        let path = site.root().join("themes/datto/templates").join(name);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, edit(text)).unwrap();
+    };
+    edit_template("404.html", &|t| t.replace("</h1>", " (sửa)</h1>"));
+    let not_found = dev.rebuild(&templates).unwrap();
+    assert_eq!(not_found.rendered, 1, "only the 404 page uses 404.html");
+    assert_same_as_build(&site, &dev);
+
+    edit_template("item.html", &|t| {
+        t.replace("{% block content %}", "{% block content %}{# a note #}")
+    });
+    let comment = dev.rebuild(&templates).unwrap();
+    assert_eq!(comment.rendered, 0, "a comment changes no page");
+
+    let item_pages = files_under(dev.output())
+        .iter()
+        .filter(|f| f.starts_with("tin-bai/20") && f.ends_with("/index.html"))
+        .count();
+    assert!(item_pages > 1);
+    edit_template("item.html", &|t| {
+        t.replace(
+            "<article class=\"article\">",
+            "<article class=\"article article--x\">",
+        )
+    });
+    let items = dev.rebuild(&templates).unwrap();
+    assert_eq!(
+        items.rendered, item_pages,
+        "item.html renders the item pages"
+    );
+    assert_same_as_build(&site, &dev);
+
+    edit_template("base.html", &|t| t.replace("<body", "<body data-x=\"1\""));
+    let all = dev.rebuild(&templates).unwrap();
+    assert!(
+        all.rendered > all.pages / 2,
+        "base.html is every page's layout"
+    );
     assert_same_as_build(&site, &dev);
 
     // Static files come and go.

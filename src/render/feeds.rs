@@ -81,7 +81,7 @@ impl Renderer<'_> {
             last_build: indices.first().map(|&i| site.items[i].date.to_rfc2822()),
             entries,
         };
-        self.page("rss.xml", &self.meta(job, "", ""), &feed)
+        self.page(job, &self.meta(job, "", ""), &feed)
     }
 
     pub(super) fn sitemap(&self, job: &PageJob) -> Result<Vec<u8>, Diagnostic> {
@@ -107,7 +107,7 @@ impl Renderer<'_> {
                 },
             })
             .collect();
-        self.page("sitemap.xml", &self.meta(job, "", ""), &Sitemap { urls })
+        self.page(job, &self.meta(job, "", ""), &Sitemap { urls })
     }
 
     pub(super) fn robots(&self, job: &PageJob) -> Result<Vec<u8>, Diagnostic> {
@@ -118,6 +118,6 @@ impl Renderer<'_> {
         let page = Robots {
             sitemap_url: self.build.absolute("sitemap.xml"),
         };
-        self.page("robots.txt", &self.meta(job, "", ""), &page)
+        self.page(job, &self.meta(job, "", ""), &page)
     }
 }

@@ -101,12 +101,14 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// Renders `job` with its template ([`PageKind::template`]).
     fn page<T: Serialize>(
         &self,
-        template: &str,
+        job: &PageJob,
         meta: &Meta,
         page: &T,
     ) -> Result<Vec<u8>, Diagnostic> {
+        let template = job.kind.template().unwrap_or_default();
         let context = self.context(meta, page).map_err(|e| {
             Diagnostic::new(
                 &self.site().root,
@@ -162,11 +164,6 @@ impl<'a> Renderer<'a> {
         } else {
             heading.clone()
         };
-        let template = match job.kind {
-            PageKind::Tag { .. } => "tag.html",
-            PageKind::Unit { .. } => "unit.html",
-            _ => "list.html",
-        };
         let list = ListPage {
             heading,
             items: self.build.item_cards(shown),
@@ -175,7 +172,7 @@ impl<'a> Renderer<'a> {
         let meta = self.meta(job, title, section);
         match job.kind {
             PageKind::Unit { unit, page } => {
-                self.page(template, &meta, &self.unit_page(unit, page, list))
+                self.page(job, &meta, &self.unit_page(unit, page, list))
             }
             PageKind::Tag { tag, .. } => {
                 let tag = &self.site().tags[tag];
@@ -186,7 +183,7 @@ impl<'a> Renderer<'a> {
                     list: ListPage<'p>,
                 }
                 self.page(
-                    template,
+                    job,
                     &meta,
                     &TagPage {
                         tag: self.build.tag(&tag.name, &tag.slug),
@@ -194,7 +191,7 @@ impl<'a> Renderer<'a> {
                     },
                 )
             }
-            _ => self.page(template, &meta, &list),
+            _ => self.page(job, &meta, &list),
         }
     }
 
@@ -252,7 +249,7 @@ impl<'a> Renderer<'a> {
                 };
                 let mut meta = self.meta(job, site.config.title.clone(), "home");
                 meta.title = String::new();
-                self.page("index.html", &meta, &home)
+                self.page(job, &meta, &home)
             }
             PageKind::ItemList { page } => self.list(
                 job,
@@ -289,7 +286,7 @@ impl<'a> Renderer<'a> {
                     meta.description = item.summary.clone();
                 }
                 meta.image = item.image.as_ref().map(|img| build.absolute(&img.path));
-                self.page("item.html", &meta, &page)
+                self.page(job, &meta, &page)
             }
             PageKind::UnitIndex => {
                 #[derive(Serialize)]
@@ -306,11 +303,7 @@ impl<'a> Renderer<'a> {
                         target: site.config.unit(u).target,
                     })
                     .collect();
-                self.page(
-                    "units.html",
-                    &self.meta(job, "Đơn vị", "don-vi"),
-                    &Units { units },
-                )
+                self.page(job, &self.meta(job, "Đơn vị", "don-vi"), &Units { units })
             }
             PageKind::Unit { unit, page } => {
                 let u = site.config.unit(unit);
@@ -337,11 +330,7 @@ impl<'a> Renderer<'a> {
                         count: t.items.len(),
                     })
                     .collect();
-                self.page(
-                    "tags.html",
-                    &self.meta(job, "Chủ đề", "chu-de"),
-                    &Tags { tags },
-                )
+                self.page(job, &self.meta(job, "Chủ đề", "chu-de"), &Tags { tags })
             }
             PageKind::Tag { tag, page } => {
                 let t = &site.tags[tag];
@@ -370,11 +359,7 @@ impl<'a> Renderer<'a> {
                     kinds,
                     count: site.profiles.len(),
                 };
-                self.page(
-                    "profiles.html",
-                    &self.meta(job, "Mô hình, điển hình", "mo-hinh"),
-                    &page,
-                )
+                self.page(job, &self.meta(job, "Mô hình, điển hình", "mo-hinh"), &page)
             }
             PageKind::ProfileKind(kind) => {
                 let group = KindGroup {
@@ -382,11 +367,7 @@ impl<'a> Renderer<'a> {
                     profiles: build.profile_cards(&site.profiles_by_kind[kind.0]),
                 };
                 let title = site.config.kind(kind).name.clone();
-                self.page(
-                    "profile_kind.html",
-                    &self.meta(job, title, "mo-hinh"),
-                    &group,
-                )
+                self.page(job, &self.meta(job, title, "mo-hinh"), &group)
             }
             PageKind::Profile(i) => {
                 let profile = &site.profiles[i];
@@ -411,7 +392,7 @@ impl<'a> Renderer<'a> {
                     meta.description = profile.summary.clone();
                 }
                 meta.image = profile.image.as_ref().map(|img| build.absolute(&img.path));
-                self.page("profile.html", &meta, &page)
+                self.page(job, &meta, &page)
             }
             PageKind::Page(i) => {
                 let page = &site.pages[i];
@@ -428,16 +409,12 @@ impl<'a> Renderer<'a> {
                     content: &page.html,
                     extra: &page.extra,
                 };
-                self.page(
-                    "page.html",
-                    &self.meta(job, page.title.clone(), "trang"),
-                    &context,
-                )
+                self.page(job, &self.meta(job, page.title.clone(), "trang"), &context)
             }
             PageKind::NotFound => {
                 let mut meta = self.meta(job, "Không tìm thấy trang", "");
                 meta.canonical = build.absolute("404.html");
-                self.page("404.html", &meta, &())
+                self.page(job, &meta, &())
             }
             PageKind::Feed => self.site_feed(job),
             PageKind::UnitFeed(unit) => self.unit_feed(job, unit),

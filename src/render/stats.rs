@@ -207,7 +207,7 @@ impl Renderer<'_> {
             "Số tin bài năm {year} của từng đơn vị so với chỉ tiêu {} tin bài/năm; toàn tỉnh {}/{}.",
             site.config.unit_target, tally.province.count, tally.province.target
         );
-        self.page("tally.html", &meta, &page)
+        self.page(job, &meta, &page)
     }
 
     pub(super) fn tally_index(&self, job: &PageJob) -> Result<Vec<u8>, Diagnostic> {
@@ -243,11 +243,7 @@ impl Renderer<'_> {
             kinds: tally::kind_progress(&site.config, site.profiles.iter().map(AsRef::as_ref)),
             as_of: site.as_of().format("%d/%m/%Y").to_string(),
         };
-        self.page(
-            "tally_index.html",
-            &self.meta(job, "Thống kê tin bài", "thong-ke"),
-            &page,
-        )
+        self.page(job, &self.meta(job, "Thống kê tin bài", "thong-ke"), &page)
     }
 
     pub(super) fn tally_csv(&self, year: i32) -> Vec<u8> {
