@@ -1,7 +1,7 @@
 //! Rendering Markdown bodies, once: a body is rendered again only when its file changed or
 //! when one of its links or its cover image now resolves differently (a linked item moved).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
 
@@ -112,13 +112,13 @@ struct Cached<T> {
 /// Rendered bodies of one page type, kept between rebuilds of `serve`.
 #[derive(Debug)]
 pub struct BodyCache<T> {
-    entries: HashMap<String, Cached<T>>,
+    entries: FxHashMap<String, Cached<T>>,
 }
 
 impl<T> Default for BodyCache<T> {
     fn default() -> Self {
         BodyCache {
-            entries: HashMap::new(),
+            entries: FxHashMap::default(),
         }
     }
 }
@@ -214,7 +214,7 @@ fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolve
         }
     }
     let links = recording.uses.into_inner().unwrap_or_default();
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = rustc_hash::FxHasher::default();
     (doc.source().version, &image_path, &links).hash(&mut hasher);
     output.source_mut().fingerprint = hasher.finish();
     Cached {

@@ -7,7 +7,7 @@
 //! every page without re-parsing; a `site.yaml` change starts from scratch. A failed rebuild
 //! writes nothing, so the last good output stays in place.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -77,11 +77,11 @@ pub struct Incremental {
     bodies: Bodies,
     theme: Option<theme::Theme>,
     /// Output file → signature of what is written there.
-    written: HashMap<String, u64>,
+    written: FxHashMap<String, u64>,
     /// Output file → fingerprint of its bytes, to skip rewriting identical pages.
-    contents: HashMap<String, u64>,
+    contents: FxHashMap<String, u64>,
     /// Output file → source file and its stamp when copied.
-    copied: HashMap<String, (PathBuf, Stamp)>,
+    copied: FxHashMap<String, (PathBuf, Stamp)>,
 }
 
 impl Incremental {
@@ -94,9 +94,9 @@ impl Incremental {
             sources: None,
             bodies: Bodies::default(),
             theme: None,
-            written: HashMap::new(),
-            contents: HashMap::new(),
-            copied: HashMap::new(),
+            written: FxHashMap::default(),
+            contents: FxHashMap::default(),
+            copied: FxHashMap::default(),
         }
     }
 
@@ -160,7 +160,7 @@ impl Incremental {
             .map(|job| {
                 let content = crate::render::deps::signature(&site, job, &globals, jobs);
                 let template = job.kind.template().and_then(|t| theme.fingerprints.get(t));
-                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                let mut hasher = rustc_hash::FxHasher::default();
                 std::hash::Hash::hash(&(content, template), &mut hasher);
                 (output_file(&job.path), std::hash::Hasher::finish(&hasher))
             })
@@ -206,7 +206,7 @@ impl Incremental {
         for (file, hash, _) in pages {
             self.contents.insert(file.clone(), hash);
         }
-        let new_written: HashMap<String, u64> = signatures.into_iter().collect();
+        let new_written: FxHashMap<String, u64> = signatures.into_iter().collect();
         let mut removed = 0;
         for file in self
             .written
@@ -216,7 +216,8 @@ impl Incremental {
             removed += self.remove(file);
         }
 
-        let mut new_copied = HashMap::with_capacity(site.files.len());
+        let mut new_copied =
+            FxHashMap::with_capacity_and_hasher(site.files.len(), Default::default());
         let mut copied = 0;
         for file in &site.files {
             let current = (file.from.clone(), stamp(&file.from));
@@ -273,7 +274,7 @@ impl Incremental {
 
 fn fingerprint_bytes(bytes: &[u8]) -> u64 {
     use std::hash::{Hash, Hasher};
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = rustc_hash::FxHasher::default();
     bytes.hash(&mut hasher);
     hasher.finish()
 }

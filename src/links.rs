@@ -1,7 +1,7 @@
 //! Every path the output will hold, who claims it, and how links and images in content
 //! resolve against it. Two claims on one path are an error naming both files.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::PathBuf;
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -53,17 +53,17 @@ impl Origin {
 /// The output's files, claimed one by one.
 pub struct Outputs {
     base: BaseUrl,
-    files: HashMap<String, Origin>,
+    files: FxHashMap<String, Origin>,
     /// Page-bundle and loose assets: content path → output path.
-    assets: HashMap<String, String>,
+    assets: FxHashMap<String, String>,
 }
 
 impl Outputs {
     pub fn new(base: &BaseUrl) -> Self {
         Outputs {
             base: base.clone(),
-            files: HashMap::new(),
-            assets: HashMap::new(),
+            files: FxHashMap::default(),
+            assets: FxHashMap::default(),
         }
     }
 
@@ -109,7 +109,7 @@ impl Outputs {
         content: &std::path::Path,
         problems: &mut Diagnostics,
     ) -> Vec<FileCopy> {
-        let bundles: HashMap<&str, String> = site
+        let bundles: FxHashMap<&str, String> = site
             .items
             .iter()
             .map(|i| (&i.source, i.path()))
@@ -118,7 +118,7 @@ impl Outputs {
             .filter(|(source, _)| source.is_bundle())
             .map(|(source, path)| (source.dir(), path))
             .collect();
-        let hidden_bundles: HashSet<&str> = hidden
+        let hidden_bundles: FxHashSet<&str> = hidden
             .iter()
             .filter_map(|rel| rel.strip_suffix("index.md"))
             .filter(|dir| dir.is_empty() || dir.ends_with('/'))
@@ -190,23 +190,23 @@ fn ancestors(path: &str) -> impl Iterator<Item = &str> {
 pub struct Resolver<'a> {
     outputs: &'a Outputs,
     /// Content path of each published Markdown file → its page path.
-    pages: HashMap<String, String>,
-    hidden: HashSet<&'a str>,
-    failed: HashSet<&'a str>,
+    pages: FxHashMap<String, String>,
+    hidden: FxHashSet<&'a str>,
+    failed: FxHashSet<&'a str>,
     environment: u64,
 }
 
 /// An order-independent hash of the resolver's inputs (maps iterate in any order).
 fn environment(
     outputs: &Outputs,
-    pages: &HashMap<String, String>,
-    hidden: &HashSet<&str>,
-    failed: &HashSet<&str>,
+    pages: &FxHashMap<String, String>,
+    hidden: &FxHashSet<&str>,
+    failed: &FxHashSet<&str>,
 ) -> u64 {
     use std::hash::{Hash, Hasher};
     // Entries are hashed one by one and added up, so the order of iteration does not matter.
     fn entry(tag: u8, value: impl Hash) -> u64 {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = rustc_hash::FxHasher::default();
         (tag, value).hash(&mut h);
         h.finish()
     }
@@ -242,8 +242,8 @@ impl<'a> Resolver<'a> {
             )
             .chain(site.pages.iter().map(|p| (p.source.rel.clone(), p.path())))
             .collect();
-        let hidden: HashSet<&str> = hidden.iter().map(String::as_str).collect();
-        let failed: HashSet<&str> = failed.iter().map(String::as_str).collect();
+        let hidden: FxHashSet<&str> = hidden.iter().map(String::as_str).collect();
+        let failed: FxHashSet<&str> = failed.iter().map(String::as_str).collect();
         let environment = environment(outputs, &pages, &hidden, &failed);
         Resolver {
             outputs,

@@ -11,7 +11,7 @@
 //!
 //! Every path goes through [`safe_join`].
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::fs;
 use std::io::Read as _;
 use std::path::{Component, Path, PathBuf};
@@ -60,7 +60,7 @@ pub struct Staging {
     previous: Option<Previous>,
     /// Every file this build produces ([`Staging::prepare`]): the rest of the previous
     /// output is removed on commit.
-    expected: HashSet<String>,
+    expected: FxHashSet<String>,
     /// The files written to the staging folder (update mode).
     changed: Mutex<Vec<String>>,
     committed: bool,
@@ -92,7 +92,7 @@ impl Staging {
             previous,
             target: target.to_path_buf(),
             dir,
-            expected: HashSet::new(),
+            expected: FxHashSet::default(),
             changed: Mutex::new(Vec::new()),
             committed: false,
         })
@@ -232,8 +232,8 @@ fn file_equals(path: &Path, bytes: &[u8]) -> bool {
 }
 
 /// Every folder that holds an expected file, at any depth (`a`, `a/b` for `a/b/c.html`).
-fn needed_folders(expected: &HashSet<String>) -> HashSet<&str> {
-    let mut needed = HashSet::new();
+fn needed_folders(expected: &FxHashSet<String>) -> FxHashSet<&str> {
+    let mut needed = FxHashSet::default();
     for rel in expected {
         let mut rest = rel.as_str();
         while let Some((dir, _)) = rest.rsplit_once('/') {
@@ -269,7 +269,7 @@ struct Previous {
     entries: Vec<Entry>,
     /// The regular files among them, reached through real folders only: the only ones a
     /// build compares its pages with (never a file behind a symlink).
-    files: HashSet<String>,
+    files: FxHashSet<String>,
 }
 
 impl Previous {
@@ -284,7 +284,7 @@ impl Previous {
     }
 
     /// Removes every entry that is neither an expected file nor a folder holding one.
-    fn remove_stale(&self, expected: &HashSet<String>) -> anyhow::Result<()> {
+    fn remove_stale(&self, expected: &FxHashSet<String>) -> anyhow::Result<()> {
         let needed = needed_folders(expected);
         let mut stale: Vec<&Entry> = Vec::new();
         // The last folder marked for removal: its contents follow it and go with it.

@@ -3,7 +3,7 @@
 //! `Site::load` runs the first half of the pipeline (load → validate); rendering only reads
 //! from a `Site`. Every problem found on the way is collected, so one run reports them all.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -225,7 +225,7 @@ fn index_by<T>(entries: &[T], groups: usize, group_of: impl Fn(&T) -> usize) -> 
 
 /// Tags by slug; "Hát Xoan" and "hát xoan" are one tag.
 fn index_tags(items: &[Arc<Item>]) -> Vec<Tag> {
-    let mut by_slug: HashMap<String, Tag> = HashMap::new();
+    let mut by_slug: FxHashMap<String, Tag> = FxHashMap::default();
     for (i, item) in items.iter().enumerate() {
         for tag in &item.tags {
             match by_slug.get_mut(&tag.slug) {
@@ -248,7 +248,7 @@ fn index_tags(items: &[Arc<Item>]) -> Vec<Tag> {
 
 /// Static files: the theme's first, then the site's, which win (path relative → absolute).
 fn list_static(theme_static: &Path, site_static: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
-    let mut files: HashMap<String, PathBuf> = HashMap::new();
+    let mut files: FxHashMap<String, PathBuf> = FxHashMap::default();
     for dir in [theme_static, site_static] {
         if !dir.is_dir() {
             continue;

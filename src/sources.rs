@@ -1,7 +1,7 @@
 //! The parsed content of a site, file by file: what `build` reads once and `serve` keeps
 //! between rebuilds, re-reading only the files that changed.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -29,12 +29,12 @@ pub struct Sources {
     pub root: PathBuf,
     pub config: Config,
     pub inventory: Inventory,
-    docs: HashMap<String, Doc>,
+    docs: FxHashMap<String, Doc>,
 }
 
 /// A stable fingerprint of text, to tell whether a file really changed.
 pub fn fingerprint(text: &str) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut hasher = rustc_hash::FxHasher::default();
     text.hash(&mut hasher);
     hasher.finish()
 }
@@ -63,7 +63,7 @@ impl Sources {
             root: root.to_path_buf(),
             config,
             inventory,
-            docs: HashMap::new(),
+            docs: FxHashMap::default(),
         };
         let all: Vec<String> = sources.markdown_files().map(str::to_string).collect();
         sources.parse(&all);
@@ -115,7 +115,7 @@ impl Sources {
             return Ok(());
         }
         self.inventory = Inventory::scan(&content, &self.root).map_err(Error::Content)?;
-        let present: std::collections::HashSet<String> =
+        let present: rustc_hash::FxHashSet<String> =
             self.markdown_files().map(str::to_string).collect();
         self.docs.retain(|rel, _| present.contains(rel));
         let mut stale: Vec<String> = present

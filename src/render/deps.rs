@@ -2,7 +2,7 @@
 //! from. Between two rebuilds of `serve`, a page whose signature did not change is not
 //! rendered again. The selections come from [`super::select`], as in the renderer.
 
-use std::collections::hash_map::DefaultHasher;
+use rustc_hash::FxHasher;
 use std::hash::{Hash, Hasher};
 
 use super::select;
@@ -19,7 +19,7 @@ pub struct Globals {
 }
 
 fn hash_json<T: serde::Serialize>(value: &T) -> u64 {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = FxHasher::default();
     serde_json::to_string(value)
         .unwrap_or_default()
         .hash(&mut hasher);
@@ -50,19 +50,19 @@ fn tally_of(site: &Site, year: i32) -> u64 {
     ))
 }
 
-fn items(site: &Site, indices: &[usize], h: &mut DefaultHasher) {
+fn items(site: &Site, indices: &[usize], h: &mut FxHasher) {
     for &i in indices {
         site.items[i].source.fingerprint.hash(h);
     }
 }
 
-fn profiles(site: &Site, indices: &[usize], h: &mut DefaultHasher) {
+fn profiles(site: &Site, indices: &[usize], h: &mut FxHasher) {
     for &i in indices {
         site.profiles[i].source.fingerprint.hash(h);
     }
 }
 
-fn listing(site: &Site, indices: &[usize], page: usize, h: &mut DefaultHasher) {
+fn listing(site: &Site, indices: &[usize], page: usize, h: &mut FxHasher) {
     let per_page = site.config.per_page;
     page_count(indices.len(), per_page).hash(h);
     items(site, select::page_slice(indices, page, per_page), h);
@@ -70,7 +70,7 @@ fn listing(site: &Site, indices: &[usize], page: usize, h: &mut DefaultHasher) {
 
 /// The signature of one page: equal signatures mean byte-identical output.
 pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = FxHasher::default();
     job.hash(&mut h);
     globals.site.hash(&mut h);
     match job.kind {
