@@ -96,7 +96,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let (site, theme) = prepare(&options.root, &options.load)?;
     let jobs = site.jobs();
-    let renderer = Renderer::new(&site, &theme.tera, jobs)?;
+    let renderer = Renderer::new(&site, &theme, jobs)?;
     let mut staging = Staging::create(&options.output)?;
     let files: Vec<String> = jobs.iter().map(|job| output_file(&job.path)).collect();
     staging.prepare(
@@ -125,7 +125,7 @@ pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let (site, theme) = prepare(root, load)?;
     let jobs = site.jobs();
-    let renderer = Renderer::new(&site, &theme.tera, jobs)?;
+    let renderer = Renderer::new(&site, &theme, jobs)?;
     render_all(&renderer, jobs, |_, _| Ok(()))?;
     Ok(Report {
         pages: jobs.len(),

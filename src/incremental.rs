@@ -153,7 +153,7 @@ impl Incremental {
         };
 
         let jobs = site.jobs();
-        let renderer = Renderer::new(&site, &theme.tera, jobs)?;
+        let renderer = Renderer::new(&site, theme, jobs)?;
         let globals = renderer.globals();
         let signatures: Vec<(String, u64)> = jobs
             .par_iter()

@@ -6,6 +6,7 @@
 pub mod context;
 pub mod deps;
 mod feeds;
+pub mod partials;
 pub mod select;
 pub mod stats;
 pub mod theme;
@@ -59,13 +60,16 @@ struct KindGroup {
 }
 
 impl<'a> Renderer<'a> {
+    /// Starts a build: the theme's cached partials are forgotten.
     pub fn new(
         site: &'a Site,
-        tera: &'a Tera,
+        theme: &'a theme::Theme,
         jobs: &'a [PageJob],
     ) -> Result<Self, crate::diagnostics::Error> {
         let build = Builder::new(site);
         let site_value = tera::to_value(build.site_context()).map_err(anyhow::Error::from)?;
+        theme.partials.start_build(site_value.clone());
+        let tera = &theme.tera;
         let current = crate::tally::tally(
             &site.config,
             site.counted_items(),

@@ -36,6 +36,8 @@ pub struct Theme {
     /// shape its output, comments left out: `serve` re-renders a page after a template edit
     /// only when its fingerprint changed.
     pub fingerprints: HashMap<&'static str, u64>,
+    /// Behind the `cached_partial` template function.
+    pub partials: std::sync::Arc<super::partials::PartialCache>,
 }
 
 /// Reads every file under `templates/` (names relative to it, `/`-separated).
@@ -97,7 +99,16 @@ pub fn load(theme_dir: &Path, shown_root: &Path) -> Result<Theme, Vec<Diagnostic
     tera.set_escape_fn(escape_html);
     tera.add_raw_templates(sources)
         .map_err(|e| vec![template_error(&shown_dir, &e)])?;
-    Ok(Theme { tera, fingerprints })
+    let partials = super::partials::PartialCache::new(tera.clone());
+    tera.register_function(
+        "cached_partial",
+        super::partials::CachedPartial(partials.clone()),
+    );
+    Ok(Theme {
+        tera,
+        fingerprints,
+        partials,
+    })
 }
 
 /// See [`Theme::fingerprints`]. A page template depends on itself, on every template that
