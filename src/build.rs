@@ -45,14 +45,14 @@ impl std::fmt::Display for Report {
 
 /// Loads the site and its theme; both report every problem they find.
 pub fn prepare(root: &Path, options: &LoadOptions) -> Result<(Site, theme::Theme), Error> {
-    let site = Site::load(root, options);
-    let theme_dir = match &site {
-        Ok(site) => Some(site.theme_dir.clone()),
-        Err(_) => crate::site::load_config(root)
-            .ok()
-            .map(|c| root.join("themes").join(c.theme)),
-    };
-    let tera = theme_dir.map(|dir| theme::load(&dir, root));
+    // The theme is parsed while the content loads: it needs only the theme's name.
+    let theme_dir = crate::site::load_config(root)
+        .ok()
+        .map(|c| root.join("themes").join(c.theme));
+    let (site, tera) = rayon::join(
+        || Site::load(root, options),
+        || theme_dir.map(|dir| theme::load(&dir, root)),
+    );
     match (site, tera) {
         (Ok(site), Some(Ok(tera))) => Ok((site, tera)),
         (Err(Error::Content(mut list)), Some(Err(more))) => {
@@ -94,10 +94,15 @@ fn render_all(
 
 pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let started = Instant::now();
-    let (site, theme) = prepare(&options.root, &options.load)?;
+    // The previous output is listed while the content loads.
+    let (prepared, staging) = rayon::join(
+        || prepare(&options.root, &options.load),
+        || Staging::create(&options.output),
+    );
+    let (site, theme) = prepared?;
+    let mut staging = staging?;
     let jobs = site.jobs();
     let renderer = Renderer::new(&site, &theme, jobs)?;
-    let mut staging = Staging::create(&options.output)?;
     let files: Vec<String> = jobs.iter().map(|job| output_file(&job.path)).collect();
     staging.prepare(
         files
