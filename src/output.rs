@@ -110,27 +110,7 @@ impl Staging {
         if self.previous.is_some() {
             return Ok(());
         }
-        let mut dirs: Vec<&str> = self
-            .expected
-            .iter()
-            .filter_map(|rel| rel.rsplit_once('/').map(|(dir, _)| dir))
-            .collect();
-        dirs.sort_unstable();
-        dirs.dedup();
-        // Only the deepest folders: `create_dir_all` makes their parents on the way.
-        let leaves: Vec<&str> = dirs
-            .iter()
-            .enumerate()
-            .filter(|(i, dir)| {
-                dirs.get(i + 1)
-                    .is_none_or(|next| !next.starts_with(&format!("{dir}/")))
-            })
-            .map(|(_, dir)| *dir)
-            .collect();
-        leaves.par_iter().try_for_each(|dir| {
-            let path = safe_join(&self.dir, dir)?;
-            fs::create_dir_all(&path).with_context(|| format!("tạo thư mục {}", path.display()))
-        })
+        create_folders(&self.dir, self.expected.iter().map(String::as_str))
     }
 
     /// Writes one file of the build (unless the previous output already has these bytes).
@@ -197,6 +177,30 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+/// Creates, under `base`, the folders that the files `rels` go into, each once and in
+/// parallel.
+pub fn create_folders<'r>(base: &Path, rels: impl Iterator<Item = &'r str>) -> anyhow::Result<()> {
+    let mut dirs: Vec<&str> = rels
+        .filter_map(|rel| rel.rsplit_once('/').map(|(dir, _)| dir))
+        .collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+    // Only the deepest folders: `create_dir_all` makes their parents on the way.
+    let leaves: Vec<&str> = dirs
+        .iter()
+        .enumerate()
+        .filter(|(i, dir)| {
+            dirs.get(i + 1)
+                .is_none_or(|next| !next.starts_with(&format!("{dir}/")))
+        })
+        .map(|(_, dir)| *dir)
+        .collect();
+    leaves.par_iter().try_for_each(|dir| {
+        let path = safe_join(base, dir)?;
+        fs::create_dir_all(&path).with_context(|| format!("tạo thư mục {}", path.display()))
+    })
 }
 
 fn create_parent(path: &Path) -> anyhow::Result<()> {
