@@ -2,7 +2,7 @@
 # bench/run.sh [--quick]: datto against Hugo on the shared corpus (../shared/bench), issue #6.
 #
 #   1,000 and 10,000 items (+ 200 profiles): one warm-up and 5 timed builds of each tool,
-#   alternating datto/Hugo, with /usr/bin/time -f '%e %M' (wall seconds, peak RSS in KB);
+#   alternating datto/Hugo (a `sync` before each), with /usr/bin/time -f '%e %M' (wall s, peak RSS KB);
 #   prints the medians and the datto/Hugo ratios as one markdown table.
 #   50,000 items: the same for datto (the 50k/10k scaling ratio), and for Hugo unless its
 #   warm-up build takes more than HUGO_MAX_S seconds (default 120).
@@ -82,8 +82,11 @@ make_corpora() {
 }
 
 # timed FILE CMD...: runs CMD (stdout discarded), appends "wall_s max_rss_kb" to FILE.
+# `sync` first (untimed): each build starts with the other tool's written pages on disk, not
+# being flushed under it (on this VM that flush made the next build up to 2x slower).
 timed() {
   local file=$1; shift
+  sync
   if ! /usr/bin/time -f '%e %M' -o "$file.one" "$@" >/dev/null 2>"$file.err"; then
     echo "FAILED: $*"; cat "$file.err"; exit 1
   fi

@@ -7,7 +7,7 @@ use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Error};
 use crate::output::Staging;
-use crate::plan::PageJob;
+use crate::plan::{PageJob, PageKind};
 use crate::render::{Renderer, theme};
 use crate::site::{LoadOptions, Site};
 use crate::urls::output_file;
@@ -73,8 +73,17 @@ fn render_all(
     jobs: &[PageJob],
     sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync,
 ) -> Result<(), Error> {
-    let results: Vec<Result<(), Error>> = jobs
-        .par_iter()
+    // Pages that list the whole site (the sitemap, the tallies) first: started last, the
+    // sitemap of a 50,000-item site alone kept one core busy for 80 ms after the other ran dry.
+    let (whole_site, rest): (Vec<&PageJob>, Vec<&PageJob>) = jobs.iter().partition(|job| {
+        matches!(
+            job.kind,
+            PageKind::Sitemap | PageKind::TallyIndex | PageKind::TallyYear(_)
+        )
+    });
+    let results: Vec<Result<(), Error>> = whole_site
+        .into_par_iter()
+        .chain(rest)
         .map(|job| {
             let bytes = renderer.render(job)?;
             sink(&output_file(&job.path), &bytes).map_err(Error::Internal)
