@@ -197,7 +197,7 @@ fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolve
     let mut output = T::clone(doc);
     output.set_body(rendered.html, rendered.summary);
     // The Markdown stays with the parsed document; the rendered copy does not need it.
-    output.source_mut().body = "".into();
+    output.source_mut().body = Default::default();
     let shown = doc.source().shown.clone();
     let mut image_path = None;
     if let Some(image) = output.image_mut() {

@@ -83,8 +83,9 @@ impl Staging {
             fs::remove_dir_all(&dir).with_context(|| format!("xóa {}", dir.display()))?;
         }
         fs::create_dir_all(&dir).with_context(|| format!("tạo {}", dir.display()))?;
+        // An empty folder (made by hand, or a mount point's) is no previous output.
         let previous = if target.is_dir() {
-            Some(Previous::list(target)?)
+            Some(Previous::list(target)?).filter(|p| !p.entries.is_empty())
         } else {
             None
         };
@@ -151,6 +152,11 @@ impl Staging {
     /// changed files are moved in and the files no longer produced are removed.
     pub fn commit(mut self) -> anyhow::Result<()> {
         let Some(previous) = self.previous.take() else {
+            if self.target.is_dir() {
+                // Empty (see `create`): out of the way of the rename.
+                fs::remove_dir(&self.target)
+                    .with_context(|| format!("xóa thư mục rỗng {}", self.target.display()))?;
+            }
             fs::rename(&self.dir, &self.target)
                 .with_context(|| format!("đưa bản dựng mới vào {}", self.target.display()))?;
             self.committed = true;
@@ -553,6 +559,20 @@ mod tests {
             2,
             "staging folder removed"
         );
+    }
+
+    #[test]
+    fn an_empty_target_folder_takes_a_first_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        fs::create_dir_all(&target).unwrap();
+        let mut staging = Staging::create(&target).unwrap();
+        assert!(staging.previous.is_none(), "nothing to compare with");
+        staging.prepare(["a/index.html"].into_iter()).unwrap();
+        staging.write("a/index.html", b"a").unwrap();
+        staging.commit().unwrap();
+        assert_eq!(fs::read(target.join("a/index.html")).unwrap(), b"a");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]

@@ -47,9 +47,10 @@ pub struct Source {
     pub shown: PathBuf,
     /// Path relative to `content/`, slash-separated: `tin-bai/2018/a.md`.
     pub rel: String,
-    /// The Markdown after the front matter; shared, so that copying a parsed document
-    /// (see [`crate::bodies`]) does not copy its text.
-    pub body: std::sync::Arc<str>,
+    /// The Markdown after the front matter: the file's own buffer with the front matter cut
+    /// off (never copied), shared so that copying a parsed document ([`crate::bodies`]) does
+    /// not copy its text.
+    pub body: std::sync::Arc<String>,
     /// File line of the body's first line, to report link errors at the right place.
     pub body_line: usize,
     /// Fingerprint of the whole file text.

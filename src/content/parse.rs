@@ -307,15 +307,18 @@ fn read<T: serde::de::DeserializeOwned>(
     text: String,
     keys: &[&str],
 ) -> Result<(Document<T>, Source), Vec<Diagnostic>> {
-    let text = front_matter::normalize(text);
+    let mut text = front_matter::normalize(text);
     let version = crate::sources::fingerprint(&text);
     let split = front_matter::split(shown, &text).map_err(|d| vec![d])?;
     let doc = front_matter::parse_yaml::<T>(shown, split.yaml, split.yaml_line, keys)?;
+    // The body is the end of the text: cut the front matter off in place.
+    let (body_start, body_line) = (text.len() - split.body.len(), split.body_line);
+    text.drain(..body_start);
     let source = Source {
         shown: shown.to_path_buf(),
         rel: rel.to_string(),
-        body: split.body.into(),
-        body_line: split.body_line,
+        body: std::sync::Arc::new(text),
+        body_line,
         version,
         fingerprint: version,
     };

@@ -264,7 +264,7 @@ mod tests {
             source: Source {
                 shown: "x".into(),
                 rel: "tin-bai/x.md".into(),
-                body: "".into(),
+                body: Default::default(),
                 body_line: 1,
                 version: 0,
                 fingerprint: 0,
