@@ -196,6 +196,7 @@ ITEM=$(find "$S/content/tin-bai/2019" -name '*.md' | sort | sed -n 1p)
 echo "editing ${ITEM#"$S/content/"} 5 times"
 : >"$OUT/serve-edits"
 for i in 1 2 3 4 5; do
+  sync   # as before each timed build: no other writes being flushed during the rebuild
   off=$(wc -l <"$LOG")
   echo "Câu thêm lần $i để đo thời gian dựng lại." >>"$ITEM"
   rebuild_after "$off" >>"$OUT/serve-edits"
@@ -206,16 +207,19 @@ EDIT_MS=$(py 'import sys, statistics; print(round(statistics.median(int(l) for l
 # few pages use it), the item page's markup (all 10,000 item pages change: the measured one).
 T=$S/themes/datto/templates
 echo "editing item.html: a Tera comment"
+sync
 off=$(wc -l <"$LOG")
 sed -i 's/{% block content %}/{% block content %}{# bench #}/' "$T/item.html"
 COMMENT_MS=$(rebuild_after "$off")
 sleep 0.5
 echo "editing tally.html: markup"
+sync
 off=$(wc -l <"$LOG")
 sed -i '0,/<h1/s/<h1/<h1 data-bench="1"/' "$T/tally.html"
 TALLY_MS=$(rebuild_after "$off")
 sleep 0.5
 echo "editing item.html: markup"
+sync
 off=$(wc -l <"$LOG")
 sed -i 's/<article class="article">/<article class="article" data-bench="1">/' "$T/item.html"
 TEMPLATE_MS=$(rebuild_after "$off")
