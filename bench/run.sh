@@ -206,24 +206,19 @@ EDIT_MS=$(py 'import sys, statistics; print(round(statistics.median(int(l) for l
 # Template edits, cheapest first: a comment (no page changes), the tally page's markup (a
 # few pages use it), the item page's markup (all 10,000 item pages change: the measured one).
 T=$S/themes/datto/templates
-echo "editing item.html: a Tera comment"
-sync
-off=$(wc -l <"$LOG")
-sed -i 's/{% block content %}/{% block content %}{# bench #}/' "$T/item.html"
-COMMENT_MS=$(rebuild_after "$off")
-sleep 0.5
-echo "editing tally.html: markup"
-sync
-off=$(wc -l <"$LOG")
-sed -i '0,/<h1/s/<h1/<h1 data-bench="1"/' "$T/tally.html"
-TALLY_MS=$(rebuild_after "$off")
-sleep 0.5
-echo "editing item.html: markup"
-sync
-off=$(wc -l <"$LOG")
-sed -i 's/<article class="article">/<article class="article" data-bench="1">/' "$T/item.html"
-TEMPLATE_MS=$(rebuild_after "$off")
-sleep 0.5
+# template_edit FILE SED-SCRIPT WHAT: edits the served theme's FILE, prints the rebuild time.
+template_edit() {
+  echo "editing $1: $3" >&2
+  sync
+  local off
+  off=$(wc -l <"$LOG")
+  sed -i "$2" "$T/$1"
+  rebuild_after "$off"
+  sleep 0.5
+}
+COMMENT_MS=$(template_edit item.html 's/{% block content %}/{% block content %}{# bench #}/' "a Tera comment")
+TALLY_MS=$(template_edit tally.html '0,/<h1/s/<h1/<h1 data-bench="1"/' markup)
+TEMPLATE_MS=$(template_edit item.html 's/<article class="article">/<article class="article" data-bench="1">/' markup)
 kill -TERM "$SERVER" 2>/dev/null || true
 wait "$SERVER" 2>/dev/null || true
 trap - EXIT
