@@ -1,6 +1,7 @@
 //! Every path the output will hold, who claims it, and how links and images in content
 //! resolve against it. Two claims on one path are an error naming both files.
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::PathBuf;
 
@@ -210,14 +211,27 @@ fn environment(
         (tag, value).hash(&mut h);
         h.finish()
     }
-    let mut sum = entry(0, outputs.base.to_string());
-    sum = pages.iter().fold(sum, |s, e| s.wrapping_add(entry(1, e)));
+    // Summed in parallel: on a 10,000-item site these are 35,000 entries, and `serve`
+    // computes this after every edit.
+    let pages_sum = || {
+        pages
+            .par_iter()
+            .map(|e| entry(1, e))
+            .reduce(|| 0, u64::wrapping_add)
+    };
+    let files_sum = || {
+        outputs
+            .files
+            .par_iter()
+            .map(|(file, _)| entry(4, file))
+            .reduce(|| 0, u64::wrapping_add)
+    };
+    let (pages_sum, files_sum) = rayon::join(pages_sum, files_sum);
+    let mut sum = entry(0, outputs.base.to_string())
+        .wrapping_add(pages_sum)
+        .wrapping_add(files_sum);
     sum = hidden.iter().fold(sum, |s, e| s.wrapping_add(entry(2, e)));
     sum = failed.iter().fold(sum, |s, e| s.wrapping_add(entry(3, e)));
-    sum = outputs
-        .files
-        .keys()
-        .fold(sum, |s, e| s.wrapping_add(entry(4, e)));
     outputs
         .assets
         .iter()
@@ -233,14 +247,18 @@ impl<'a> Resolver<'a> {
     ) -> Self {
         let pages = site
             .items
-            .iter()
+            .par_iter()
             .map(|i| (i.source.rel.clone(), i.path()))
             .chain(
                 site.profiles
-                    .iter()
+                    .par_iter()
                     .map(|p| (p.source.rel.clone(), p.path())),
             )
-            .chain(site.pages.iter().map(|p| (p.source.rel.clone(), p.path())))
+            .chain(
+                site.pages
+                    .par_iter()
+                    .map(|p| (p.source.rel.clone(), p.path())),
+            )
             .collect();
         let hidden: FxHashSet<&str> = hidden.iter().map(String::as_str).collect();
         let failed: FxHashSet<&str> = failed.iter().map(String::as_str).collect();

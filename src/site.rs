@@ -160,12 +160,17 @@ impl Site {
         // Where everything goes, then whether anything collides or points nowhere.
         site.jobs = plan::plan(&site);
         let mut outputs = Outputs::new(&site.config.base_url);
-        outputs.add_pages(&site, &site.jobs, &mut problems);
-        let static_files = list_static(
-            &site.theme_dir.join("static"),
-            &content.join(inventory::STATIC_DIR),
-        )
-        .context("đọc thư mục static")?;
+        // The static folders are listed while the pages claim their paths.
+        let ((), static_files) = rayon::join(
+            || outputs.add_pages(&site, &site.jobs, &mut problems),
+            || {
+                list_static(
+                    &site.theme_dir.join("static"),
+                    &content.join(inventory::STATIC_DIR),
+                )
+            },
+        );
+        let static_files = static_files.context("đọc thư mục static")?;
         site.files = outputs.add_files(
             &site,
             &hidden,
