@@ -8,6 +8,7 @@
 //! writes nothing, so the last good output stays in place.
 
 use rustc_hash::FxHashMap;
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -15,7 +16,7 @@ use anyhow::Context as _;
 use rayon::prelude::*;
 
 use crate::bodies::Bodies;
-use crate::diagnostics::{Diagnostic, Diagnostics, Error};
+use crate::diagnostics::{Diagnostics, Error};
 use crate::output::{create_folders, safe_join, write_atomic};
 use crate::render::{Renderer, theme};
 use crate::site::{LoadOptions, Site};
@@ -162,8 +163,8 @@ impl Incremental {
                 let content = crate::render::deps::signature(&site, job, &globals, jobs);
                 let template = job.kind.template().and_then(|t| theme.fingerprints.get(t));
                 let mut hasher = rustc_hash::FxHasher::default();
-                std::hash::Hash::hash(&(content, template), &mut hasher);
-                (output_file(&job.path), std::hash::Hasher::finish(&hasher))
+                (content, template).hash(&mut hasher);
+                (output_file(&job.path), hasher.finish())
             })
             .collect();
 
@@ -178,7 +179,7 @@ impl Incremental {
             .collect();
         // A page whose bytes did not change (a comment added to a template) is not kept or
         // written again: a template edit then costs rendering, not 10,000 file writes.
-        let rendered: Vec<Result<RenderedPage, Diagnostic>> = dirty
+        let rendered: Vec<Result<RenderedPage, Error>> = dirty
             .par_iter()
             .map(|&(i, file)| {
                 renderer.render(&jobs[i]).map(|bytes| {
@@ -194,7 +195,8 @@ impl Incremental {
         for result in rendered {
             match result {
                 Ok(page) => pages.push(page),
-                Err(d) => problems.push(d),
+                Err(Error::Content(list)) => problems.extend(list),
+                Err(internal) => return Err(internal),
             }
         }
         problems.into_result(())?;
@@ -203,25 +205,19 @@ impl Incremental {
         // written straight away, folders made once: a temporary file and a rename per page
         // cost seconds on a 10,000-page site.
         let empty = std::fs::read_dir(&self.output).map_or(true, |mut d| d.next().is_none());
-        let changed = || {
-            pages
-                .par_iter()
-                .filter_map(|(file, _, bytes)| bytes.as_ref().map(|b| (file.as_str(), b)))
-        };
+        let changed: Vec<(&str, &Vec<u8>)> = pages
+            .iter()
+            .filter_map(|(file, _, bytes)| bytes.as_ref().map(|b| (file.as_str(), b)))
+            .collect();
         if empty {
             std::fs::create_dir_all(&self.output)
                 .with_context(|| format!("tạo thư mục {}", self.output.display()))
                 .map_err(Error::Internal)?;
-            create_folders(
-                &self.output,
-                changed()
-                    .map(|(file, _)| file)
-                    .collect::<Vec<_>>()
-                    .into_iter(),
-            )
-            .map_err(Error::Internal)?;
+            create_folders(&self.output, changed.iter().map(|(file, _)| *file))
+                .map_err(Error::Internal)?;
         }
-        changed()
+        changed
+            .par_iter()
             .try_for_each(|(file, bytes)| {
                 let path = safe_join(&self.output, file)?;
                 if empty {
@@ -301,7 +297,6 @@ impl Incremental {
 }
 
 fn fingerprint_bytes(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
     let mut hasher = rustc_hash::FxHasher::default();
     bytes.hash(&mut hasher);
     hasher.finish()

@@ -37,8 +37,7 @@ pub fn safe_join(base: &Path, rel: &str) -> anyhow::Result<PathBuf> {
 /// Writes `bytes` to `path` through a temporary file and a rename, so a reader (the dev
 /// server, a browser reloading) never sees half a page.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    let parent = path.parent().context("đường dẫn không có thư mục cha")?;
-    fs::create_dir_all(parent).with_context(|| format!("tạo thư mục {}", parent.display()))?;
+    let parent = create_parent(path)?;
     let name = path
         .file_name()
         .context("đường dẫn không có tên tệp")?
@@ -209,9 +208,11 @@ pub fn create_folders<'r>(base: &Path, rels: impl Iterator<Item = &'r str>) -> a
     })
 }
 
-fn create_parent(path: &Path) -> anyhow::Result<()> {
+/// Creates the folder `path` goes into; returns it.
+fn create_parent(path: &Path) -> anyhow::Result<&Path> {
     let parent = path.parent().context("đường dẫn không có thư mục cha")?;
-    fs::create_dir_all(parent).with_context(|| format!("tạo thư mục {}", parent.display()))
+    fs::create_dir_all(parent).with_context(|| format!("tạo thư mục {}", parent.display()))?;
+    Ok(parent)
 }
 
 /// Whether `path` is a regular file holding exactly `bytes`. Never follows a final symlink

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::{Renderer, select};
 use crate::config::UnitId;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Error;
 use crate::plan::{self, PageJob, PageKind};
 use crate::urls::paginated;
 
@@ -19,7 +19,7 @@ struct FeedEntry {
 }
 
 impl Renderer<'_> {
-    pub(super) fn site_feed(&self, job: &PageJob) -> Result<Vec<u8>, Diagnostic> {
+    pub(super) fn site_feed(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
         let site = self.site();
         self.feed(
             job,
@@ -29,7 +29,7 @@ impl Renderer<'_> {
         )
     }
 
-    pub(super) fn unit_feed(&self, job: &PageJob, unit: UnitId) -> Result<Vec<u8>, Diagnostic> {
+    pub(super) fn unit_feed(&self, job: &PageJob, unit: UnitId) -> Result<Vec<u8>, Error> {
         let site = self.site();
         let u = site.config.unit(unit);
         let title = format!("{} – {}", site.config.title, u.name);
@@ -47,7 +47,7 @@ impl Renderer<'_> {
         title: String,
         home: String,
         indices: &[usize],
-    ) -> Result<Vec<u8>, Diagnostic> {
+    ) -> Result<Vec<u8>, Error> {
         let site = self.site();
         let build = &self.build;
         let indices = select::feed(indices);
@@ -84,7 +84,7 @@ impl Renderer<'_> {
         self.page(job, &self.meta(job, "", ""), &feed)
     }
 
-    pub(super) fn sitemap(&self, job: &PageJob) -> Result<Vec<u8>, Diagnostic> {
+    pub(super) fn sitemap(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
         #[derive(Serialize)]
         struct Entry {
             loc: String,
@@ -110,7 +110,7 @@ impl Renderer<'_> {
         self.page(job, &self.meta(job, "", ""), &Sitemap { urls })
     }
 
-    pub(super) fn robots(&self, job: &PageJob) -> Result<Vec<u8>, Diagnostic> {
+    pub(super) fn robots(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
         #[derive(Serialize)]
         struct Robots {
             sitemap_url: String,

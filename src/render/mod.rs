@@ -15,7 +15,7 @@ use serde::Serialize;
 use tera::Tera;
 
 use crate::config::UnitId;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Error;
 use crate::plan::{self, PageJob, PageKind, page_count};
 use crate::site::Site;
 use context::{Builder, ItemCard, Link, Meta, ProfileCard};
@@ -106,20 +106,12 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders `job` with its template ([`PageKind::template`]).
-    fn page<T: Serialize>(
-        &self,
-        job: &PageJob,
-        meta: &Meta,
-        page: &T,
-    ) -> Result<Vec<u8>, Diagnostic> {
+    fn page<T: Serialize>(&self, job: &PageJob, meta: &Meta, page: &T) -> Result<Vec<u8>, Error> {
         let template = job.kind.template().unwrap_or_default();
-        let context = self.context(meta, page).map_err(|e| {
-            Diagnostic::new(
-                &self.site().root,
-                0,
-                format!("lỗi nội bộ khi chuẩn bị trang: {e}"),
-            )
-        })?;
+        // Our own context types always serialise; a failure here is a bug, not a content error.
+        let context = self
+            .context(meta, page)
+            .map_err(|e| anyhow::anyhow!("lỗi nội bộ khi chuẩn bị trang {}: {e}", job.path))?;
         // Straight into bytes: `Tera::render` would check the whole page is UTF-8 again.
         let mut out = Vec::with_capacity(32 * 1024);
         self.tera
@@ -159,7 +151,7 @@ impl<'a> Renderer<'a> {
         page: usize,
         heading: String,
         section: &'static str,
-    ) -> Result<Vec<u8>, Diagnostic> {
+    ) -> Result<Vec<u8>, Error> {
         let per_page = self.site().config.per_page;
         let total = page_count(indices.len(), per_page);
         let shown = select::page_slice(indices, page, per_page);
@@ -230,7 +222,7 @@ impl<'a> Renderer<'a> {
     }
 
     /// Renders one planned page.
-    pub fn render(&self, job: &PageJob) -> Result<Vec<u8>, Diagnostic> {
+    pub fn render(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
         let site = self.site();
         let build = &self.build;
         match job.kind {

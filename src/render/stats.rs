@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::Renderer;
 use crate::config::UnitId;
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::Error;
 use crate::plan::{self, PageJob};
 use crate::tally::{self, Counts, KindProgress, Tally, chart, format};
 
@@ -170,7 +170,7 @@ impl Renderer<'_> {
             .collect()
     }
 
-    pub(super) fn tally_year(&self, job: &PageJob, year: i32) -> Result<Vec<u8>, Diagnostic> {
+    pub(super) fn tally_year(&self, job: &PageJob, year: i32) -> Result<Vec<u8>, Error> {
         let site = self.site();
         let tally = self.tally_of(year);
         let labels: Vec<String> = site.config.units.iter().map(|u| u.short.clone()).collect();
@@ -210,7 +210,7 @@ impl Renderer<'_> {
         self.page(job, &meta, &page)
     }
 
-    pub(super) fn tally_index(&self, job: &PageJob) -> Result<Vec<u8>, Diagnostic> {
+    pub(super) fn tally_index(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
         let site = self.site();
         let years: Vec<i32> = site.tally_years().into_iter().rev().collect();
         let tallies: Vec<Tally> = years.iter().map(|&y| self.tally_of(y)).collect();
