@@ -83,6 +83,23 @@ enum Command {
         #[arg(long = "kind")]
         profile_kind: Option<String>,
     },
+    /// Nhập tài liệu Word (.docx) thành một tin bài nháp, kèm ảnh
+    Import {
+        /// Tệp .docx
+        file: PathBuf,
+        /// Đơn vị: slug, tên hoặc tên ngắn (ví dụ "Việt Trì")
+        #[arg(long)]
+        unit: String,
+        /// tin (mặc định) hoặc bai
+        #[arg(long = "type", value_enum, default_value = "tin")]
+        kind: ImportKindArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportKindArg {
+    Tin,
+    Bai,
 }
 
 #[derive(Args)]
@@ -192,6 +209,27 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let path = scaffold::create(&cli.root, &config, &request)?;
             println!("{}", path.display());
+        }
+        Command::Import { file, unit, kind } => {
+            let shown = file.display().to_string();
+            let bytes = std::fs::read(&file)
+                .map_err(|e| Error::Usage(format!("không đọc được tệp {shown}: {e}")))?;
+            let config = datto::site::load_config(&cli.root)?;
+            let request = datto::import::ImportRequest {
+                bytes: &bytes,
+                source_name: &shown,
+                unit: &unit,
+                kind: match kind {
+                    ImportKindArg::Tin => datto::import::ImportKind::Tin,
+                    ImportKindArg::Bai => datto::import::ImportKind::Bai,
+                },
+                now: now()?,
+            };
+            let imported = datto::import::import(&cli.root, &config, &request)?;
+            for warning in &imported.warnings {
+                eprintln!("lưu ý: {warning}");
+            }
+            println!("{}", imported.path.display());
         }
     }
     Ok(())

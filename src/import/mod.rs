@@ -1,0 +1,379 @@
+//! `datto import FILE.docx`: a Word document becomes a draft news item, as a page bundle
+//! (`content/tin-bai/YYYY/slug/index.md` + its photos).
+//!
+//! One way through: [`docx::read`] (bytes → [`Document`], nothing trusted) →
+//! [`take_title`] → [`markdown::write`] → [`import`] writes the bundle (temp folder +
+//! rename, never over an existing item). [`import`] takes bytes, not a path, so the
+//! editor's `POST /_datto/api/import` can hand it an upload as it is.
+
+pub mod document;
+pub mod docx;
+pub mod markdown;
+mod package;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Datelike, Utc};
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Error, did_you_mean};
+use crate::slug::{match_key, slugify};
+pub use document::Document;
+use document::{Block, plain_text};
+pub use package::Limits;
+
+/// Why a file could not be read as a Word document. Nothing is written in any of these cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportError {
+    NotZip,
+    /// An RTF file saved with a `.doc`/`.docx` name.
+    Rtf,
+    /// Word 97–2003 binary format.
+    LegacyDoc,
+    Encrypted,
+    /// The zip is truncated or damaged.
+    Corrupt,
+    TooManyEntries {
+        count: usize,
+        max: usize,
+    },
+    TooLarge {
+        max_bytes: u64,
+    },
+    /// An entry name that tries to leave the package (`../x`, `/etc/x`, `C:\x`).
+    UnsafeName(String),
+    MissingDocument,
+    BadXml {
+        part: String,
+        position: Option<(u32, u32)>,
+    },
+    /// No title, text or photo at all.
+    Empty,
+}
+
+const SAVE_AS_DOCX: &str = "mở tệp bằng Word hoặc LibreOffice, chọn Lưu thành… (Save As) → \
+                            Tài liệu Word (.docx), rồi nhập tệp mới";
+
+impl ImportError {
+    fn hint(&self) -> Option<&'static str> {
+        Some(match self {
+            ImportError::NotZip | ImportError::Rtf | ImportError::LegacyDoc => SAVE_AS_DOCX,
+            ImportError::Encrypted => {
+                "mở tài liệu bằng Word, bỏ mật khẩu (Tệp → Thông tin → Bảo vệ tài liệu), lưu \
+                 lại rồi nhập lại"
+            }
+            ImportError::Corrupt | ImportError::BadXml { .. } => {
+                "chép hoặc tải lại tệp; nếu Word vẫn mở được, hãy lưu thành một tệp mới rồi nhập"
+            }
+            ImportError::TooManyEntries { .. }
+            | ImportError::UnsafeName(_)
+            | ImportError::MissingDocument => {
+                "tệp có thể không phải do Word tạo ra; hãy mở bằng Word và lưu lại thành .docx"
+            }
+            ImportError::TooLarge { .. } => {
+                "chia tài liệu thành nhiều bài, hoặc thu nhỏ ảnh trong Word (Nén ảnh) trước khi nhập"
+            }
+            ImportError::Empty => return None,
+        })
+    }
+}
+
+impl fmt::Display for ImportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ImportError::NotZip => write!(f, "tệp không phải tài liệu Word .docx"),
+            ImportError::Rtf => write!(
+                f,
+                "tệp là văn bản RTF mang tên Word, không phải tài liệu .docx"
+            ),
+            ImportError::LegacyDoc => write!(
+                f,
+                "tệp là tài liệu Word 97–2003 (.doc); datto chỉ đọc được tài liệu .docx"
+            ),
+            ImportError::Encrypted => {
+                write!(f, "tài liệu Word đã đặt mật khẩu nên datto không đọc được")
+            }
+            ImportError::Corrupt => write!(f, "tệp .docx bị hỏng hoặc không trọn vẹn"),
+            ImportError::TooManyEntries { count, max } => write!(
+                f,
+                "tệp .docx chứa {count} phần, quá giới hạn {max}; datto không mở"
+            ),
+            ImportError::TooLarge { max_bytes } => write!(
+                f,
+                "tệp .docx khi giải nén lớn hơn {} MB; datto không mở",
+                max_bytes / (1024 * 1024)
+            ),
+            ImportError::UnsafeName(name) => write!(
+                f,
+                "tệp .docx chứa tên phần không an toàn `{}`; datto không mở",
+                name.chars().filter(|c| !c.is_control()).collect::<String>()
+            ),
+            ImportError::MissingDocument => write!(
+                f,
+                "tệp nén không có phần nội dung của Word (word/document.xml)"
+            ),
+            ImportError::BadXml { part, position } => {
+                write!(f, "phần `{part}` của tệp .docx không phải XML hợp lệ")?;
+                if let Some((row, col)) = position {
+                    write!(f, " (dòng {row}, cột {col})")?;
+                }
+                Ok(())
+            }
+            ImportError::Empty => write!(
+                f,
+                "tài liệu trống: không có tiêu đề, đoạn văn hay ảnh nào để nhập"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ImportError {}
+
+impl ImportError {
+    /// As a staff-facing error about the file `shown` (its name as the user gave it).
+    pub fn diagnostic(&self, shown: &str) -> Diagnostic {
+        Diagnostic::new(shown, 1, self.to_string())
+            .with_optional_hint(self.hint().map(String::from))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportKind {
+    Tin,
+    Bai,
+}
+
+pub struct ImportRequest<'a> {
+    /// The `.docx` file's bytes (a file read by the CLI, or an upload).
+    pub bytes: &'a [u8],
+    /// How to name the document in errors: the path given on the command line, or the
+    /// upload's file name.
+    pub source_name: &'a str,
+    /// A unit's slug, name or short name, as `datto new --unit` accepts.
+    pub unit: &'a str,
+    pub kind: ImportKind,
+    pub now: DateTime<Utc>,
+}
+
+#[derive(Debug)]
+pub struct Imported {
+    /// The new `index.md`.
+    pub path: PathBuf,
+    /// The same, relative to `content/` with `/` separators (what the editor's API returns).
+    pub content_path: String,
+    pub title: String,
+    pub photos: usize,
+    /// What was left out or needs a look, in Vietnamese.
+    pub warnings: Vec<String>,
+}
+
+/// Reads the document, then writes the draft bundle under `root/content/tin-bai/YYYY/`.
+/// Every failure leaves the content folder as it was.
+pub fn import(root: &Path, config: &Config, request: &ImportRequest) -> Result<Imported, Error> {
+    let unit = config.resolve_unit(request.unit).map_err(|suggestion| {
+        let hint = did_you_mean(suggestion.as_deref(), "các đơn vị", config.unit_slugs());
+        Error::Content(vec![
+            Diagnostic::new(
+                "datto import",
+                1,
+                format!("không có đơn vị `{}` trong site.yaml", request.unit),
+            )
+            .with_hint(hint),
+        ])
+    })?;
+    let fail = |e: ImportError| Error::Content(vec![e.diagnostic(request.source_name)]);
+    let mut document = docx::read(request.bytes).map_err(fail)?;
+    let title = take_title(&mut document).ok_or_else(|| fail(ImportError::Empty))?;
+    let body = markdown::write(&document);
+
+    let now = request.now.with_timezone(&config.timezone);
+    let slug = bundle_slug(&title, request.source_name);
+    let year = now.year();
+    let kind = match request.kind {
+        ImportKind::Tin => "tin",
+        ImportKind::Bai => "bai",
+    };
+    let source: String = Path::new(request.source_name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    let cover = document
+        .images
+        .first()
+        .map(|i| format!("# image: {}\n# image_alt: \"Mô tả ảnh\"\n", i.name))
+        .unwrap_or_else(|| "# image: anh.jpg\n# image_alt: \"Mô tả ảnh\"\n".into());
+    let text = format!(
+        "---\n# Nhập từ tệp Word {}; xem lại rồi bỏ dòng `draft: true` để đăng.\ntitle: {}\ndate: {}\nunit: {}\ntype: {kind}\ndraft: true\ntags: []\n# summary: \"Một câu tóm tắt (không bắt buộc)\"\n{cover}# author: \"Tên tác giả\"\n---\n\n{body}",
+        yaml_quoted(&source),
+        yaml_quoted(&title),
+        now.format("%Y-%m-%d %H:%M"),
+        config.unit(unit).slug,
+    );
+
+    let content = crate::site::content_dir(root);
+    let folder_rel = format!("tin-bai/{year}/{slug}");
+    write_bundle(root, &content, &folder_rel, &text, &document.images)?;
+    Ok(Imported {
+        path: content.join(&folder_rel).join("index.md"),
+        content_path: format!("{folder_rel}/index.md"),
+        title,
+        photos: document.images.len(),
+        warnings: document.warnings,
+    })
+}
+
+/// YAML double-quoted scalar on one line.
+fn yaml_quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The bundle's folder name: the title's slug, kept to a sensible length at a word break;
+/// the file's own name, then a fixed name, when the title has no letter or digit.
+fn bundle_slug(title: &str, source_name: &str) -> String {
+    const MAX: usize = 80;
+    let stem = Path::new(source_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut slug = [slugify(title), slugify(&stem)]
+        .into_iter()
+        .find(|s| !s.is_empty())
+        .unwrap_or_else(|| "nhap-tu-word".to_owned());
+    if slug.len() > MAX {
+        // Slugs are ASCII, so any byte index is a char boundary.
+        let cut = slug[..MAX].rfind('-').unwrap_or(MAX);
+        slug.truncate(cut);
+    }
+    slug
+}
+
+/// The item's title, taken out of the body where it would repeat: the document's title
+/// property, else its first "Title" or heading paragraph, else its first paragraph.
+pub fn take_title(document: &mut Document) -> Option<String> {
+    let first_text_block = document
+        .blocks
+        .iter()
+        .position(|b| !block_text(b).is_empty());
+    if let Some(title) = document.title_property.clone() {
+        // The same words as a first heading or Title paragraph: shown once, as the title.
+        if let Some(i) = first_text_block {
+            let same = matches!(document.blocks[i], Block::Heading { .. } | Block::Title(_))
+                && match_key(&block_text(&document.blocks[i])) == match_key(&title);
+            if same {
+                document.blocks.remove(i);
+            }
+        }
+        return Some(title);
+    }
+    let title_like = document
+        .blocks
+        .iter()
+        .position(|b| matches!(b, Block::Title(_)) && !block_text(b).is_empty())
+        .or_else(|| {
+            document
+                .blocks
+                .iter()
+                .position(|b| matches!(b, Block::Heading { .. }) && !block_text(b).is_empty())
+        });
+    if let Some(i) = title_like {
+        let title = block_text(&document.blocks[i]);
+        // A heading further down names a section: it stays where it is.
+        if matches!(document.blocks[i], Block::Title(_)) || Some(i) == first_text_block {
+            document.blocks.remove(i);
+        }
+        return Some(title);
+    }
+    let i = document
+        .blocks
+        .iter()
+        .position(|b| matches!(b, Block::Paragraph(_)) && !block_text(b).is_empty());
+    if let Some(i) = i {
+        let text = block_text(&document.blocks[i]);
+        const TITLE_WORDS: usize = 30;
+        if text.split_whitespace().count() <= TITLE_WORDS {
+            document.blocks.remove(i);
+            return Some(text);
+        }
+        return Some(crate::markdown::cut_words(&text, 15));
+    }
+    (!document.images.is_empty()).then(|| "Ảnh nhập từ Word".to_owned())
+}
+
+fn block_text(block: &Block) -> String {
+    match block {
+        Block::Heading { inlines, .. } | Block::Title(inlines) | Block::Paragraph(inlines) => {
+            plain_text(inlines)
+        }
+        _ => String::new(),
+    }
+}
+
+/// Writes the bundle into a hidden temporary folder beside its place (ignored by builds
+/// and the preview while it fills), then renames it into place in one step.
+fn write_bundle(
+    root: &Path,
+    content: &Path,
+    folder_rel: &str,
+    index: &str,
+    images: &[document::Image],
+) -> Result<(), Error> {
+    let folder = content.join(folder_rel);
+    let shown = crate::diagnostics::relative_to(root, &folder);
+    let exists = |path: &Path| std::fs::symlink_metadata(path).is_ok();
+    if exists(&folder) || exists(&folder.with_extension("md")) {
+        return Err(Error::Content(vec![
+            Diagnostic::new(shown, 1, "đã có bài cùng tên; datto không ghi đè")
+                .with_hint("đổi tiêu đề của tài liệu Word, hoặc sửa bài đang có"),
+        ]));
+    }
+    let parent = folder
+        .parent()
+        .ok_or_else(|| anyhow::anyhow!("không có thư mục cha: {}", folder.display()))?;
+    std::fs::create_dir_all(parent)
+        .map_err(|e| anyhow::Error::from(e).context(format!("tạo {}", parent.display())))?;
+    let name = folder
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = parent.join(format!(".{name}.datto-import-{}", std::process::id()));
+    std::fs::create_dir(&temp)
+        .map_err(|e| anyhow::Error::from(e).context(format!("tạo {}", temp.display())))?;
+    let filled = (|| -> anyhow::Result<()> {
+        std::fs::write(temp.join("index.md"), index)?;
+        for image in images {
+            // Names are datto's own ([a-z0-9-] + extension), never a path from the document.
+            let path = crate::output::safe_join(&temp, &image.name)?;
+            std::fs::write(path, &image.bytes)?;
+        }
+        if exists(&folder) {
+            anyhow::bail!("{} vừa được tạo bởi chương trình khác", folder.display());
+        }
+        std::fs::rename(&temp, &folder)?;
+        Ok(())
+    })();
+    if let Err(e) = filled {
+        // Only what this call wrote: the temporary folder.
+        let _ = std::fs::remove_dir_all(&temp);
+        return Err(Error::Internal(
+            e.context(format!("ghi {}", folder.display())),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
