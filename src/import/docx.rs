@@ -379,7 +379,7 @@ enum Item {
     Paragraph(Vec<Inline>),
     Heading(u8, Vec<Inline>),
     Title(Vec<Inline>),
-    ListItem {
+    Listed {
         level: u8,
         ordered: bool,
         inlines: Vec<Inline>,
@@ -494,7 +494,7 @@ impl Reader<'_, '_> {
                 Some(format) => format != "bullet",
                 None => chain.iter().any(|s| s.name.contains("number")),
             };
-            return Ok(Item::ListItem {
+            return Ok(Item::Listed {
                 level,
                 ordered,
                 inlines,
@@ -932,7 +932,7 @@ impl Reader<'_, '_> {
                     Item::Paragraph(i)
                     | Item::Heading(_, i)
                     | Item::Title(i)
-                    | Item::ListItem { inlines: i, .. } => i,
+                    | Item::Listed { inlines: i, .. } => i,
                     Item::Table(_) => Vec::new(),
                 };
                 out.push(inlines);
@@ -1004,7 +1004,7 @@ fn assemble(items: Vec<Item>) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut pending: Vec<(u8, bool, Vec<Inline>)> = Vec::new();
     for item in items {
-        if let Item::ListItem {
+        if let Item::Listed {
             level,
             ordered,
             inlines,
@@ -1025,7 +1025,7 @@ fn assemble(items: Vec<Item>) -> Vec<Block> {
             Item::Heading(level, inlines) => Block::Heading { level, inlines },
             Item::Title(inlines) => Block::Title(inlines),
             Item::Table(table) => Block::Table(table),
-            Item::ListItem { .. } => continue,
+            Item::Listed { .. } => continue,
         });
     }
     if !pending.is_empty() {

@@ -1,2 +1,564 @@
+//! WordprocessingML → Document → Markdown on small hand-made packages, and hostile files.
+//! (Documents made by real writers — LibreOffice, python-docx — are in tests/import.rs.)
+
+use std::io::{Cursor, Write as _};
+
+use super::document::{Block, Cell, Inline};
+use super::docx::{build_lists, read, read_with_limits};
+use super::*;
+
+const NS: &str = concat!(
+    r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" "#,
+    r#"xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" "#,
+    r#"xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" "#,
+    r#"xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" "#,
+    r#"xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture" "#,
+    r#"xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" "#,
+    r#"xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math" "#,
+    r#"xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office""#
+);
+
+const STYLES: &str = r#"<w:styles xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/></w:style>
+<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:rPr><w:b/></w:rPr></w:style>
+<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/><w:basedOn w:val="Normal"/></w:style>
+<w:style w:type="paragraph" w:styleId="berschrift3"><w:name w:val="heading 3"/></w:style>
+<w:style w:type="paragraph" w:styleId="Muc"><w:name w:val="Mục"/><w:pPr><w:outlineLvl w:val="1"/></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="MucCon"><w:name w:val="Mục con"/><w:basedOn w:val="Muc"/></w:style>
+<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/></w:style>
+<w:style w:type="paragraph" w:styleId="ListBullet"><w:name w:val="List Bullet"/><w:pPr><w:numPr><w:numId w:val="1"/></w:numPr></w:pPr></w:style>
+<w:style w:type="paragraph" w:styleId="ListBullet2"><w:name w:val="List Bullet 2"/><w:pPr><w:numPr><w:numId w:val="2"/></w:numPr></w:pPr></w:style>
+<w:style w:type="character" w:styleId="Strong"><w:name w:val="Strong"/><w:rPr><w:b/></w:rPr></w:style>
+<w:style w:type="character" w:styleId="NotStrong"><w:name w:val="Not strong"/><w:basedOn w:val="Strong"/><w:rPr><w:b w:val="false"/></w:rPr></w:style>
+</w:styles>"#;
+
+const NUMBERING: &str = r#"<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+<w:abstractNum w:abstractNumId="10"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/></w:lvl><w:lvl w:ilvl="1"><w:numFmt w:val="bullet"/></w:lvl></w:abstractNum>
+<w:abstractNum w:abstractNumId="11"><w:lvl w:ilvl="0"><w:numFmt w:val="decimal"/></w:lvl><w:lvl w:ilvl="1"><w:numFmt w:val="lowerLetter"/></w:lvl></w:abstractNum>
+<w:abstractNum w:abstractNumId="12"><w:lvl w:ilvl="0"><w:numFmt w:val="none"/></w:lvl></w:abstractNum>
+<w:num w:numId="1"><w:abstractNumId w:val="10"/></w:num>
+<w:num w:numId="2"><w:abstractNumId w:val="10"/></w:num>
+<w:num w:numId="3"><w:abstractNumId w:val="11"/></w:num>
+<w:num w:numId="4"><w:abstractNumId w:val="12"/></w:num>
+<w:num w:numId="5"><w:abstractNumId w:val="11"/><w:lvlOverride w:ilvl="0"><w:lvl w:ilvl="0"><w:numFmt w:val="bullet"/></w:lvl></w:lvlOverride></w:num>
+</w:numbering>"#;
+
+const RELS: &str = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
+<Relationship Id="rIdN" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering" Target="numbering.xml"/>
+<Relationship Id="rIdL" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="https://phunudatto.example.vn/a (b)" TargetMode="External"/>
+<Relationship Id="rIdJ" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="javascript:alert(1)" TargetMode="External"/>
+<Relationship Id="rIdF" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" Target="file:///C:/bao-cao.docx" TargetMode="External"/>
+<Relationship Id="rIdP" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/Ảnh Hội nghị.png"/>
+<Relationship Id="rIdQ" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="/word/media/image2.jpeg"/>
+<Relationship Id="rIdE" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/image3.emf"/>
+<Relationship Id="rIdX" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="../../../etc/passwd"/>
+</Relationships>"#;
+
+const PACKAGE_RELS: &str = r#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
+<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>
+<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>
+</Relationships>"#;
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n0000";
+const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0jfif";
+
+fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in entries {
+        writer.start_file(*name, options).unwrap();
+        writer.write_all(bytes).unwrap();
+    }
+    writer.finish().unwrap().into_inner()
+}
+
+fn package(body: &str, core_title: Option<&str>) -> Vec<Vec<u8>> {
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><w:document {NS}><w:body>{body}</w:body></w:document>"#
+    );
+    let core = match core_title {
+        Some(t) => format!(r#"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{t}</dc:title></cp:coreProperties>"#),
+        None => r#"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title></dc:title></cp:coreProperties>"#.into(),
+    };
+    vec![document.into_bytes(), core.into_bytes()]
+}
+
+fn docx_with_title(body: &str, title: Option<&str>) -> Vec<u8> {
+    let parts = package(body, title);
+    zip(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("_rels/.rels", PACKAGE_RELS.as_bytes()),
+        ("docProps/core.xml", &parts[1]),
+        ("word/document.xml", &parts[0]),
+        ("word/_rels/document.xml.rels", RELS.as_bytes()),
+        ("word/styles.xml", STYLES.as_bytes()),
+        ("word/numbering.xml", NUMBERING.as_bytes()),
+        ("word/media/Ảnh Hội nghị.png", PNG),
+        ("word/media/image2.jpeg", JPEG),
+        ("word/media/image3.emf", b"\x01\x00\x00\x00emf"),
+    ])
+}
+
+fn docx(body: &str) -> Vec<u8> {
+    docx_with_title(body, None)
+}
+
+fn markdown_of(body: &str) -> String {
+    let document = read(&docx(body)).unwrap_or_else(|e| panic!("{e}: {body}"));
+    markdown::write(&document)
+}
+
+fn p(inner: &str) -> String {
+    format!("<w:p>{inner}</w:p>")
+}
+
+fn r(text: &str) -> String {
+    format!(r#"<w:r><w:t xml:space="preserve">{text}</w:t></w:r>"#)
+}
+
+fn styled_p(style: &str, inner: &str) -> String {
+    format!(r#"<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{inner}</w:p>"#)
+}
+
+fn list_p(num: &str, level: u8, text: &str) -> String {
+    format!(
+        r#"<w:p><w:pPr><w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num}"/></w:numPr></w:pPr>{}</w:p>"#,
+        r(text)
+    )
+}
+
+fn drawing(rel: &str, descr: &str) -> String {
+    format!(
+        r#"<w:r><w:drawing><wp:inline><wp:docPr id="1" name="Picture 1" descr="{descr}"/><a:graphic><a:graphicData><pic:pic><pic:blipFill><a:blip r:embed="{rel}"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"#
+    )
+}
+
 #[test]
-fn placeholder() {}
+fn wordprocessingml_becomes_markdown() {
+    let cases: Vec<(&str, String, &str)> = vec![
+        ("plain text", p(&r("Phụ nữ Đất Tổ")), "Phụ nữ Đất Tổ\n"),
+        (
+            "decomposed accents are composed (NFC)",
+            p(&r("Phu\u{323} nư\u{303}")),
+            "Phụ nữ\n",
+        ),
+        (
+            "runs: bold, italic, switched off, character style",
+            p(&format!(
+                r#"{}<w:r><w:rPr><w:b/></w:rPr><w:t>đậm</w:t></w:r>{}<w:r><w:rPr><w:i w:val="1"/></w:rPr><w:t>nghiêng</w:t></w:r><w:r><w:rPr><w:b w:val="0"/></w:rPr><w:t xml:space="preserve"> thường </w:t></w:r><w:r><w:rPr><w:rStyle w:val="Strong"/></w:rPr><w:t>mạnh</w:t></w:r><w:r><w:rPr><w:rStyle w:val="NotStrong"/></w:rPr><w:t xml:space="preserve"> nhạt</w:t></w:r>"#,
+                r("a "),
+                r(" "),
+            )),
+            "a **đậm** *nghiêng* thường **mạnh** nhạt\n",
+        ),
+        (
+            "soft line break, page break, tab, non-breaking hyphen",
+            p(r#"<w:r><w:t>một</w:t><w:br/><w:t>hai</w:t><w:br w:type="page"/><w:tab/><w:t>ba</w:t><w:noBreakHyphen/><w:t>bốn</w:t></w:r>"#),
+            "một\\\nhai ba\u{2011}bốn\n",
+        ),
+        (
+            "hidden text and tracked deletions are left out, insertions kept",
+            p(&format!(
+                r#"{}<w:r><w:rPr><w:vanish/></w:rPr><w:t>ẩn</w:t></w:r><w:del><w:r><w:delText>xoá</w:delText></w:r></w:del><w:ins>{}</w:ins>"#,
+                r("còn "),
+                r("thêm")
+            )),
+            "còn thêm\n",
+        ),
+        (
+            "headings by style id, by name, by outline level, through basedOn",
+            [
+                styled_p("Heading1", &r("Một")),
+                styled_p("Heading2", &r("Hai")),
+                styled_p("berschrift3", &r("Ba")),
+                styled_p("MucCon", &r("Mục")),
+                format!(r#"<w:p><w:pPr><w:outlineLvl w:val="0"/></w:pPr>{}</w:p>"#, r("Trực tiếp")),
+                format!(r#"<w:p><w:pPr><w:outlineLvl w:val="9"/></w:pPr>{}</w:p>"#, r("Thân bài")),
+            ]
+            .concat(),
+            "## Một\n\n### Hai\n\n#### Ba\n\n### Mục\n\n## Trực tiếp\n\nThân bài\n",
+        ),
+        (
+            "bold in a heading is the heading's look",
+            styled_p("Heading2", r#"<w:r><w:rPr><w:b/></w:rPr><w:t>Kết quả</w:t></w:r>"#),
+            "## Kết quả\n",
+        ),
+        (
+            "external hyperlink; anchor, javascript: and file: links keep their text",
+            p(&format!(
+                r#"<w:hyperlink r:id="rIdL">{}</w:hyperlink>{}<w:hyperlink w:anchor="_Toc1">{}</w:hyperlink>{}<w:hyperlink r:id="rIdJ">{}</w:hyperlink>{}<w:hyperlink r:id="rIdF">{}</w:hyperlink>"#,
+                r("trang"),
+                r(", "),
+                r("mục"),
+                r(", "),
+                r("mã"),
+                r(", "),
+                r("tệp")
+            )),
+            "[trang](https://phunudatto.example.vn/a%20%28b%29), mục, mã, tệp\n",
+        ),
+        (
+            "hyperlink fields, simple and complex",
+            p(&format!(
+                r#"<w:fldSimple w:instr=" HYPERLINK &quot;https://a.vn/&quot; ">{}</w:fldSimple>{}<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve"> HYPERLINK "https://b.vn/x" \o "gợi ý"</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>bê</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>{}<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>PAGE</w:instrText></w:r><w:r><w:fldChar w:fldCharType="separate"/></w:r>{}<w:r><w:fldChar w:fldCharType="end"/></w:r>"#,
+                r("a"),
+                r(" và "),
+                r(" trang "),
+                r("3")
+            )),
+            "[a](https://a.vn/) và [**bê**](https://b.vn/x) trang 3\n",
+        ),
+        (
+            "lists nested by level, by style name, kinds, numFmt none, overrides",
+            [
+                list_p("1", 0, "một"),
+                list_p("1", 1, "một a"),
+                list_p("1", 1, "một b"),
+                list_p("1", 0, "hai"),
+                styled_p("ListBullet", &r("ba")),
+                styled_p("ListBullet2", &r("ba a")),
+                p(&r("đoạn")),
+                list_p("3", 0, "số một"),
+                list_p("3", 1, "chữ a"),
+                list_p("3", 0, "số hai"),
+                list_p("5", 0, "chấm đè"),
+                p(&r("đoạn")),
+                list_p("4", 0, "không số"),
+                list_p("0", 0, "bỏ số"),
+            ]
+            .concat(),
+            "- một\n  - một a\n  - một b\n- hai\n- ba\n  - ba a\n\nđoạn\n\n1. số một\n   1. chữ a\n2. số hai\n\n- chấm đè\n\nđoạn\n\nkhông số\n\nbỏ số\n",
+        ),
+        (
+            "a table with merges both ways and a skipped grid column",
+            format!(
+                r#"<w:tbl><w:tblPr/><w:tblGrid/>
+                <w:tr><w:tc><w:tcPr><w:gridSpan w:val="2"/></w:tcPr>{}</w:tc><w:tc>{}</w:tc></w:tr>
+                <w:tr><w:tc>{}</w:tc><w:tc>{}{}</w:tc><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr>{}</w:tc></w:tr>
+                <w:tr><w:trPr><w:gridBefore w:val="1"/></w:trPr><w:tc>{}</w:tc><w:tc><w:tcPr><w:vMerge/></w:tcPr>{}</w:tc></w:tr>
+                </w:tbl>"#,
+                p(&r("Đơn vị")),
+                p(&r("Số")),
+                p(&r("A|B")),
+                p(&r("dòng 1")),
+                p(&r("dòng 2")),
+                p(&r("12")),
+                p(&r("x")),
+                p(&r("")),
+            ),
+            "| Đơn vị |  | Số |\n| --- | --- | --- |\n| A\\|B | dòng 1 dòng 2 | 12 |\n|  | x |  |\n",
+        ),
+        (
+            "content controls and alternate content are looked through",
+            format!(
+                r#"<w:sdt><w:sdtPr/><w:sdtContent>{}</w:sdtContent></w:sdt><mc:AlternateContent><mc:Choice Requires="w14">{}</mc:Choice><mc:Fallback>{}</mc:Fallback></mc:AlternateContent>"#,
+                p(&r("trong khung")),
+                p(&r("lựa chọn")),
+                p(&r("dự phòng")),
+            ),
+            "trong khung\n\nlựa chọn\n",
+        ),
+        (
+            "photos: alt from descr, VML, the same photo twice, EMF and unsafe targets dropped",
+            [
+                p(&drawing("rIdP", "Quang cảnh")),
+                p(r#"<w:r><w:pict><v:shape alt="Ảnh cũ"><v:imagedata r:id="rIdQ" o:title=""/></v:shape></w:pict></w:r>"#),
+                p(&drawing("rIdP", "")),
+                p(&drawing("rIdE", "Biểu đồ")),
+                p(&drawing("rIdX", "Trộm")),
+            ]
+            .concat(),
+            "![Quang cảnh](anh-hoi-nghi.png)\n\n![Ảnh cũ](image2.jpg)\n\n![](anh-hoi-nghi.png)\n",
+        ),
+        (
+            "markdown characters typed in Word stay characters",
+            [p(&r("# 1. *a* _b_ [c](d) `e` &lt;f&gt; 'g' \"h\" -- ...")), p(&r("- gạch đầu dòng"))]
+                .concat(),
+            "\\# 1. \\*a\\* \\_b\\_ \\[c\\](d) \\`e\\` \\<f\\> \\'g\\' \\\"h\\\" -\\- ..\\.\n\n\\- gạch đầu dòng\n",
+        ),
+        ("empty paragraphs vanish", [p(""), p(&r("  ")), p(&r("x"))].concat(), "x\n"),
+    ];
+    for (name, body, expected) in cases {
+        assert_eq!(markdown_of(&body), expected, "{name}");
+    }
+}
+
+#[test]
+fn photos_are_extracted_with_names_of_our_making() {
+    let body = [
+        p(&drawing("rIdP", "Quang cảnh")),
+        p(&drawing("rIdP", "lần hai")),
+        p(&drawing("rIdQ", "")),
+        p(&drawing("rIdE", "x")),
+    ]
+    .concat();
+    let document = read(&docx(&body)).unwrap();
+    let names: Vec<&str> = document.images.iter().map(|i| i.name.as_str()).collect();
+    assert_eq!(names, ["anh-hoi-nghi.png", "image2.jpg"]);
+    assert_eq!(document.images[0].bytes, PNG);
+    assert!(
+        document.warnings.iter().any(|w| w.contains("image3.emf")),
+        "{:?}",
+        document.warnings
+    );
+    assert!(
+        document
+            .warnings
+            .iter()
+            .any(|w| w.contains("image2.jpg") && w.contains("alt")),
+        "{:?}",
+        document.warnings
+    );
+}
+
+#[test]
+fn structure_of_lists_and_tables() {
+    let body = [
+        list_p("1", 2, "sâu trước"),
+        list_p("1", 0, "gốc"),
+        list_p("3", 1, "con số"),
+    ]
+    .concat();
+    let document = read(&docx(&body)).unwrap();
+    let [Block::List(first), Block::List(second)] = &document.blocks[..] else {
+        panic!("{:?}", document.blocks)
+    };
+    assert_eq!(first.items[0].inlines, vec![Inline::text("sâu trước")]);
+    assert!(!second.ordered);
+    assert!(second.items[0].children[0].ordered);
+
+    let built = build_lists(vec![
+        (0, true, vec![Inline::text("1")]),
+        (0, false, vec![Inline::text("a")]),
+    ]);
+    assert_eq!(built.len(), 2, "a change of kind starts a new list");
+
+    let table = format!(
+        r#"<w:tbl><w:tr><w:tc><w:tcPr><w:vMerge w:val="restart"/></w:tcPr>{}</w:tc><w:tc>{}</w:tc></w:tr><w:tr><w:tc><w:tcPr><w:vMerge w:val="continue"/></w:tcPr>{}</w:tc></w:tr></w:tbl>"#,
+        p(&r("gộp")),
+        p(&r("b")),
+        p("")
+    );
+    let document = read(&docx(&table)).unwrap();
+    let [Block::Table(table)] = &document.blocks[..] else {
+        panic!()
+    };
+    assert_eq!(table.rows[1], vec![Cell::Covered, Cell::Content(vec![])]);
+}
+
+#[test]
+fn titles() {
+    let heading = |text: &str| Block::Heading {
+        level: 1,
+        inlines: vec![Inline::text(text)],
+    };
+    let para = |text: &str| Block::Paragraph(vec![Inline::text(text)]);
+    let long = "một ".repeat(40);
+    let cut = format!("{}…", "một ".repeat(15).trim());
+    // (title property, blocks) → (title, blocks left in the body)
+    type Case<'a> = (Option<&'a str>, Vec<Block>, Option<&'a str>, usize);
+    let cases: Vec<Case> = vec![
+        // The property wins; a first heading saying the same is not repeated.
+        (
+            Some("Hội nghị"),
+            vec![heading("HỘI NGHỊ"), para("x")],
+            Some("Hội nghị"),
+            1,
+        ),
+        (
+            Some("Hội nghị"),
+            vec![heading("Khác"), para("x")],
+            Some("Hội nghị"),
+            2,
+        ),
+        // A Title paragraph, then a first heading.
+        (
+            None,
+            vec![para("x"), Block::Title(vec![Inline::text("Tựa")])],
+            Some("Tựa"),
+            1,
+        ),
+        (None, vec![heading("Đầu"), para("x")], Some("Đầu"), 1),
+        // A heading further down names its section and stays.
+        (None, vec![para("mở"), heading("Giữa")], Some("Giữa"), 2),
+        // A short first paragraph is the title; a long one is cut and kept.
+        (None, vec![para("Tin ngắn"), para("x")], Some("Tin ngắn"), 1),
+        (None, vec![para(&long)], Some(&cut), 1),
+        (None, vec![], None, 0),
+    ];
+    for (property, blocks, expected, remaining) in cases {
+        let mut document = Document {
+            title_property: property.map(str::to_owned),
+            blocks,
+            ..Document::default()
+        };
+        assert_eq!(
+            take_title(&mut document).as_deref(),
+            expected,
+            "{property:?}"
+        );
+        assert_eq!(document.blocks.len(), remaining, "{expected:?}");
+    }
+    let document = read(&docx_with_title(&p(&r("x")), Some("  Tựa   đề "))).unwrap();
+    assert_eq!(document.title_property.as_deref(), Some("Tựa đề"));
+}
+
+#[test]
+fn slugs_of_bundles() {
+    assert_eq!(bundle_slug("Hội nghị sơ kết", "a.docx"), "hoi-nghi-so-ket");
+    assert_eq!(bundle_slug("!!!", "Báo cáo.docx"), "bao-cao");
+    assert_eq!(bundle_slug("???", "???.docx"), "nhap-tu-word");
+    let long = bundle_slug(&"Phụ nữ Đất Tổ ".repeat(20), "a.docx");
+    assert!(long.len() <= 80 && !long.ends_with('-'), "{long}");
+}
+
+/// Sets the "encrypted" bit of every entry, in local and central headers.
+fn mark_encrypted(mut bytes: Vec<u8>) -> Vec<u8> {
+    let mut i = 0;
+    while i + 4 <= bytes.len() {
+        if bytes[i..].starts_with(b"PK\x03\x04") {
+            bytes[i + 6] |= 1;
+        } else if bytes[i..].starts_with(b"PK\x01\x02") {
+            bytes[i + 8] |= 1;
+        }
+        i += 1;
+    }
+    bytes
+}
+
+#[test]
+fn unreadable_files_are_refused_with_the_reason() {
+    let good = docx(&p(&r("x")));
+    let ole = |tail: &[u8]| {
+        let mut bytes = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        bytes.extend_from_slice(&[0; 64]);
+        bytes.extend_from_slice(tail);
+        bytes
+    };
+    let encrypted_marker: Vec<u8> = "EncryptedPackage"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let document = package(&p(&r("x")), None).remove(0);
+    let cases: Vec<(&str, Vec<u8>, ImportError)> = vec![
+        ("empty file", vec![], ImportError::NotZip),
+        ("text", "Xin chào".into(), ImportError::NotZip),
+        ("rtf", b"{\\rtf1\\ansi x}".to_vec(), ImportError::Rtf),
+        ("word 97", ole(b"WordDocument"), ImportError::LegacyDoc),
+        ("password", ole(&encrypted_marker), ImportError::Encrypted),
+        ("truncated", good[..good.len() / 2].to_vec(), ImportError::Corrupt),
+        ("encrypted entries", mark_encrypted(good.clone()), ImportError::Encrypted),
+        (
+            "traversal",
+            zip(&[("word/document.xml", &document), ("../../evil.sh", b"x")]),
+            ImportError::UnsafeName("../../evil.sh".into()),
+        ),
+        (
+            "absolute",
+            zip(&[("/etc/cron.d/x", b"x"), ("word/document.xml", &document)]),
+            ImportError::UnsafeName("/etc/cron.d/x".into()),
+        ),
+        (
+            "backslash",
+            zip(&[("word\\..\\..\\x", b"x")]),
+            ImportError::UnsafeName("word\\..\\..\\x".into()),
+        ),
+        (
+            "no document",
+            zip(&[("word/styles.xml", STYLES.as_bytes())]),
+            ImportError::MissingDocument,
+        ),
+        (
+            "not xml",
+            zip(&[("word/document.xml", b"<w:document><w:body>")]),
+            ImportError::BadXml {
+                part: "word/document.xml".into(),
+                position: Some((1, 2)),
+            },
+        ),
+        (
+            "entity expansion (a DTD)",
+            zip(&[(
+                "word/document.xml",
+                b"<?xml version=\"1.0\"?><!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]><d>&b;</d>",
+            )]),
+            ImportError::BadXml {
+                part: "word/document.xml".into(),
+                position: Some((1, 1)),
+            },
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        assert_eq!(read(&bytes).err(), Some(expected), "{name}");
+    }
+}
+
+#[test]
+fn zip_bombs_stop_at_the_caps() {
+    let zeros = vec![0u8; 2 * 1024 * 1024];
+    let bomb = zip(&[
+        ("word/document.xml", &package(&p(&r("x")), None)[0]),
+        ("word/media/big.bin", &zeros),
+    ]);
+    assert!(
+        bomb.len() < 64 * 1024,
+        "deflate squeezes zeros: {}",
+        bomb.len()
+    );
+    let limits = Limits {
+        max_entries: 100,
+        max_total_bytes: 1024 * 1024,
+    };
+    assert_eq!(
+        read_with_limits(&bomb, limits).err(),
+        Some(ImportError::TooLarge {
+            max_bytes: 1024 * 1024
+        })
+    );
+
+    // A header that lies about the size: the bytes actually inflated are counted too.
+    let mut padded = package(&p(&r("x")), None).remove(0);
+    padded.extend(std::iter::repeat_n(b' ', 2 * 1024 * 1024));
+    let mut lying = zip(&[("word/document.xml", &padded)]);
+    let name = b"word/document.xml";
+    for i in 0..lying.len().saturating_sub(64) {
+        if lying[i..].starts_with(b"PK\x03\x04") && lying[i + 30..].starts_with(name) {
+            lying[i + 22..i + 26].copy_from_slice(&100u32.to_le_bytes());
+        } else if lying[i..].starts_with(b"PK\x01\x02") && lying[i + 46..].starts_with(name) {
+            lying[i + 24..i + 28].copy_from_slice(&100u32.to_le_bytes());
+        }
+    }
+    let result = read_with_limits(&lying, limits);
+    assert!(
+        matches!(
+            result,
+            Err(ImportError::Corrupt | ImportError::TooLarge { .. } | ImportError::BadXml { .. })
+        ),
+        "{result:?}"
+    );
+
+    let many: Vec<(String, Vec<u8>)> = (0..120).map(|i| (format!("x/{i}.xml"), vec![])).collect();
+    let entries: Vec<(&str, &[u8])> = many
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    assert_eq!(
+        read_with_limits(&zip(&entries), limits).err(),
+        Some(ImportError::TooManyEntries {
+            count: 120,
+            max: 100
+        })
+    );
+}
+
+#[test]
+fn errors_are_vietnamese_diagnostics() {
+    let d = ImportError::LegacyDoc.diagnostic("bao-cao.doc");
+    assert_eq!(d.path, std::path::PathBuf::from("bao-cao.doc"));
+    assert!(d.to_string().contains("Word 97–2003"), "{d}");
+    assert!(d.hint.as_deref().is_some_and(|h| h.contains("Lưu thành")));
+    let d = ImportError::UnsafeName("a\u{7}b".into()).diagnostic("x.docx");
+    assert!(d.message.contains("`ab`"), "{d}");
+}
