@@ -242,6 +242,16 @@ fn unreadable_documents_are_refused_and_nothing_is_written() {
         ),
         ("cu.docx", ole, "Word 97–2003 (.doc)"),
         (
+            "word-97.docx",
+            std::fs::read(fixture("word-97.doc")).unwrap(),
+            "Word 97–2003 (.doc)",
+        ),
+        (
+            "mat-khau.docx",
+            std::fs::read(fixture("mat-khau.docx")).unwrap(),
+            "đã đặt mật khẩu",
+        ),
+        (
             "cat-do.docx",
             good[..good.len() / 3].to_vec(),
             "bị hỏng hoặc không trọn vẹn",

@@ -190,6 +190,8 @@ fn link_target(target: &str) -> String {
             '<' => out.push_str("%3C"),
             '>' => out.push_str("%3E"),
             '\\' => out.push_str("%5C"),
+            // A table cell would end at a bare `|`.
+            '|' => out.push_str("%7C"),
             c if c.is_control() => {}
             c => out.push(c),
         }
@@ -475,11 +477,11 @@ mod tests {
                 vec![
                     t("xem "),
                     Inline::Link {
-                        target: "https://a.vn/x (1)".into(),
+                        target: "https://a.vn/x (1)|2".into(),
                         inlines: vec![styled("trang", true, false)],
                     },
                 ],
-                "xem [**trang**](https://a.vn/x%20%281%29)",
+                "xem [**trang**](https://a.vn/x%20%281%29%7C2)",
             ),
         ];
         for (inlines, expected) in cases {

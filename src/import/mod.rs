@@ -20,7 +20,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Error, did_you_mean};
 use crate::slug::{match_key, slugify};
 pub use document::Document;
-use document::{Block, plain_text};
+use document::{Block, Inline, plain_text};
 pub use package::Limits;
 
 /// Why a file could not be read as a Word document. Nothing is written in any of these cases.
@@ -274,7 +274,7 @@ pub fn take_title(document: &mut Document) -> Option<String> {
             let same = matches!(document.blocks[i], Block::Heading { .. } | Block::Title(_))
                 && match_key(&block_text(&document.blocks[i])) == match_key(&title);
             if same {
-                document.blocks.remove(i);
+                remove_keeping_photos(&mut document.blocks, i);
             }
         }
         return Some(title);
@@ -293,7 +293,7 @@ pub fn take_title(document: &mut Document) -> Option<String> {
         let title = block_text(&document.blocks[i]);
         // A heading further down names a section: it stays where it is.
         if matches!(document.blocks[i], Block::Title(_)) || Some(i) == first_text_block {
-            document.blocks.remove(i);
+            remove_keeping_photos(&mut document.blocks, i);
         }
         return Some(title);
     }
@@ -305,12 +305,31 @@ pub fn take_title(document: &mut Document) -> Option<String> {
         let text = block_text(&document.blocks[i]);
         const TITLE_WORDS: usize = 30;
         if text.split_whitespace().count() <= TITLE_WORDS {
-            document.blocks.remove(i);
+            remove_keeping_photos(&mut document.blocks, i);
             return Some(text);
         }
         return Some(crate::markdown::cut_words(&text, 15));
     }
     (!document.images.is_empty()).then(|| "Ảnh nhập từ Word".to_owned())
+}
+
+/// Takes a block's text out as the title; photos in it stay where they were.
+fn remove_keeping_photos(blocks: &mut Vec<Block>, i: usize) {
+    let photos: Vec<Inline> = match &blocks[i] {
+        Block::Heading { inlines, .. } | Block::Title(inlines) | Block::Paragraph(inlines) => {
+            inlines
+                .iter()
+                .filter(|inline| matches!(inline, Inline::Image { .. }))
+                .cloned()
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    if photos.is_empty() {
+        blocks.remove(i);
+    } else {
+        blocks[i] = Block::Paragraph(photos);
+    }
 }
 
 fn block_text(block: &Block) -> String {
@@ -349,7 +368,10 @@ fn write_bundle(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = parent.join(format!(".{name}.datto-import-{}", std::process::id()));
+    // Hidden (builds and the preview ignore it) and unique, also for two uploads at once.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let temp = parent.join(format!(".{name}.datto-import-{}-{n}", std::process::id()));
     std::fs::create_dir(&temp)
         .map_err(|e| anyhow::Error::from(e).context(format!("tạo {}", temp.display())))?;
     let filled = (|| -> anyhow::Result<()> {

@@ -387,6 +387,22 @@ fn titles() {
         (None, vec![para("Tin ngắn"), para("x")], Some("Tin ngắn"), 1),
         (None, vec![para(&long)], Some(&cut), 1),
         (None, vec![], None, 0),
+        // A photo in the title paragraph stays in the body.
+        (
+            None,
+            vec![Block::Heading {
+                level: 1,
+                inlines: vec![
+                    Inline::text("Có ảnh"),
+                    Inline::Image {
+                        image: 0,
+                        alt: "a".into(),
+                    },
+                ],
+            }],
+            Some("Có ảnh"),
+            1,
+        ),
     ];
     for (property, blocks, expected, remaining) in cases {
         let mut document = Document {
