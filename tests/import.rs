@@ -202,6 +202,29 @@ fn an_unknown_unit_is_refused_with_a_suggestion() {
     assert_eq!(snapshot(site.root()), before);
 }
 
+#[cfg(unix)]
+#[test]
+fn a_year_folder_linking_outside_content_is_refused() {
+    let site = TestSite::fixture("basic");
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::remove_dir_all(site.root().join("content/tin-bai/2019")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), site.root().join("content/tin-bai/2019")).unwrap();
+    let run = site
+        .run(&[
+            "import",
+            fixture("libreoffice.docx").to_str().unwrap(),
+            "--unit",
+            "viet-tri",
+        ])
+        .failure(1);
+    assert!(
+        run.stderr().contains("trỏ ra ngoài thư mục content/"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+}
+
 fn snapshot(root: &Path) -> Vec<(String, Vec<u8>)> {
     let content = root.join("content");
     files_under(&content)

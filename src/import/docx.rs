@@ -730,9 +730,14 @@ impl Reader<'_, '_> {
             Some(target.to_owned())
         } else {
             if !target.is_empty() {
+                let shown: String = target
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(200)
+                    .collect();
                 warn(
                     &mut self.warnings,
-                    format!("liên kết `{target}` không phải địa chỉ web nên chỉ giữ lại chữ"),
+                    format!("liên kết `{shown}` không phải địa chỉ web nên chỉ giữ lại chữ"),
                 );
             }
             None
@@ -744,31 +749,39 @@ impl Reader<'_, '_> {
             .descendants()
             .find(|n| n.is_element() && n.tag_name().name() == "docPr");
         let alt = doc_pr.map(alt_text).unwrap_or_default();
-        let blip = drawing
+        let blips: Vec<Node> = drawing
             .descendants()
-            .find(|n| n.is_element() && n.tag_name().name() == "blip");
-        if drawing.descendants().any(|n| is_w(n, "txbxContent")) {
+            .filter(|n| n.is_element() && n.tag_name().name() == "blip")
+            .collect();
+        let text_box = drawing.descendants().any(|n| is_w(n, "txbxContent"));
+        if text_box {
             warn(
                 &mut self.warnings,
                 "chữ trong hộp văn bản (text box) không được chuyển; hãy chép vào bài nếu cần"
                     .into(),
             );
+        } else if blips.is_empty() {
+            warn(
+                &mut self.warnings,
+                "hình vẽ, biểu đồ hoặc SmartArt không chuyển được và đã bị bỏ qua; hãy lưu \
+                 thành ảnh JPEG hoặc PNG rồi chèn lại"
+                    .into(),
+            );
         }
-        let Some(blip) = blip else {
-            return Ok(());
-        };
-        match r_attr(blip, "embed") {
-            Some(id) => self.image(id, alt, out),
-            None => {
-                if r_attr(blip, "link").is_some() {
-                    warn(
-                        &mut self.warnings,
-                        "ảnh liên kết tới tệp bên ngoài tài liệu không được lấy; hãy chèn hẳn ảnh vào tài liệu".into(),
-                    );
-                }
-                Ok(())
+        // A group of pictures has one blip each; they share the group's description.
+        for blip in blips {
+            match r_attr(blip, "embed") {
+                Some(id) => self.image(id, alt.clone(), out)?,
+                None if r_attr(blip, "link").is_some() => warn(
+                    &mut self.warnings,
+                    "ảnh liên kết tới tệp bên ngoài tài liệu không được lấy; hãy chèn hẳn ảnh \
+                     vào tài liệu"
+                        .into(),
+                ),
+                None => {}
             }
         }
+        Ok(())
     }
 
     /// Old-style (VML) pictures: `v:imagedata r:id`.

@@ -364,6 +364,18 @@ fn write_bundle(
         .ok_or_else(|| anyhow::anyhow!("không có thư mục cha: {}", folder.display()))?;
     std::fs::create_dir_all(parent)
         .map_err(|e| anyhow::Error::from(e).context(format!("tạo {}", parent.display())))?;
+    // `tin-bai/` or the year folder may be a symlink: never write outside the content folder.
+    let inside = match (parent.canonicalize(), content.canonicalize()) {
+        (Ok(real), Ok(content)) => real.starts_with(content),
+        _ => false,
+    };
+    if !inside {
+        return Err(Error::Content(vec![Diagnostic::new(
+            crate::diagnostics::relative_to(root, parent),
+            1,
+            "thư mục này trỏ ra ngoài thư mục content/ (liên kết tượng trưng); datto không ghi vào đó",
+        )]));
+    }
     let name = folder
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

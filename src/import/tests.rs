@@ -314,6 +314,31 @@ fn photos_are_extracted_with_names_of_our_making() {
 }
 
 #[test]
+fn what_cannot_be_converted_is_named_in_warnings() {
+    let chart = r#"<w:r><w:drawing><wp:inline><wp:docPr id="2" name="Chart 1"/><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart"/></a:graphic></wp:inline></w:drawing></w:r>"#;
+    let body = [
+        p(chart),
+        p(r#"<m:oMath><m:r><m:t>x</m:t></m:r></m:oMath>"#),
+        p(r#"<w:r><w:footnoteReference w:id="1"/></w:r>"#),
+        p(&format!(
+            r#"<w:hyperlink r:id="rIdJ">{}</w:hyperlink>"#,
+            r("mã")
+        )),
+    ]
+    .concat();
+    let document = read(&docx(&body)).unwrap();
+    let all = document.warnings.join("\n");
+    for expected in [
+        "biểu đồ",
+        "công thức toán",
+        "chú thích cuối trang",
+        "`javascript:alert(1)`",
+    ] {
+        assert!(all.contains(expected), "{expected}: {all}");
+    }
+}
+
+#[test]
 fn structure_of_lists_and_tables() {
     let body = [
         list_p("1", 2, "sâu trước"),
