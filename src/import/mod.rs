@@ -6,6 +6,7 @@
 //! rename, never over an existing item). [`import`] takes bytes, not a path, so the
 //! editor's `POST /_datto/api/import` can hand it an upload as it is.
 
+pub mod api;
 pub mod document;
 pub mod docx;
 pub mod markdown;
