@@ -107,6 +107,7 @@ pub fn read_with_limits(bytes: &[u8], limits: Limits) -> Result<Document, Import
         media: HashMap::new(),
         images: Vec::new(),
         warnings,
+        floating: Vec::new(),
     };
     let mut items = Vec::new();
     reader.block_items(body, &mut items)?;
@@ -405,13 +406,17 @@ struct Reader<'r, 'a> {
     media: HashMap<String, Option<usize>>,
     images: Vec<Image>,
     warnings: Vec<String>,
+    /// Paragraphs of text boxes met inside the paragraph being read, to follow it.
+    floating: Vec<Item>,
 }
 
 impl Reader<'_, '_> {
     fn block_items(&mut self, parent: Node, items: &mut Vec<Item>) -> Result<(), ImportError> {
         for node in parent.children().filter(Node::is_element) {
             if is_w(node, "p") {
-                items.push(self.paragraph(node)?);
+                let paragraph = self.paragraph(node)?;
+                items.push(paragraph);
+                items.append(&mut self.floating);
             } else if is_w(node, "tbl") {
                 let table = self.table(node)?;
                 if !table.rows.is_empty() {
@@ -753,14 +758,12 @@ impl Reader<'_, '_> {
             .descendants()
             .filter(|n| n.is_element() && n.tag_name().name() == "blip")
             .collect();
-        let text_box = drawing.descendants().any(|n| is_w(n, "txbxContent"));
-        if text_box {
-            warn(
-                &mut self.warnings,
-                "chữ trong hộp văn bản (text box) không được chuyển; hãy chép vào bài nếu cần"
-                    .into(),
-            );
-        } else if blips.is_empty() {
+        let had_text_box = self.text_boxes(drawing)?;
+        let blips: Vec<Node> = blips
+            .into_iter()
+            .filter(|b| !in_text_box(*b, drawing))
+            .collect();
+        if !had_text_box && blips.is_empty() {
             warn(
                 &mut self.warnings,
                 "hình vẽ, biểu đồ hoặc SmartArt không chuyển được và đã bị bỏ qua; hãy lưu \
@@ -784,12 +787,30 @@ impl Reader<'_, '_> {
         Ok(())
     }
 
+    /// Text boxes (captions, side notes) of a drawing or VML shape become paragraphs after
+    /// the one holding them. Whether there was one.
+    fn text_boxes(&mut self, shape: Node) -> Result<bool, ImportError> {
+        let boxes: Vec<Node> = shape
+            .descendants()
+            .filter(|n| is_w(*n, "txbxContent") && !in_text_box(*n, shape))
+            .collect();
+        // Boxes met earlier in the same paragraph keep their place ahead of these.
+        let earlier = std::mem::take(&mut self.floating);
+        let mut items = Vec::new();
+        for text_box in &boxes {
+            self.block_items(*text_box, &mut items)?;
+        }
+        self.floating = earlier;
+        self.floating.extend(items);
+        Ok(!boxes.is_empty())
+    }
+
     /// Old-style (VML) pictures: `v:imagedata r:id`.
     fn vml(&mut self, pict: Node, out: &mut Vec<Inline>) -> Result<(), ImportError> {
-        for data in pict
-            .descendants()
-            .filter(|n| n.is_element() && n.tag_name().name() == "imagedata")
-        {
+        self.text_boxes(pict)?;
+        for data in pict.descendants().filter(|n| {
+            n.is_element() && n.tag_name().name() == "imagedata" && !in_text_box(*n, pict)
+        }) {
             let alt = data
                 .ancestors()
                 .find(|n| n.tag_name().name() == "shape")
@@ -941,14 +962,26 @@ impl Reader<'_, '_> {
     ) -> Result<(), ImportError> {
         for child in node.children().filter(Node::is_element) {
             if is_w(child, "p") {
-                let inlines = match self.paragraph(child)? {
-                    Item::Paragraph(i)
-                    | Item::Heading(_, i)
-                    | Item::Title(i)
-                    | Item::Listed { inlines: i, .. } => i,
-                    Item::Table(_) => Vec::new(),
-                };
-                out.push(inlines);
+                let paragraph = self.paragraph(child)?;
+                let floating = std::mem::take(&mut self.floating);
+                for item in std::iter::once(paragraph).chain(floating) {
+                    match item {
+                        Item::Paragraph(i)
+                        | Item::Heading(_, i)
+                        | Item::Title(i)
+                        | Item::Listed { inlines: i, .. } => out.push(i),
+                        // A table in a text box in a cell: its text, cell by cell.
+                        Item::Table(table) => {
+                            for row in table.rows {
+                                for cell in row {
+                                    if let Cell::Content(paragraphs) = cell {
+                                        out.extend(paragraphs);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
             } else if !is_w(child, "tcPr") {
                 self.cell_paragraphs(child, out)?;
             }
@@ -967,6 +1000,14 @@ fn collect<'a, 'i>(node: Node<'a, 'i>, name: &str, stop: &[&str], out: &mut Vec<
             collect(child, name, stop, out);
         }
     }
+}
+
+/// Inside a text box of `shape` (that box's own paragraphs read it, not the shape).
+fn in_text_box(node: Node, shape: Node) -> bool {
+    node.ancestors()
+        .skip(1)
+        .take_while(|a| *a != shape)
+        .any(|a| is_w(a, "txbxContent"))
 }
 
 /// `mc:AlternateContent`: the first `mc:Choice`, else `mc:Fallback`.

@@ -185,7 +185,14 @@ pub fn import(root: &Path, config: &Config, request: &ImportRequest) -> Result<I
     })?;
     let fail = |e: ImportError| Error::Content(vec![e.diagnostic(request.source_name)]);
     let mut document = docx::read(request.bytes).map_err(fail)?;
-    let title = take_title(&mut document).ok_or_else(|| fail(ImportError::Empty))?;
+    let Some(title) = take_title(&mut document) else {
+        // Say what was there but could not be converted, if anything.
+        let mut diagnostic = ImportError::Empty.diagnostic(request.source_name);
+        if !document.warnings.is_empty() {
+            diagnostic = diagnostic.with_hint(document.warnings.join("; "));
+        }
+        return Err(Error::Content(vec![diagnostic]));
+    };
     let body = markdown::write(&document);
 
     let now = request.now.with_timezone(&config.timezone);
@@ -311,7 +318,32 @@ pub fn take_title(document: &mut Document) -> Option<String> {
         }
         return Some(crate::markdown::cut_words(&text, 15));
     }
+    // Only lists or tables: their first words name the item, and stay in the body.
+    if let Some(text) = document.blocks.iter().find_map(first_words) {
+        return Some(crate::markdown::cut_words(&text, 15));
+    }
     (!document.images.is_empty()).then(|| "Ảnh nhập từ Word".to_owned())
+}
+
+fn first_words(block: &Block) -> Option<String> {
+    fn in_list(list: &document::List) -> Option<String> {
+        list.items.iter().find_map(|item| {
+            Some(plain_text(&item.inlines))
+                .filter(|t| !t.is_empty())
+                .or_else(|| item.children.iter().find_map(in_list))
+        })
+    }
+    match block {
+        Block::List(list) => in_list(list),
+        Block::Table(table) => table.rows.iter().flatten().find_map(|cell| match cell {
+            document::Cell::Content(paragraphs) => paragraphs
+                .iter()
+                .map(|p| plain_text(p))
+                .find(|t| !t.is_empty()),
+            document::Cell::Covered => None,
+        }),
+        _ => None,
+    }
 }
 
 /// Takes a block's text out as the title; photos in it stay where they were.

@@ -278,6 +278,24 @@ fn wordprocessingml_becomes_markdown() {
                 .concat(),
             "\\# 1. \\*a\\* \\_b\\_ \\[c\\](d) \\`e\\` \\<f\\> \\'g\\' \\\"h\\\" -\\- ..\\.\n\n\\- gạch đầu dòng\n",
         ),
+        (
+            "text boxes become paragraphs after theirs, photos inside included",
+            [
+                p(&format!(
+                    r#"{}<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor><wp:docPr id="3" name="Text Box 3"/><a:graphic><a:graphicData><wps:wsp xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape"><wps:txbx><w:txbxContent>{}{}</w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>{}</w:txbxContent></v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"#,
+                    r("trước"),
+                    p(&r("chú thích")),
+                    p(&drawing("rIdQ", "ảnh trong hộp")),
+                    p(&r("không đọc hai lần")),
+                )),
+                p(&format!(
+                    r#"<w:r><w:pict><v:shape><v:textbox><w:txbxContent>{}</w:txbxContent></v:textbox></v:shape></w:pict></w:r>"#,
+                    p(&r("hộp VML"))
+                )),
+            ]
+            .concat(),
+            "trước\n\nchú thích\n\n![ảnh trong hộp](image2.jpg)\n\nhộp VML\n",
+        ),
         ("empty paragraphs vanish", [p(""), p(&r("  ")), p(&r("x"))].concat(), "x\n"),
     ];
     for (name, body, expected) in cases {
@@ -412,6 +430,19 @@ fn titles() {
         (None, vec![para("Tin ngắn"), para("x")], Some("Tin ngắn"), 1),
         (None, vec![para(&long)], Some(&cut), 1),
         (None, vec![], None, 0),
+        // Only a list: its first item names the item and stays.
+        (
+            None,
+            vec![Block::List(document::List {
+                ordered: false,
+                items: vec![document::ListItem {
+                    inlines: vec![Inline::text("Mục một")],
+                    children: vec![],
+                }],
+            })],
+            Some("Mục một"),
+            1,
+        ),
         // A photo in the title paragraph stays in the body.
         (
             None,
