@@ -120,16 +120,38 @@ pub fn read_with_limits(bytes: &[u8], limits: Limits) -> Result<Document, Import
     })
 }
 
+/// Word nests a few dozen levels at most; the readers below recurse, so a deeper tree
+/// (a crafted file) is refused rather than risking the stack.
+const XML_DEPTH_LIMIT: usize = 256;
+
 fn parse_xml<'t>(text: &'t str, part: &str) -> Result<roxmltree::Document<'t>, ImportError> {
     let options = roxmltree::ParsingOptions {
         allow_dtd: false,
         nodes_limit: XML_NODES_LIMIT,
         ..roxmltree::ParsingOptions::default()
     };
-    roxmltree::Document::parse_with_options(text, options).map_err(|e| ImportError::BadXml {
-        part: part.to_owned(),
-        position: Some((e.pos().row, e.pos().col)),
-    })
+    let xml = roxmltree::Document::parse_with_options(text, options).map_err(|e| {
+        ImportError::BadXml {
+            part: part.to_owned(),
+            position: Some((e.pos().row, e.pos().col)),
+        }
+    })?;
+    // Depths in document order (a parent before its children), without recursion.
+    let mut depth = vec![0usize; xml.descendants().count() + 1];
+    for node in xml.descendants() {
+        let here = node.parent().map_or(0, |p| {
+            depth.get(p.id().get_usize()).copied().unwrap_or(0) + 1
+        });
+        if here > XML_DEPTH_LIMIT {
+            return Err(ImportError::TooDeep {
+                part: part.to_owned(),
+            });
+        }
+        if let Some(slot) = depth.get_mut(node.id().get_usize()) {
+            *slot = here;
+        }
+    }
+    Ok(xml)
 }
 
 fn is_w(node: Node, name: &str) -> bool {

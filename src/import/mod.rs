@@ -49,6 +49,10 @@ pub enum ImportError {
         part: String,
         position: Option<(u32, u32)>,
     },
+    /// Elements nested deeper than Word ever writes.
+    TooDeep {
+        part: String,
+    },
     /// No title, text or photo at all.
     Empty,
 }
@@ -64,7 +68,7 @@ impl ImportError {
                 "mở tài liệu bằng Word, bỏ mật khẩu (Tệp → Thông tin → Bảo vệ tài liệu), lưu \
                  lại rồi nhập lại"
             }
-            ImportError::Corrupt | ImportError::BadXml { .. } => {
+            ImportError::Corrupt | ImportError::BadXml { .. } | ImportError::TooDeep { .. } => {
                 "chép hoặc tải lại tệp; nếu Word vẫn mở được, hãy lưu thành một tệp mới rồi nhập"
             }
             ImportError::TooManyEntries { .. }
@@ -121,6 +125,10 @@ impl fmt::Display for ImportError {
                 }
                 Ok(())
             }
+            ImportError::TooDeep { part } => write!(
+                f,
+                "phần `{part}` của tệp .docx lồng nhau quá sâu; datto không đọc"
+            ),
             ImportError::Empty => write!(
                 f,
                 "tài liệu trống: không có tiêu đề, đoạn văn hay ảnh nào để nhập"

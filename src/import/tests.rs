@@ -561,6 +561,21 @@ fn unreadable_files_are_refused_with_the_reason() {
                 position: Some((1, 1)),
             },
         ),
+        (
+            "nesting deeper than Word writes",
+            zip(&[(
+                "word/document.xml",
+                format!(
+                    "<w:document {NS}><w:body>{}{}</w:body></w:document>",
+                    "<w:sdt><w:sdtContent>".repeat(50_000),
+                    "</w:sdtContent></w:sdt>".repeat(50_000)
+                )
+                .as_bytes(),
+            )]),
+            ImportError::TooDeep {
+                part: "word/document.xml".into(),
+            },
+        ),
     ];
     for (name, bytes, expected) in cases {
         assert_eq!(read(&bytes).err(), Some(expected), "{name}");
