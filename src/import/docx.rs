@@ -261,8 +261,11 @@ fn legacy_font_warning(xml: &roxmltree::Document, warnings: &mut Vec<String>) {
     }
 }
 
+/// Each message once, and a few dozen at most: enough for staff to act on, and a crafted
+/// file with a million bad links costs nothing.
 fn warn(warnings: &mut Vec<String>, message: String) {
-    if !warnings.contains(&message) {
+    const MAX: usize = 40;
+    if warnings.len() < MAX && !warnings.contains(&message) {
         warnings.push(message);
     }
 }
