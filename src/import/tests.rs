@@ -649,3 +649,54 @@ fn errors_are_vietnamese_diagnostics() {
     let d = ImportError::UnsafeName("a\u{7}b".into()).diagnostic("x.docx");
     assert!(d.message.contains("`ab`"), "{d}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// Damaged documents (bytes changed, cut short) are an error or a document, never a panic.
+    #[test]
+    fn damaged_documents_never_panic(
+        flips in proptest::collection::vec((0usize..100_000, proptest::prelude::any::<u8>()), 0..6),
+        cut in proptest::option::of(0usize..100_000),
+        stored in proptest::prelude::any::<bool>(),
+    ) {
+        let body = [
+            styled_p("Heading1", &r("Tiêu đề")),
+            p(&format!(r#"<w:hyperlink r:id="rIdL">{}</w:hyperlink>"#, r("liên kết"))),
+            list_p("3", 1, "mục"),
+            p(&drawing("rIdP", "ảnh")),
+        ]
+        .concat();
+        let mut bytes = if stored {
+            // Stored entries: flipped bytes reach the XML parser instead of the inflater.
+            let parts = package(&body, Some("Tựa"));
+            let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+            let options = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            for (name, data) in [
+                ("_rels/.rels", PACKAGE_RELS.as_bytes()),
+                ("word/document.xml", &parts[0][..]),
+                ("word/_rels/document.xml.rels", RELS.as_bytes()),
+                ("word/styles.xml", STYLES.as_bytes()),
+                ("word/numbering.xml", NUMBERING.as_bytes()),
+                ("word/media/Ảnh Hội nghị.png", PNG),
+            ] {
+                writer.start_file(name, options).unwrap();
+                writer.write_all(data).unwrap();
+            }
+            writer.finish().unwrap().into_inner()
+        } else {
+            docx_with_title(&body, Some("Tựa"))
+        };
+        for (at, value) in flips {
+            let len = bytes.len();
+            bytes[at % len] = value;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut % (bytes.len() + 1));
+        }
+        if let Ok(mut document) = read(&bytes) {
+            take_title(&mut document);
+            let _ = markdown::write(&document);
+        }
+    }
+}
