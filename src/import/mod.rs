@@ -7,10 +7,12 @@
 //! editor's `POST /_datto/api/import` can hand it an upload as it is.
 
 pub mod api;
+mod bundle;
 pub mod document;
 pub mod docx;
 pub mod markdown;
 mod package;
+mod title;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -19,10 +21,10 @@ use chrono::{DateTime, Datelike, Utc};
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Error, did_you_mean};
-use crate::slug::{match_key, slugify};
+use bundle::{bundle_slug, write_bundle, yaml_quoted};
 pub use document::Document;
-use document::{Block, Inline, plain_text};
 pub use package::Limits;
+pub use title::take_title;
 
 /// Why a file could not be read as a Word document. Nothing is written in any of these cases.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,214 +242,6 @@ pub fn import(root: &Path, config: &Config, request: &ImportRequest) -> Result<I
         photos: document.images.len(),
         warnings: document.warnings,
     })
-}
-
-/// YAML double-quoted scalar on one line.
-fn yaml_quoted(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// The bundle's folder name: the title's slug, kept to a sensible length at a word break;
-/// the file's own name, then a fixed name, when the title has no letter or digit.
-fn bundle_slug(title: &str, source_name: &str) -> String {
-    const MAX: usize = 80;
-    let stem = Path::new(source_name)
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut slug = [slugify(title), slugify(&stem)]
-        .into_iter()
-        .find(|s| !s.is_empty())
-        .unwrap_or_else(|| "nhap-tu-word".to_owned());
-    if slug.len() > MAX {
-        // Slugs are ASCII, so any byte index is a char boundary.
-        let cut = slug[..MAX].rfind('-').unwrap_or(MAX);
-        slug.truncate(cut);
-    }
-    slug
-}
-
-/// The item's title, taken out of the body where it would repeat: the document's title
-/// property, else its first "Title" or heading paragraph, else its first paragraph.
-pub fn take_title(document: &mut Document) -> Option<String> {
-    let first_text_block = document
-        .blocks
-        .iter()
-        .position(|b| !block_text(b).is_empty());
-    if let Some(title) = document.title_property.clone() {
-        // The same words as a first heading or Title paragraph: shown once, as the title.
-        if let Some(i) = first_text_block {
-            let same = matches!(document.blocks[i], Block::Heading { .. } | Block::Title(_))
-                && match_key(&block_text(&document.blocks[i])) == match_key(&title);
-            if same {
-                remove_keeping_photos(&mut document.blocks, i);
-            }
-        }
-        return Some(title);
-    }
-    let title_like = document
-        .blocks
-        .iter()
-        .position(|b| matches!(b, Block::Title(_)) && !block_text(b).is_empty())
-        .or_else(|| {
-            document
-                .blocks
-                .iter()
-                .position(|b| matches!(b, Block::Heading { .. }) && !block_text(b).is_empty())
-        });
-    if let Some(i) = title_like {
-        let title = block_text(&document.blocks[i]);
-        // A heading further down names a section: it stays where it is.
-        if matches!(document.blocks[i], Block::Title(_)) || Some(i) == first_text_block {
-            remove_keeping_photos(&mut document.blocks, i);
-        }
-        return Some(title);
-    }
-    let i = document
-        .blocks
-        .iter()
-        .position(|b| matches!(b, Block::Paragraph(_)) && !block_text(b).is_empty());
-    if let Some(i) = i {
-        let text = block_text(&document.blocks[i]);
-        const TITLE_WORDS: usize = 30;
-        if text.split_whitespace().count() <= TITLE_WORDS {
-            remove_keeping_photos(&mut document.blocks, i);
-            return Some(text);
-        }
-        return Some(crate::markdown::cut_words(&text, 15));
-    }
-    // Only lists or tables: their first words name the item, and stay in the body.
-    if let Some(text) = document.blocks.iter().find_map(first_words) {
-        return Some(crate::markdown::cut_words(&text, 15));
-    }
-    (!document.images.is_empty()).then(|| "Ảnh nhập từ Word".to_owned())
-}
-
-fn first_words(block: &Block) -> Option<String> {
-    fn in_list(list: &document::List) -> Option<String> {
-        list.items.iter().find_map(|item| {
-            Some(plain_text(&item.inlines))
-                .filter(|t| !t.is_empty())
-                .or_else(|| item.children.iter().find_map(in_list))
-        })
-    }
-    match block {
-        Block::List(list) => in_list(list),
-        Block::Table(table) => table.rows.iter().flatten().find_map(|cell| match cell {
-            document::Cell::Content(paragraphs) => paragraphs
-                .iter()
-                .map(|p| plain_text(p))
-                .find(|t| !t.is_empty()),
-            document::Cell::Covered => None,
-        }),
-        _ => None,
-    }
-}
-
-/// Takes a block's text out as the title; photos in it stay where they were.
-fn remove_keeping_photos(blocks: &mut Vec<Block>, i: usize) {
-    let photos: Vec<Inline> = match &blocks[i] {
-        Block::Heading { inlines, .. } | Block::Title(inlines) | Block::Paragraph(inlines) => {
-            inlines
-                .iter()
-                .filter(|inline| matches!(inline, Inline::Image { .. }))
-                .cloned()
-                .collect()
-        }
-        _ => Vec::new(),
-    };
-    if photos.is_empty() {
-        blocks.remove(i);
-    } else {
-        blocks[i] = Block::Paragraph(photos);
-    }
-}
-
-fn block_text(block: &Block) -> String {
-    match block {
-        Block::Heading { inlines, .. } | Block::Title(inlines) | Block::Paragraph(inlines) => {
-            plain_text(inlines)
-        }
-        _ => String::new(),
-    }
-}
-
-/// Writes the bundle into a hidden temporary folder beside its place (ignored by builds
-/// and the preview while it fills), then renames it into place in one step.
-fn write_bundle(
-    root: &Path,
-    content: &Path,
-    folder_rel: &str,
-    index: &str,
-    images: &[document::Image],
-) -> Result<(), Error> {
-    let folder = content.join(folder_rel);
-    let shown = crate::diagnostics::relative_to(root, &folder);
-    let exists = |path: &Path| std::fs::symlink_metadata(path).is_ok();
-    if exists(&folder) || exists(&folder.with_extension("md")) {
-        return Err(Error::Content(vec![
-            Diagnostic::new(shown, 1, "đã có bài cùng tên; datto không ghi đè")
-                .with_hint("đổi tiêu đề của tài liệu Word, hoặc sửa bài đang có"),
-        ]));
-    }
-    let parent = folder
-        .parent()
-        .ok_or_else(|| anyhow::anyhow!("không có thư mục cha: {}", folder.display()))?;
-    std::fs::create_dir_all(parent)
-        .map_err(|e| anyhow::Error::from(e).context(format!("tạo {}", parent.display())))?;
-    // `tin-bai/` or the year folder may be a symlink: never write outside the content folder.
-    let inside = match (parent.canonicalize(), content.canonicalize()) {
-        (Ok(real), Ok(content)) => real.starts_with(content),
-        _ => false,
-    };
-    if !inside {
-        return Err(Error::Content(vec![Diagnostic::new(
-            crate::diagnostics::relative_to(root, parent),
-            1,
-            "thư mục này trỏ ra ngoài thư mục content/ (liên kết tượng trưng); datto không ghi vào đó",
-        )]));
-    }
-    let name = folder
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Hidden (builds and the preview ignore it) and unique, also for two uploads at once.
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let temp = parent.join(format!(".{name}.datto-import-{}-{n}", std::process::id()));
-    std::fs::create_dir(&temp)
-        .map_err(|e| anyhow::Error::from(e).context(format!("tạo {}", temp.display())))?;
-    let filled = (|| -> anyhow::Result<()> {
-        std::fs::write(temp.join("index.md"), index)?;
-        for image in images {
-            // Names are datto's own ([a-z0-9-] + extension), never a path from the document.
-            let path = crate::output::safe_join(&temp, &image.name)?;
-            std::fs::write(path, &image.bytes)?;
-        }
-        if exists(&folder) {
-            anyhow::bail!("{} vừa được tạo bởi chương trình khác", folder.display());
-        }
-        std::fs::rename(&temp, &folder)?;
-        Ok(())
-    })();
-    if let Err(e) = filled {
-        // Only what this call wrote: the temporary folder.
-        let _ = std::fs::remove_dir_all(&temp);
-        return Err(Error::Internal(
-            e.context(format!("ghi {}", folder.display())),
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,110 @@
+//! The item's title, chosen from the document and taken out of the body where it would
+//! repeat.
+
+use super::document::{self, Block, Document, Inline, plain_text};
+use crate::slug::match_key;
+
+/// The item's title, taken out of the body where it would repeat: the document's title
+/// property, else its first "Title" or heading paragraph, else its first paragraph.
+pub fn take_title(document: &mut Document) -> Option<String> {
+    let first_text_block = document
+        .blocks
+        .iter()
+        .position(|b| !block_text(b).is_empty());
+    if let Some(title) = document.title_property.clone() {
+        // The same words as a first heading or Title paragraph: shown once, as the title.
+        if let Some(i) = first_text_block {
+            let same = matches!(document.blocks[i], Block::Heading { .. } | Block::Title(_))
+                && match_key(&block_text(&document.blocks[i])) == match_key(&title);
+            if same {
+                remove_keeping_photos(&mut document.blocks, i);
+            }
+        }
+        return Some(title);
+    }
+    let title_like = document
+        .blocks
+        .iter()
+        .position(|b| matches!(b, Block::Title(_)) && !block_text(b).is_empty())
+        .or_else(|| {
+            document
+                .blocks
+                .iter()
+                .position(|b| matches!(b, Block::Heading { .. }) && !block_text(b).is_empty())
+        });
+    if let Some(i) = title_like {
+        let title = block_text(&document.blocks[i]);
+        // A heading further down names a section: it stays where it is.
+        if matches!(document.blocks[i], Block::Title(_)) || Some(i) == first_text_block {
+            remove_keeping_photos(&mut document.blocks, i);
+        }
+        return Some(title);
+    }
+    let i = document
+        .blocks
+        .iter()
+        .position(|b| matches!(b, Block::Paragraph(_)) && !block_text(b).is_empty());
+    if let Some(i) = i {
+        let text = block_text(&document.blocks[i]);
+        const TITLE_WORDS: usize = 30;
+        if text.split_whitespace().count() <= TITLE_WORDS {
+            remove_keeping_photos(&mut document.blocks, i);
+            return Some(text);
+        }
+        return Some(crate::markdown::cut_words(&text, 15));
+    }
+    // Only lists or tables: their first words name the item, and stay in the body.
+    if let Some(text) = document.blocks.iter().find_map(first_words) {
+        return Some(crate::markdown::cut_words(&text, 15));
+    }
+    (!document.images.is_empty()).then(|| "Ảnh nhập từ Word".to_owned())
+}
+
+fn first_words(block: &Block) -> Option<String> {
+    fn in_list(list: &document::List) -> Option<String> {
+        list.items.iter().find_map(|item| {
+            Some(plain_text(&item.inlines))
+                .filter(|t| !t.is_empty())
+                .or_else(|| item.children.iter().find_map(in_list))
+        })
+    }
+    match block {
+        Block::List(list) => in_list(list),
+        Block::Table(table) => table.rows.iter().flatten().find_map(|cell| match cell {
+            document::Cell::Content(paragraphs) => paragraphs
+                .iter()
+                .map(|p| plain_text(p))
+                .find(|t| !t.is_empty()),
+            document::Cell::Covered => None,
+        }),
+        _ => None,
+    }
+}
+
+/// Takes a block's text out as the title; photos in it stay where they were.
+fn remove_keeping_photos(blocks: &mut Vec<Block>, i: usize) {
+    let photos: Vec<Inline> = match &blocks[i] {
+        Block::Heading { inlines, .. } | Block::Title(inlines) | Block::Paragraph(inlines) => {
+            inlines
+                .iter()
+                .filter(|inline| matches!(inline, Inline::Image { .. }))
+                .cloned()
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    if photos.is_empty() {
+        blocks.remove(i);
+    } else {
+        blocks[i] = Block::Paragraph(photos);
+    }
+}
+
+fn block_text(block: &Block) -> String {
+    match block {
+        Block::Heading { inlines, .. } | Block::Title(inlines) | Block::Paragraph(inlines) => {
+            plain_text(inlines)
+        }
+        _ => String::new(),
+    }
+}
