@@ -5,28 +5,40 @@
 //! The CLI, the pages and the downloads all call [`tally`].
 
 pub mod chart;
+pub mod cli;
 pub mod format;
+pub mod period;
+pub mod xlsx;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::config::{Config, KindId};
 use crate::content::{Item, ItemType, Profile};
-use crate::dates::days_in_year;
+pub use cli::{Format, Request, command};
+pub use period::{Period, PeriodError};
+
+/// Units without an item in this many days are "quiet" unless `--quiet-days` says otherwise.
+pub const QUIET_DAYS: u32 = 30;
 
 /// Counts for one unit or the whole province.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Counts {
     pub count: u32,
     pub tin: u32,
     pub bai: u32,
+    /// The yearly target, pro rata for a shorter period ([`Period::target`]).
     pub target: u32,
-    /// ⌊target × day-of-year(as_of) ÷ days-in-year⌋: where a unit on pace would be today.
+    /// ⌊target × days of the period up to as_of ÷ days of the period⌋: where a unit on
+    /// pace would be today (for a year: ⌊target × day-of-year ÷ days-in-year⌋).
     pub expected_by_now: u32,
     pub met: bool,
+    /// Items per channel, in `site.yaml` order (`web` first). Not in the year JSON of §6.
+    #[serde(skip)]
+    pub by_channel: Vec<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct UnitTally {
     pub slug: String,
     pub name: String,
@@ -34,16 +46,29 @@ pub struct UnitTally {
     pub counts: Counts,
     /// Items per month, January first.
     pub by_month: [u32; 12],
+    /// The unit's latest counted item at or before `as_of`, in any year.
+    #[serde(skip)]
+    pub last_item: Option<NaiveDate>,
 }
 
 /// The shape printed by `datto tally --format json` and served as `/thong-ke/YYYY.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Serialized, it is exactly SPEC §6's year shape; the other fields are written by
+/// [`format::json`] for periods other than a year, and used by the pages and the workbook.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Tally {
     pub year: i32,
     #[serde(serialize_with = "iso_day")]
     pub as_of: NaiveDate,
     pub province: Counts,
     pub units: Vec<UnitTally>,
+    #[serde(skip)]
+    pub period: Period,
+    /// `(slug, name)` of every channel, in the order of `by_channel`.
+    #[serde(skip)]
+    pub channels: Vec<(String, String)>,
+    /// A unit without an item in this many days before `as_of` is quiet.
+    #[serde(skip)]
+    pub quiet_days: u32,
 }
 
 fn iso_day<S: serde::Serializer>(day: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
@@ -51,22 +76,27 @@ fn iso_day<S: serde::Serializer>(day: &NaiveDate, s: S) -> Result<S::Ok, S::Erro
 }
 
 impl Counts {
-    fn new(target: u32, as_of: NaiveDate, year: i32) -> Counts {
+    fn new(yearly: u32, period: &Period, as_of: NaiveDate, channels: usize) -> Counts {
+        let target = period.target(yearly);
         Counts {
             count: 0,
             tin: 0,
             bai: 0,
             target,
-            expected_by_now: expected_by(target, as_of, year),
-            met: false,
+            expected_by_now: period.expected_by(target, as_of),
+            met: target == 0,
+            by_channel: vec![0; channels],
         }
     }
 
-    fn add(&mut self, kind: ItemType) {
+    fn add(&mut self, item: &Item) {
         self.count += 1;
-        match kind {
+        match item.kind {
             ItemType::Tin => self.tin += 1,
             ItemType::Bai => self.bai += 1,
+        }
+        if let Some(n) = self.by_channel.get_mut(item.channel.0) {
+            *n += 1;
         }
         self.met = self.count >= self.target;
     }
@@ -77,23 +107,39 @@ impl Counts {
     }
 }
 
+impl UnitTally {
+    /// Days from the unit's last item to `as_of`; `None` when it has none.
+    pub fn days_since_last(&self, as_of: NaiveDate) -> Option<i64> {
+        self.last_item.map(|d| (as_of - d).num_days())
+    }
+}
+
+impl Tally {
+    /// Days since the unit's last item, `None` for a unit that never published.
+    pub fn days_since_last(&self, unit: &UnitTally) -> Option<i64> {
+        unit.days_since_last(self.as_of)
+    }
+
+    /// No item in the `quiet_days` days up to and including `as_of` (or none ever).
+    pub fn is_quiet(&self, unit: &UnitTally) -> bool {
+        self.days_since_last(unit)
+            .is_none_or(|d| d >= i64::from(self.quiet_days))
+    }
+
+    /// Units that are quiet, in `site.yaml` order.
+    pub fn quiet_units(&self) -> impl Iterator<Item = &UnitTally> {
+        self.units.iter().filter(|u| self.is_quiet(u))
+    }
+}
+
 /// The `as_of` a tally of `year` reports: 31 December for a year already over.
 pub fn effective_as_of(year: i32, as_of: NaiveDate) -> NaiveDate {
-    if year < as_of.year() {
-        NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(as_of)
-    } else {
-        as_of
-    }
+    Period::year(year).as_of(as_of)
 }
 
 /// ⌊target × day-of-year ÷ days-in-year⌋; zero before the year has started.
 pub fn expected_by(target: u32, as_of: NaiveDate, year: i32) -> u32 {
-    if as_of.year() < year {
-        return 0;
-    }
-    let as_of = effective_as_of(year, as_of);
-    let day = u64::from(as_of.ordinal());
-    (u64::from(target) * day / u64::from(days_in_year(year))) as u32
+    Period::year(year).expected_by(target, as_of)
 }
 
 /// Counts `items` for `year` as of the end of `as_of` (SPEC §6).
@@ -103,34 +149,73 @@ pub fn tally<'a>(
     year: i32,
     as_of: NaiveDate,
 ) -> Tally {
-    let as_of = effective_as_of(year, as_of);
-    let mut province = Counts::new(config.province_target, as_of, year);
+    tally_period(config, items, Period::year(year), as_of, QUIET_DAYS)
+}
+
+/// The day an item counts on: its calendar day in the site timezone (dates are held in it).
+fn local_day(item: &Item) -> NaiveDate {
+    item.date.date_naive()
+}
+
+/// Whether `item` counts in `period` as of the end of `as_of`.
+pub fn counts_in(item: &Item, period: &Period, as_of: NaiveDate) -> bool {
+    let day = local_day(item);
+    !item.draft && period.contains(day) && day <= as_of
+}
+
+/// Counts `items` for `period` as of the end of `as_of` (SPEC §6 and §13): targets pro
+/// rata to the period, each unit's last item (in any year) up to `as_of`.
+pub fn tally_period<'a>(
+    config: &Config,
+    items: impl IntoIterator<Item = &'a Item>,
+    period: Period,
+    as_of: NaiveDate,
+    quiet_days: u32,
+) -> Tally {
+    let as_of = period.as_of(as_of);
+    let channels = config.channels.len();
+    let mut province = Counts::new(config.province_target, &period, as_of, channels);
     let mut units: Vec<UnitTally> = config
         .units
         .iter()
         .map(|u| UnitTally {
             slug: u.slug.clone(),
             name: u.name.clone(),
-            counts: Counts::new(u.target, as_of, year),
+            counts: Counts::new(u.target, &period, as_of, channels),
             by_month: [0; 12],
+            last_item: None,
         })
         .collect();
     for item in items {
-        // Dates are held in the site timezone, so the local calendar day is the one that counts.
-        let day = item.date.date_naive();
-        if item.draft || day.year() != year || day > as_of {
+        let day = local_day(item);
+        if item.draft || day > as_of {
             continue;
         }
-        let unit = &mut units[item.unit.0];
-        unit.counts.add(item.kind);
+        let Some(unit) = units.get_mut(item.unit.0) else {
+            continue;
+        };
+        if unit.last_item.is_none_or(|last| day > last) {
+            unit.last_item = Some(day);
+        }
+        if !period.contains(day) {
+            continue;
+        }
+        unit.counts.add(item);
         unit.by_month[day.month0() as usize] += 1;
-        province.add(item.kind);
+        province.add(item);
     }
     Tally {
-        year,
+        year: period.year,
         as_of,
         province,
         units,
+        period,
+        channels: config
+            .channels
+            .iter()
+            .map(|c| (c.slug.clone(), c.name.clone()))
+            .collect(),
+        quiet_days,
     }
 }
 
@@ -184,66 +269,6 @@ pub fn kind_progress<'a>(
             })
         })
         .collect()
-}
-
-/// Output formats of `datto tally`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Table,
-    Csv,
-    Json,
-    Markdown,
-}
-
-/// `datto tally`: loads and validates the site like `build` (every content error is
-/// reported, no partial tally), then prints the tally of `year` at `as_of`.
-/// `year` and `as_of` are as typed on the command line; bad values are usage errors.
-pub fn command(
-    root: &std::path::Path,
-    now: chrono::DateTime<chrono::Utc>,
-    year: Option<&str>,
-    as_of: Option<&str>,
-    format: Format,
-) -> Result<String, crate::Error> {
-    use crate::Error;
-    let as_of_day = match as_of {
-        Some(text) => Some(crate::dates::parse_day(text).ok_or_else(|| {
-            Error::Usage(format!(
-                "--as-of `{text}` không hợp lệ: viết dạng YYYY-MM-DD, ví dụ 2018-12-31"
-            ))
-        })?),
-        None => None,
-    };
-    let year = match year {
-        Some(text) => Some(
-            text.trim()
-                .parse::<i32>()
-                .ok()
-                .filter(|y| (1900..=9999).contains(y))
-                .ok_or_else(|| {
-                    Error::Usage(format!(
-                        "--year `{text}` không hợp lệ: viết năm bốn chữ số, ví dụ 2018"
-                    ))
-                })?,
-        ),
-        None => None,
-    };
-    let options = crate::site::LoadOptions {
-        drafts: false,
-        future: false,
-        now,
-        base_url: None,
-    };
-    let site = crate::site::Site::load(root, &options)?;
-    let as_of = as_of_day.unwrap_or_else(|| site.as_of());
-    let year = year.unwrap_or(as_of.year());
-    let result = tally(&site.config, site.counted_items(), year, as_of);
-    Ok(match format {
-        Format::Table => format::table(&result),
-        Format::Csv => format::csv(&result),
-        Format::Json => format::json(&result),
-        Format::Markdown => format::markdown(&result),
-    })
 }
 
 #[cfg(test)]
