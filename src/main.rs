@@ -144,6 +144,7 @@ fn load_options(args: &ContentArgs) -> Result<LoadOptions, Error> {
         future: args.future,
         now,
         base_url: args.base_url.clone(),
+        preview: false,
     })
 }
 

@@ -152,6 +152,7 @@ pub fn command(
         future: false,
         now,
         base_url: None,
+        preview: true,
     };
     let site = crate::site::Site::load(root, &options)?;
     let as_of = as_of_day.unwrap_or_else(|| site.as_of());
