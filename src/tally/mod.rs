@@ -496,6 +496,96 @@ mod tests {
         );
     }
 
+    fn period_counts(items: &[Item], name: &str, year: i32, as_of: &str) -> Tally {
+        let period = Period::named(name, year).unwrap();
+        tally_period(&sample(), items, period, day(as_of), QUIET_DAYS)
+    }
+
+    #[test]
+    fn halves_split_at_midnight_local_time() {
+        let items = [
+            item("2018-06-30T23:59:00+07:00", 0, ItemType::Tin),
+            item("2018-07-01 00:00", 1, ItemType::Tin),
+            // 17:00 UTC on 30 June is 00:00 on 1 July here.
+            item("2018-06-30T17:00:00Z", 1, ItemType::Bai),
+        ];
+        let h1 = period_counts(&items, "h1", 2018, "2018-12-31");
+        let h2 = period_counts(&items, "h2", 2018, "2018-12-31");
+        let counts = |t: &Tally| t.units.iter().map(|u| u.counts.count).collect::<Vec<_>>();
+        assert_eq!(counts(&h1), [1, 0, 0]);
+        assert_eq!(counts(&h2), [0, 2, 0]);
+        assert_eq!((h1.as_of, h2.as_of), (day("2018-06-30"), day("2018-12-31")));
+        assert_eq!(h1.units[0].by_month[5], 1);
+        assert_eq!(h2.units[1].by_month[6], 2);
+    }
+
+    #[test]
+    fn period_targets_are_pro_rata() {
+        let h1 = period_counts(&[], "h1", 2018, "2018-12-31");
+        let targets: Vec<u32> = h1.units.iter().map(|u| u.counts.target).collect();
+        assert_eq!(targets, [10, 10, 15], "20 → 10 and the override 30 → 14.88 → 15");
+        assert_eq!(h1.province.target, 149);
+        assert_eq!(h1.province.expected_by_now, 149, "the half is over");
+        // Half-way through q3 2018 (day 46 of 92), a quarter target of 5 expects 2.
+        let q3 = period_counts(&[], "q3", 2018, "2018-08-15");
+        assert_eq!((q3.units[0].counts.target, q3.units[0].counts.expected_by_now), (5, 2));
+        // A leap year's first quarter has 91 days of 366.
+        let q1 = period_counts(&[], "q1", 2020, "2020-12-31");
+        assert_eq!(q1.province.target, 75);
+    }
+
+    #[test]
+    fn channels_per_unit_and_province() {
+        let mut paper = item("2018-03-05", 0, ItemType::Tin);
+        paper.channel = ChannelId(1);
+        let items = [
+            paper,
+            item("2018-03-06", 0, ItemType::Tin),
+            item("2018-03-07", 2, ItemType::Bai),
+        ];
+        let t = tally(&sample(), &items, 2018, day("2018-12-31"));
+        assert_eq!(
+            t.channels,
+            [
+                ("web".to_string(), "Trang web".to_string()),
+                ("bao-phu-tho".to_string(), "Báo Phú Thọ".to_string())
+            ]
+        );
+        assert_eq!(t.units[0].counts.by_channel, [1, 1]);
+        assert_eq!(t.units[1].counts.by_channel, [0, 0]);
+        assert_eq!(t.units[2].counts.by_channel, [1, 0]);
+        assert_eq!(t.province.by_channel, [2, 1]);
+        // An item elsewhere counts toward the target like any other.
+        assert_eq!(t.units[0].counts.count, 2);
+    }
+
+    #[test]
+    fn last_item_and_quiet_units() {
+        let items = [
+            item("2017-11-20", 0, ItemType::Tin), // last year still counts as "last item"
+            item("2018-05-02", 1, ItemType::Tin),
+            item("2018-06-01", 1, ItemType::Tin),
+            item("2018-06-20", 1, ItemType::Tin), // after as_of: not seen yet
+        ];
+        let t = tally(&sample(), &items, 2018, day("2018-06-10"));
+        let last: Vec<Option<NaiveDate>> = t.units.iter().map(|u| u.last_item).collect();
+        assert_eq!(last, [Some(day("2017-11-20")), Some(day("2018-06-01")), None]);
+        assert_eq!(t.days_since_last(&t.units[1]), Some(9));
+        let quiet: Vec<&str> = t.quiet_units().map(|u| u.slug.as_str()).collect();
+        assert_eq!(quiet, ["viet-tri", "co-quan-tinh"]);
+        // The threshold: an item exactly `quiet_days` days before `as_of` is not recent.
+        let at = |as_of: &str, quiet: u32| {
+            let t = tally_period(&sample(), &items, Period::year(2018), day(as_of), quiet);
+            (t.days_since_last(&t.units[1]), t.is_quiet(&t.units[1]))
+        };
+        assert_eq!(at("2018-07-01", 30), (Some(11), false), "the 20 June item is seen");
+        assert_eq!(at("2018-07-19", 30), (Some(29), false));
+        assert_eq!(at("2018-07-20", 30), (Some(30), true));
+        assert_eq!(at("2018-07-20", 31), (Some(30), false));
+        assert_eq!(at("2018-06-20", 1), (Some(0), false), "same day");
+        assert_eq!(at("2018-06-21", 1), (Some(1), true));
+    }
+
     #[test]
     fn years_with_items_sorted_unique() {
         let items = [
