@@ -310,7 +310,14 @@ fn a_half_year_has_its_bounds_pro_rata_targets_channels_and_last_items() {
     // --quiet-days moves the line.
     let got = json_of(
         &site,
-        &["--period", "h1", "--as-of", "2019-06-01", "--quiet-days", "90"],
+        &[
+            "--period",
+            "h1",
+            "--as-of",
+            "2019-06-01",
+            "--quiet-days",
+            "90",
+        ],
     );
     assert_eq!(got["quiet_days"], 90);
     assert_eq!(got["units"][1]["quiet"], false);
@@ -320,7 +327,10 @@ fn a_half_year_has_its_bounds_pro_rata_targets_channels_and_last_items() {
 fn quarters_and_ranges_count_only_their_days() {
     let site = TestSite::fixture("tally");
     let q1 = json_of(&site, &["--period", "q1", "--year", "2019"]);
-    assert_eq!(q1["as_of"], "2019-03-31", "a quarter already over ends on its last day");
+    assert_eq!(
+        q1["as_of"], "2019-03-31",
+        "a quarter already over ends on its last day"
+    );
     let counts: Vec<u64> = q1["units"]
         .as_array()
         .unwrap()
@@ -332,10 +342,16 @@ fn quarters_and_ranges_count_only_their_days() {
     assert_eq!(q2["province"]["count"], 2);
     let range = json_of(&site, &["--from", "2019-02-01", "--to", "2019-04-01"]);
     assert_eq!(range["period"], "range");
-    assert_eq!(range["province"]["count"], 3, "a2, a3 and b1 (on its last day)");
+    assert_eq!(
+        range["province"]["count"], 3,
+        "a2, a3 and b1 (on its last day)"
+    );
     // One end alone runs to the end (or the start) of its year.
     let from = json_of(&site, &["--from", "2019-04-01", "--as-of", "2019-06-01"]);
-    assert_eq!((&from["to"], &from["province"]["count"]), (&Value::from("2019-12-31"), &Value::from(2)));
+    assert_eq!(
+        (&from["to"], &from["province"]["count"]),
+        (&Value::from("2019-12-31"), &Value::from(2))
+    );
     // `--period year` is the year report, in its exact shape.
     let year = json_of(&site, &["--period", "year", "--as-of", "2019-06-01"]);
     assert_eq!(year, expected("expected-2019.json"));
@@ -377,35 +393,58 @@ fn xlsx_is_written_only_to_output_and_replaces_the_file_whole() {
     std::fs::write(&path, b"old").unwrap();
     let out_arg = path.to_str().unwrap();
     let run = site
-        .run(&["tally", "--period", "h1", "--format", "xlsx", "--output", out_arg])
+        .run(&[
+            "tally", "--period", "h1", "--format", "xlsx", "--output", out_arg,
+        ])
         .success();
     assert!(run.stdout().starts_with("Đã ghi "), "{}", run.stdout());
     let bytes = std::fs::read(&path).unwrap();
-    assert!(bytes.starts_with(b"PK"), "a zip (xlsx) file, not the old bytes");
+    assert!(
+        bytes.starts_with(b"PK"),
+        "a zip (xlsx) file, not the old bytes"
+    );
     let names: Vec<String> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["bao-cao.xlsx"], "no temporary file left behind");
     // Same content and "now": the same bytes (the workbook is dated by as_of, not the clock).
-    site.run(&["tally", "--period", "h1", "--format", "xlsx", "--output", out_arg])
-        .success();
+    site.run(&[
+        "tally", "--period", "h1", "--format", "xlsx", "--output", out_arg,
+    ])
+    .success();
     assert_eq!(std::fs::read(&path).unwrap(), bytes);
     // The site's workbook is the CLI's for the same year and day.
     site.build(&[]).success();
     let site_book = std::fs::read(site.public().join("thong-ke/2019.xlsx")).unwrap();
-    site.run(&["tally", "--year", "2019", "--as-of", "2019-06-01", "--format", "xlsx", "--output", out_arg])
-        .success();
+    site.run(&[
+        "tally",
+        "--year",
+        "2019",
+        "--as-of",
+        "2019-06-01",
+        "--format",
+        "xlsx",
+        "--output",
+        out_arg,
+    ])
+    .success();
     assert_eq!(std::fs::read(&path).unwrap(), site_book);
     let page = site.read("thong-ke/2019/index.html");
-    assert!(page.contains("2019.xlsx\" download>Excel</a>"), "linked with a human label");
+    assert!(
+        page.contains("2019.xlsx\" download>Excel</a>"),
+        "linked with a human label"
+    );
 }
 
 #[test]
 fn tallies_kept_internal_are_not_published_but_serve_and_the_cli_keep_them() {
     let site = TestSite::fixture("tally");
     let config = std::fs::read_to_string(site.root().join("content/site.yaml")).unwrap();
-    site.write("site.yaml", &format!("{config}tallies: {{ public: false }}\n"));
+    site.write(
+        "site.yaml",
+        &format!("{config}tallies: {{ public: false }}\n"),
+    );
     site.build(&[]).success();
     let files = site.output_files();
     assert!(
@@ -413,13 +452,25 @@ fn tallies_kept_internal_are_not_published_but_serve_and_the_cli_keep_them() {
         "no tally page or download: {files:?}"
     );
     let home = site.read("index.html");
-    assert!(!home.contains("thong-ke"), "no link to tallies on the home page");
-    assert!(!home.contains("class=\"progress "), "no progress box on the home page");
+    assert!(
+        !home.contains("thong-ke"),
+        "no link to tallies on the home page"
+    );
+    assert!(
+        !home.contains("class=\"progress "),
+        "no progress box on the home page"
+    );
     let unit = site.read("don-vi/don-vi-a/index.html");
-    assert!(!unit.contains("class=\"progress "), "no progress box on a unit page");
+    assert!(
+        !unit.contains("class=\"progress "),
+        "no progress box on a unit page"
+    );
     assert!(!site.read("sitemap.xml").contains("thong-ke"));
     // The CLI still reports.
-    assert_eq!(json_of(&site, &["--as-of", "2019-06-01"]), expected("expected-2019.json"));
+    assert_eq!(
+        json_of(&site, &["--as-of", "2019-06-01"]),
+        expected("expected-2019.json")
+    );
     // serve's preview (LoadOptions::preview) still plans them.
     let options = datto::site::LoadOptions {
         drafts: false,

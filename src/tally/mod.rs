@@ -523,12 +523,22 @@ mod tests {
     fn period_targets_are_pro_rata() {
         let h1 = period_counts(&[], "h1", 2018, "2018-12-31");
         let targets: Vec<u32> = h1.units.iter().map(|u| u.counts.target).collect();
-        assert_eq!(targets, [10, 10, 15], "20 → 10 and the override 30 → 14.88 → 15");
+        assert_eq!(
+            targets,
+            [10, 10, 15],
+            "20 → 10 and the override 30 → 14.88 → 15"
+        );
         assert_eq!(h1.province.target, 149);
         assert_eq!(h1.province.expected_by_now, 149, "the half is over");
         // Half-way through q3 2018 (day 46 of 92), a quarter target of 5 expects 2.
         let q3 = period_counts(&[], "q3", 2018, "2018-08-15");
-        assert_eq!((q3.units[0].counts.target, q3.units[0].counts.expected_by_now), (5, 2));
+        assert_eq!(
+            (
+                q3.units[0].counts.target,
+                q3.units[0].counts.expected_by_now
+            ),
+            (5, 2)
+        );
         // A leap year's first quarter has 91 days of 366.
         let q1 = period_counts(&[], "q1", 2020, "2020-12-31");
         assert_eq!(q1.province.target, 75);
@@ -569,7 +579,10 @@ mod tests {
         ];
         let t = tally(&sample(), &items, 2018, day("2018-06-10"));
         let last: Vec<Option<NaiveDate>> = t.units.iter().map(|u| u.last_item).collect();
-        assert_eq!(last, [Some(day("2017-11-20")), Some(day("2018-06-01")), None]);
+        assert_eq!(
+            last,
+            [Some(day("2017-11-20")), Some(day("2018-06-01")), None]
+        );
         assert_eq!(t.days_since_last(&t.units[1]), Some(9));
         let quiet: Vec<&str> = t.quiet_units().map(|u| u.slug.as_str()).collect();
         assert_eq!(quiet, ["viet-tri", "co-quan-tinh"]);
@@ -578,7 +591,11 @@ mod tests {
             let t = tally_period(&sample(), &items, Period::year(2018), day(as_of), quiet);
             (t.days_since_last(&t.units[1]), t.is_quiet(&t.units[1]))
         };
-        assert_eq!(at("2018-07-01", 30), (Some(11), false), "the 20 June item is seen");
+        assert_eq!(
+            at("2018-07-01", 30),
+            (Some(11), false),
+            "the 20 June item is seen"
+        );
         assert_eq!(at("2018-07-19", 30), (Some(29), false));
         assert_eq!(at("2018-07-20", 30), (Some(30), true));
         assert_eq!(at("2018-07-20", 31), (Some(30), false));

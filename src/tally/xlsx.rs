@@ -38,6 +38,7 @@ struct Styles {
     province_number: Format,
     note: Format,
     link: Format,
+    wrapped: Format,
 }
 
 impl Styles {
@@ -63,6 +64,7 @@ impl Styles {
             province_text: province(text.clone()),
             province_number: province(number.clone()),
             header,
+            wrapped: text.clone().set_text_wrap(),
             text,
             number,
             date,
@@ -419,7 +421,7 @@ fn list(
         sheet,
         SHEETS[4],
         title,
-        &[12.0, 24.0, 7.0, 22.0, 60.0, 50.0],
+        &[12.0, 24.0, 6.0, 26.0, 50.0, 72.0],
     )?;
     headers(
         sheet,
@@ -438,7 +440,7 @@ fn list(
         };
         sheet.write_string_with_format(row, 2, kind, &styles.text)?;
         sheet.write_string_with_format(row, 3, &config.channel(item.channel).name, &styles.text)?;
-        sheet.write_string_with_format(row, 4, &item.title, &styles.text)?;
+        sheet.write_string_with_format(row, 4, &item.title, &styles.wrapped)?;
         let url = config.base_url.absolute(&item.path());
         if i < MAX_LINKS {
             sheet.write_url_with_format(row, 5, Url::new(url), &styles.link)?;
