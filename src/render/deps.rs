@@ -155,7 +155,7 @@ pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]
             let period = tally::Period::year(year);
             for item in site.counted_items() {
                 if tally::counts_in(item, &period, site.as_of()) {
-                    item.source.fingerprint.hash(&mut h);
+                    tally::xlsx::listed_fields(item, &mut h);
                 }
             }
         }
