@@ -360,7 +360,7 @@ fn quarters_and_ranges_count_only_their_days() {
 #[test]
 fn bad_periods_exit_2_with_one_vietnamese_line() {
     let site = TestSite::fixture("tally");
-    let cases: [&[&str]; 8] = [
+    let cases: [&[&str]; 9] = [
         &["tally", "--period", "q5"],
         &["tally", "--period", "quy1"],
         &["tally", "--from", "2019-05-01", "--to", "2019-03-01"],
@@ -369,6 +369,7 @@ fn bad_periods_exit_2_with_one_vietnamese_line() {
         &["tally", "--period", "h1", "--from", "2019-01-01"],
         &["tally", "--quiet-days", "ba mươi"],
         &["tally", "--format", "xlsx"],
+        &["tally", "--output", "bao-cao.xlsx"],
     ];
     for args in cases {
         let run = site.run(args).failure(2);

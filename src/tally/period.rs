@@ -111,7 +111,7 @@ impl Period {
         let name = name.trim().to_ascii_lowercase();
         let digit = || name.get(1..).and_then(|d| d.parse::<u8>().ok());
         match name.as_bytes().first() {
-            _ if name == "year" || name == "nam" => Some(Period::year(year)),
+            _ if name == "year" => Some(Period::year(year)),
             Some(b'q') => Period::quarter(year, digit()?),
             Some(b'h') => Period::half(year, digit()?),
             _ => None,

@@ -129,7 +129,15 @@ fn months(tally: &Tally) -> std::ops::RangeInclusive<usize> {
 /// the tally) changed, not for every edit of an item's text.
 pub fn listed_fields(item: &Item, h: &mut impl std::hash::Hasher) {
     use std::hash::Hash;
-    (item.date, item.unit, item.kind, item.channel, &item.title, &item.slug).hash(h);
+    (
+        item.date,
+        item.unit,
+        item.kind,
+        item.channel,
+        &item.title,
+        &item.slug,
+    )
+        .hash(h);
 }
 
 /// The workbook of `tally`; `items` are the site's items (those the tally counted are listed).
