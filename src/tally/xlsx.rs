@@ -465,3 +465,40 @@ fn list(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::tests::sample;
+    use crate::tally::{Period, tally_period};
+
+    #[test]
+    fn same_tally_same_bytes() {
+        let config = sample();
+        let as_of = NaiveDate::from_ymd_opt(2018, 7, 2).unwrap();
+        let make = |name: &str| {
+            let period = Period::named(name, 2018).unwrap();
+            let tally = tally_period(&config, &[] as &[Item], period, as_of, 30);
+            workbook(&config, &tally, &[], &[] as &[Item]).unwrap()
+        };
+        let h1 = make("h1");
+        assert!(h1.starts_with(b"PK\x03\x04"), "an OOXML zip");
+        assert_eq!(h1, make("h1"), "no clock in the file");
+        assert_ne!(h1, make("q3"), "the period is in it");
+    }
+
+    #[test]
+    fn months_of_a_period() {
+        let config = sample();
+        let as_of = NaiveDate::from_ymd_opt(2018, 12, 31).unwrap();
+        let of = |period: Period| months(&tally_period(&config, &[] as &[Item], period, as_of, 30));
+        assert_eq!(of(Period::year(2018)), 0..=11);
+        assert_eq!(of(Period::named("q3", 2018).unwrap()), 6..=8);
+        let range = Period::range(
+            NaiveDate::from_ymd_opt(2018, 2, 15).unwrap(),
+            NaiveDate::from_ymd_opt(2018, 4, 1).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(of(range), 1..=3);
+    }
+}
