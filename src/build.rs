@@ -78,7 +78,10 @@ fn render_all(
     let (whole_site, rest): (Vec<&PageJob>, Vec<&PageJob>) = jobs.iter().partition(|job| {
         matches!(
             job.kind,
-            PageKind::Sitemap | PageKind::TallyIndex | PageKind::TallyYear(_)
+            PageKind::Sitemap
+                | PageKind::TallyIndex
+                | PageKind::TallyYear(_)
+                | PageKind::TallyXlsx(_)
         )
     });
     let results: Vec<Result<(), Error>> = whole_site

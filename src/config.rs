@@ -68,6 +68,9 @@ pub struct Config {
     pub units: Vec<Unit>,
     pub profile_kinds: Vec<ProfileKind>,
     pub channels: Vec<Channel>,
+    /// `tallies: { public: false }`: tally pages, downloads and progress boxes stay out of
+    /// the published site (they remain in `serve`, the CLI and the reports).
+    pub tallies_public: bool,
     unit_keys: HashMap<String, UnitId>,
 }
 
@@ -85,6 +88,13 @@ struct RawConfig {
     units: Option<Vec<RawUnit>>,
     profile_kinds: Option<Vec<RawKind>>,
     channels: Option<Vec<RawChannel>>,
+    tallies: Option<RawTallies>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTallies {
+    public: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -137,6 +147,7 @@ const KEYS: &[&str] = &[
     "units",
     "profile_kinds",
     "channels",
+    "tallies",
 ];
 
 impl Config {
@@ -284,6 +295,7 @@ impl Config {
                 units,
                 profile_kinds,
                 channels,
+                tallies_public: raw.tallies.and_then(|t| t.public).unwrap_or(true),
                 unit_keys,
             }),
             _ => Err(errors),
@@ -403,6 +415,7 @@ channels:
         assert_eq!(c.base_url.root(), "/phunu/");
         assert_eq!(c.channels[0].slug, "web");
         assert_eq!(c.channels[1].slug, "bao-phu-tho");
+        assert!(c.tallies_public, "public unless site.yaml says otherwise");
         assert_eq!(
             c.profile_kinds[0].target,
             Some(KindTarget {
@@ -410,6 +423,16 @@ channels:
                 by: 2020
             })
         );
+    }
+
+    #[test]
+    fn tallies_can_be_internal() {
+        let internal = format!("{SAMPLE}tallies: {{ public: false }}\n");
+        let c = Config::from_yaml(Path::new("content/site.yaml"), &internal).unwrap();
+        assert!(!c.tallies_public);
+        let typo = format!("{SAMPLE}tallies: {{ pubilc: false }}\n");
+        let errors = Config::from_yaml(Path::new("content/site.yaml"), &typo).unwrap_err();
+        assert!(errors[0].to_string().contains("pubilc"), "{}", errors[0]);
     }
 
     #[test]

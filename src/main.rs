@@ -57,18 +57,8 @@ enum Command {
         #[command(flatten)]
         content: ContentArgs,
     },
-    /// Đếm tin bài từng đơn vị trong năm so với chỉ tiêu
-    Tally {
-        /// Năm cần đếm (mặc định năm của --as-of)
-        #[arg(long)]
-        year: Option<String>,
-        /// Tính đến hết ngày này, dạng YYYY-MM-DD (mặc định hôm nay)
-        #[arg(long = "as-of")]
-        as_of: Option<String>,
-        /// Dạng in ra
-        #[arg(long, value_enum, default_value = "table")]
-        format: FormatArg,
-    },
+    /// Đếm tin bài từng đơn vị trong năm (quý, 6 tháng) so với chỉ tiêu
+    Tally(TallyArgs),
     /// Tạo tệp tin bài hoặc mô hình mới, sẵn front matter
     New {
         /// tin, bai hoặc mo-hinh
@@ -115,12 +105,41 @@ struct ContentArgs {
     future: bool,
 }
 
+#[derive(Args)]
+struct TallyArgs {
+    /// Năm cần đếm (mặc định năm của --as-of)
+    #[arg(long)]
+    year: Option<String>,
+    /// Tính đến hết ngày này, dạng YYYY-MM-DD (mặc định hôm nay)
+    #[arg(long = "as-of")]
+    as_of: Option<String>,
+    /// Kỳ báo cáo: q1, q2, q3, q4 (quý), h1, h2 (6 tháng), year (cả năm)
+    #[arg(long)]
+    period: Option<String>,
+    /// Từ ngày (YYYY-MM-DD), thay cho --period
+    #[arg(long)]
+    from: Option<String>,
+    /// Đến ngày (YYYY-MM-DD), cùng năm với --from
+    #[arg(long)]
+    to: Option<String>,
+    /// Đơn vị không có tin bài trong chừng ấy ngày bị đánh dấu "im lặng" (mặc định 30)
+    #[arg(long = "quiet-days")]
+    quiet_days: Option<String>,
+    /// Dạng in ra (xlsx: tệp Excel, cần --output)
+    #[arg(long, value_enum, default_value = "table")]
+    format: FormatArg,
+    /// Tệp Excel cần ghi (với --format xlsx)
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
     Table,
     Csv,
     Json,
     Markdown,
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -142,6 +161,7 @@ fn load_options(args: &ContentArgs) -> Result<LoadOptions, Error> {
         future: args.future,
         now,
         base_url: args.base_url.clone(),
+        preview: false,
     })
 }
 
@@ -174,20 +194,24 @@ fn run(cli: Cli) -> Result<(), Error> {
             let report = build::check(&cli.root, &load_options(&content)?)?;
             println!("Không có lỗi: {report}");
         }
-        Command::Tally {
-            year,
-            as_of,
-            format,
-        } => {
-            let format = match format {
+        Command::Tally(args) => {
+            let format = match args.format {
                 FormatArg::Table => Format::Table,
                 FormatArg::Csv => Format::Csv,
                 FormatArg::Json => Format::Json,
                 FormatArg::Markdown => Format::Markdown,
+                FormatArg::Xlsx => Format::Xlsx,
             };
-            let text =
-                tally::command(&cli.root, now()?, year.as_deref(), as_of.as_deref(), format)?;
-            print!("{text}");
+            let request = tally::Request {
+                year: args.year.as_deref(),
+                as_of: args.as_of.as_deref(),
+                period: args.period.as_deref(),
+                from: args.from.as_deref(),
+                to: args.to.as_deref(),
+                quiet_days: args.quiet_days.as_deref(),
+                output: args.output.as_deref(),
+            };
+            print!("{}", tally::command(&cli.root, now()?, &request, format)?);
         }
         Command::New {
             what,

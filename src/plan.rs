@@ -38,6 +38,8 @@ pub enum PageKind {
     TallyYear(i32),
     TallyCsv(i32),
     TallyJson(i32),
+    /// `/thong-ke/YYYY.xlsx`: the workbook of SPEC §13.
+    TallyXlsx(i32),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -69,7 +71,9 @@ impl PageKind {
             PageKind::Robots => "robots.txt",
             PageKind::TallyIndex => "tally_index.html",
             PageKind::TallyYear(_) => "tally.html",
-            PageKind::TallyCsv(_) | PageKind::TallyJson(_) => return None,
+            PageKind::TallyCsv(_) | PageKind::TallyJson(_) | PageKind::TallyXlsx(_) => {
+                return None;
+            }
         })
     }
 
@@ -84,6 +88,7 @@ impl PageKind {
                 | PageKind::Robots
                 | PageKind::TallyCsv(_)
                 | PageKind::TallyJson(_)
+                | PageKind::TallyXlsx(_)
         )
     }
 }
@@ -153,11 +158,15 @@ pub fn plan(site: &Site) -> Vec<PageJob> {
     for (i, page) in site.pages.iter().enumerate() {
         push(page.path(), PageKind::Page(i));
     }
-    push(TALLIES.to_string(), PageKind::TallyIndex);
-    for year in site.tally_years() {
-        push(tally_path(year), PageKind::TallyYear(year));
-        push(format!("{TALLIES}{year}.csv"), PageKind::TallyCsv(year));
-        push(format!("{TALLIES}{year}.json"), PageKind::TallyJson(year));
+    // `tallies: { public: false }` keeps them out of the published site (not of `serve`).
+    if site.config.tallies_public {
+        push(TALLIES.to_string(), PageKind::TallyIndex);
+        for year in site.tally_years() {
+            push(tally_path(year), PageKind::TallyYear(year));
+            push(format!("{TALLIES}{year}.csv"), PageKind::TallyCsv(year));
+            push(format!("{TALLIES}{year}.json"), PageKind::TallyJson(year));
+            push(format!("{TALLIES}{year}.xlsx"), PageKind::TallyXlsx(year));
+        }
     }
     push("404.html".into(), PageKind::NotFound);
     push("rss.xml".into(), PageKind::Feed);

@@ -29,6 +29,9 @@ pub struct LoadOptions {
     pub now: DateTime<Utc>,
     /// Overrides `base_url` from `site.yaml` (`--base-url`, and `serve`).
     pub base_url: Option<String>,
+    /// A private preview (`serve`): shows the tallies that `tallies: { public: false }`
+    /// keeps out of the published site.
+    pub preview: bool,
 }
 
 /// A tag with the items that carry it (indices into `Site::items`, newest first).
@@ -93,6 +96,9 @@ impl Site {
         if let Some(url) = &options.base_url {
             config.base_url = crate::urls::BaseUrl::parse(url)
                 .map_err(|m| Diagnostic::new("--base-url", 1, m))?;
+        }
+        if options.preview {
+            config.tallies_public = true;
         }
         let content = content_dir(root);
         let theme_dir = root.join("themes").join(&config.theme);

@@ -15,6 +15,7 @@ fn options() -> LoadOptions {
         future: false,
         now: chrono::DateTime::from_timestamp(NOW.parse().unwrap(), 0).unwrap(),
         base_url: None,
+        preview: false,
     }
 }
 

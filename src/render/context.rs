@@ -236,9 +236,13 @@ impl<'a> Builder<'a> {
             ("Tin bài", crate::plan::ITEMS, "tin-bai"),
             ("Đơn vị", crate::plan::UNITS, "don-vi"),
             ("Mô hình", crate::plan::PROFILES, "mo-hinh"),
-            ("Thống kê", "thong-ke/", "thong-ke"),
+            ("Thống kê", crate::plan::TALLIES, "thong-ke"),
             ("Giới thiệu", "gioi-thieu/", "trang"),
         ];
+        // Without public tallies there is no /thong-ke/ to link to.
+        let nav = nav
+            .into_iter()
+            .filter(|(_, path, _)| config.tallies_public || *path != crate::plan::TALLIES);
         SiteContext {
             title: config.title.clone(),
             description: config.description.clone(),

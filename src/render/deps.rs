@@ -40,14 +40,11 @@ impl Globals {
     }
 }
 
-/// The hash of a year's tally at this build's `as_of`.
+/// The hash of a year's tally at this build's `as_of`, channels and last items included.
 fn tally_of(site: &Site, year: i32) -> u64 {
-    hash_json(&tally::tally(
-        &site.config,
-        site.counted_items(),
-        year,
-        site.as_of(),
-    ))
+    let mut h = FxHasher::default();
+    tally::tally(&site.config, site.counted_items(), year, site.as_of()).hash(&mut h);
+    h.finish()
 }
 
 fn items(site: &Site, indices: &[usize], h: &mut FxHasher) {
@@ -150,6 +147,17 @@ pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]
         PageKind::TallyYear(year) | PageKind::TallyCsv(year) | PageKind::TallyJson(year) => {
             (&globals.years, globals.kinds).hash(&mut h);
             tally_of(site, year).hash(&mut h);
+        }
+        PageKind::TallyXlsx(year) => {
+            (&globals.years, globals.kinds).hash(&mut h);
+            tally_of(site, year).hash(&mut h);
+            // The list sheet shows each counted item's title, channel and URL.
+            let period = tally::Period::year(year);
+            for item in site.counted_items() {
+                if tally::counts_in(item, &period, site.as_of()) {
+                    tally::xlsx::listed_fields(item, &mut h);
+                }
+            }
         }
     }
     h.finish()

@@ -201,7 +201,7 @@ impl<'a> Renderer<'a> {
             /// Shown on the first page only.
             profiles: Vec<ProfileCard>,
             feed_url: String,
-            progress: stats::Progress,
+            progress: Option<stats::Progress>,
         }
         let site = self.site();
         let u = site.config.unit(unit);
@@ -235,7 +235,7 @@ impl<'a> Renderer<'a> {
                     lead: Option<&'p ItemCard>,
                     latest: Vec<&'p ItemCard>,
                     profiles: Vec<ProfileCard>,
-                    progress: stats::Progress,
+                    progress: Option<stats::Progress>,
                 }
                 let home = Home {
                     progress: self.province_progress(),
@@ -419,6 +419,7 @@ impl<'a> Renderer<'a> {
             PageKind::TallyYear(year) => self.tally_year(job, year),
             PageKind::TallyCsv(year) => Ok(self.tally_csv(year)),
             PageKind::TallyJson(year) => Ok(self.tally_json(year)),
+            PageKind::TallyXlsx(year) => self.tally_xlsx(year),
             PageKind::Robots => self.robots(job),
         }
     }

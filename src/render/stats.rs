@@ -7,7 +7,7 @@ use super::Renderer;
 use crate::config::UnitId;
 use crate::diagnostics::Error;
 use crate::plan::{self, PageJob};
-use crate::tally::{self, Counts, KindProgress, Tally, chart, format};
+use crate::tally::{self, Counts, KindProgress, Period, Tally, UnitTally, chart, format, period};
 
 /// One line of progress: a unit or the province, for one year.
 #[derive(Serialize)]
@@ -64,6 +64,45 @@ struct UnitRow {
     by_month: [u32; 12],
 }
 
+/// One unit's counts per quarter against its pro-rata quarter targets.
+#[derive(Serialize)]
+struct QuarterRow {
+    name: String,
+    url: String,
+    cells: Vec<QuarterCell>,
+}
+
+#[derive(Serialize)]
+struct QuarterCell {
+    count: u32,
+    target: u32,
+    met: bool,
+    /// The quarter has not begun at `as_of`.
+    future: bool,
+}
+
+#[derive(Serialize)]
+struct QuarterHead {
+    /// "Quý I"
+    label: String,
+    /// "01/01–31/03"
+    span: String,
+}
+
+/// One unit's items per channel and its last item.
+#[derive(Serialize)]
+struct ChannelRow {
+    name: String,
+    url: String,
+    by_channel: Vec<u32>,
+    count: u32,
+    /// `dd/mm/yyyy`, empty when the unit never published.
+    last_item: String,
+    last_item_iso: String,
+    days_since: Option<i64>,
+    quiet: bool,
+}
+
 #[derive(Serialize)]
 struct YearLink {
     year: i32,
@@ -86,9 +125,19 @@ struct YearPage {
     kinds: Vec<KindProgress>,
     csv_url: String,
     json_url: String,
+    xlsx_url: String,
     years: Vec<YearLink>,
     units_met: usize,
     units_behind: usize,
+    quarter_heads: Vec<QuarterHead>,
+    quarters: Vec<QuarterRow>,
+    province_quarters: QuarterRow,
+    channels: Vec<String>,
+    channel_rows: Vec<ChannelRow>,
+    province_channels: Vec<u32>,
+    /// Units quiet for `quiet_days` or more, longest silence first: the meeting's list.
+    quiet: Vec<ChannelRow>,
+    quiet_days: u32,
 }
 
 #[derive(Serialize)]
@@ -147,14 +196,21 @@ impl Renderer<'_> {
         }
     }
 
-    /// This year's province progress, for the home page.
-    pub fn province_progress(&self) -> Progress {
-        self.progress(&self.current, &self.current.province)
+    /// This year's province progress, for the home page; `None` when the tallies are not
+    /// public (`tallies: { public: false }`).
+    pub fn province_progress(&self) -> Option<Progress> {
+        self.site()
+            .config
+            .tallies_public
+            .then(|| self.progress(&self.current, &self.current.province))
     }
 
-    /// This year's progress of one unit, for its page.
-    pub fn unit_progress(&self, unit: UnitId) -> Progress {
-        self.progress(&self.current, &self.current.units[unit.0].counts)
+    /// This year's progress of one unit, for its page (`None` as above).
+    pub fn unit_progress(&self, unit: UnitId) -> Option<Progress> {
+        self.site()
+            .config
+            .tallies_public
+            .then(|| self.progress(&self.current, &self.current.units[unit.0].counts))
     }
 
     fn year_links(&self, current: Option<i32>) -> Vec<YearLink> {
@@ -168,6 +224,53 @@ impl Renderer<'_> {
                 current: Some(year) == current,
             })
             .collect()
+    }
+
+    fn quarter_row(
+        &self,
+        tally: &Tally,
+        name: String,
+        url: String,
+        yearly: u32,
+        by_month: &[u32; 12],
+    ) -> QuarterRow {
+        let counts = period::by_quarter(by_month);
+        QuarterRow {
+            name,
+            url,
+            cells: (1..=4u8)
+                .zip(counts)
+                .filter_map(|(q, count)| {
+                    let p = Period::quarter(tally.year, q)?;
+                    let target = p.target(yearly);
+                    Some(QuarterCell {
+                        count,
+                        target,
+                        met: count >= target,
+                        future: tally.as_of < p.from,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn channel_row(&self, tally: &Tally, unit: &UnitTally, url: String) -> ChannelRow {
+        ChannelRow {
+            name: unit.name.clone(),
+            url,
+            by_channel: unit.counts.by_channel.clone(),
+            count: unit.counts.count,
+            last_item: unit
+                .last_item
+                .map(|d| d.format("%d/%m/%Y").to_string())
+                .unwrap_or_default(),
+            last_item_iso: unit
+                .last_item
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+            days_since: tally.days_since_last(unit),
+            quiet: tally.is_quiet(unit),
+        }
     }
 
     pub(super) fn tally_year(&self, job: &PageJob, year: i32) -> Result<Vec<u8>, Error> {
@@ -186,7 +289,71 @@ impl Renderer<'_> {
                 by_month: row.by_month,
             })
             .collect();
+        let ids: Vec<UnitId> = site.config.unit_ids().collect();
+        let quarters = tally
+            .units
+            .iter()
+            .zip(&ids)
+            .map(|(row, &id)| {
+                self.quarter_row(
+                    &tally,
+                    row.name.clone(),
+                    self.build.unit(id).url,
+                    site.config.unit(id).target,
+                    &row.by_month,
+                )
+            })
+            .collect();
+        let mut province_months = [0u32; 12];
+        for row in &tally.units {
+            for (total, n) in province_months.iter_mut().zip(row.by_month) {
+                *total += n;
+            }
+        }
+        let province_quarters = self.quarter_row(
+            &tally,
+            "Toàn tỉnh".into(),
+            String::new(),
+            site.config.province_target,
+            &province_months,
+        );
+        let channel_rows: Vec<ChannelRow> = tally
+            .units
+            .iter()
+            .zip(&ids)
+            .map(|(row, &id)| self.channel_row(&tally, row, self.build.unit(id).url))
+            .collect();
+        let mut quiet: Vec<ChannelRow> = tally
+            .units
+            .iter()
+            .zip(&ids)
+            .filter(|(row, _)| tally.is_quiet(row))
+            .map(|(row, &id)| self.channel_row(&tally, row, self.build.unit(id).url))
+            .collect();
+        // Never published first, then the longest silence.
+        quiet.sort_by_key(|r| std::cmp::Reverse(r.days_since.unwrap_or(i64::MAX)));
+        let quarter_heads = (1..=4u8)
+            .filter_map(|q| Period::quarter(year, q))
+            .zip(["Quý I", "Quý II", "Quý III", "Quý IV"])
+            .map(|(p, label)| QuarterHead {
+                label: label.into(),
+                span: format!("{}–{}", p.from.format("%d/%m"), p.to.format("%d/%m")),
+            })
+            .collect();
         let page = YearPage {
+            quarter_heads,
+            quarters,
+            province_quarters,
+            channels: tally
+                .channels
+                .iter()
+                .map(|(_, name)| name.clone())
+                .collect(),
+            channel_rows,
+            province_channels: tally.province.by_channel.clone(),
+            quiet,
+            quiet_days: tally.quiet_days,
+            xlsx_url: self.build.link(&format!("{}{year}.xlsx", plan::TALLIES)),
             year,
             unit_target: site.config.unit_target,
             as_of: tally.as_of.format("%d/%m/%Y").to_string(),
@@ -252,5 +419,18 @@ impl Renderer<'_> {
 
     pub(super) fn tally_json(&self, year: i32) -> Vec<u8> {
         format::json(&self.tally_of(year)).into_bytes()
+    }
+
+    /// `/thong-ke/YYYY.xlsx`: the workbook `datto tally --year YYYY --format xlsx` writes.
+    pub(super) fn tally_xlsx(&self, year: i32) -> Result<Vec<u8>, Error> {
+        let site = self.site();
+        let kinds = tally::kind_progress(&site.config, site.profiles.iter().map(AsRef::as_ref));
+        tally::xlsx::workbook(
+            &site.config,
+            &self.tally_of(year),
+            &kinds,
+            site.counted_items(),
+        )
+        .map_err(Error::Internal)
     }
 }

@@ -70,6 +70,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         future: options.future,
         now: crate::dates::now().map_err(Error::Usage)?,
         base_url: Some(url.clone()),
+        preview: true,
     };
     let mut site = Incremental::new(&root, load, &output);
     let state = ServerState::new(output.clone());

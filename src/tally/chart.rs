@@ -97,8 +97,10 @@ mod tests {
                 target: 20,
                 expected_by_now: 10,
                 met: count >= 20,
+                by_channel: vec![count],
             },
             by_month: [0; 12],
+            last_item: None,
         }
     }
 
@@ -114,8 +116,12 @@ mod tests {
                 target: 300,
                 expected_by_now: 150,
                 met: false,
+                by_channel: vec![0],
             },
             units: vec![unit("Việt Trì", 25), unit("A & <B>", 3), unit("C", 12)],
+            period: crate::tally::Period::year(2018),
+            channels: vec![("web".into(), "Trang web".into())],
+            quiet_days: 30,
         };
         let svg = bar_chart(&tally, &[]);
         let doc = roxmltree::Document::parse(&svg).expect("well-formed");

@@ -3,23 +3,69 @@
 
 use std::fmt::Write as _;
 
-use super::{Counts, Tally};
+use super::{Counts, Tally, UnitTally};
 
-/// The exact shape of SPEC §6, laid out like it: one line per unit, so that a diff of two
-/// days' downloads reads as a list of changed units.
+/// The exact shape of SPEC §6 for a year, laid out like it: one line per unit, so that a
+/// diff of two days' downloads reads as a list of changed units. Any other period adds
+/// `period`, `from`, `to`, `quiet_days`, and per unit and province `by_channel` (channel slug
+/// → count), and per unit `last_item`, `days_since_last` (null when the unit never published)
+/// and `quiet`.
 pub fn json(tally: &Tally) -> String {
-    let mut out = format!(
-        "{{\n  \"year\": {},\n  \"as_of\": \"{}\",\n  \"province\": {},\n  \"units\": [\n",
-        tally.year,
-        tally.as_of.format("%Y-%m-%d"),
+    let year = tally.period.is_year();
+    let mut out = format!("{{\n  \"year\": {},\n", tally.year);
+    if !year {
+        let _ = write!(
+            out,
+            "  \"period\": \"{}\",\n  \"from\": \"{}\",\n  \"to\": \"{}\",\n  \"quiet_days\": {},\n",
+            tally.period.key(),
+            tally.period.from.format("%Y-%m-%d"),
+            tally.period.to.format("%Y-%m-%d"),
+            tally.quiet_days
+        );
+    }
+    let province = if year {
         compact(&tally.province)
+    } else {
+        let mut value = serde_json::to_value(&tally.province).unwrap_or_default();
+        value["by_channel"] = channels(tally, &tally.province);
+        compact(&value)
+    };
+    let _ = write!(
+        out,
+        "  \"as_of\": \"{}\",\n  \"province\": {},\n  \"units\": [\n",
+        tally.as_of.format("%Y-%m-%d"),
+        province
     );
     for (i, unit) in tally.units.iter().enumerate() {
         let separator = if i + 1 < tally.units.len() { "," } else { "" };
-        let _ = writeln!(out, "    {}{separator}", compact(unit));
+        let line = if year {
+            compact(unit)
+        } else {
+            let mut value = serde_json::to_value(unit).unwrap_or_default();
+            value["by_channel"] = channels(tally, &unit.counts);
+            value["last_item"] = unit
+                .last_item
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .into();
+            value["days_since_last"] = tally.days_since_last(unit).into();
+            value["quiet"] = tally.is_quiet(unit).into();
+            compact(&value)
+        };
+        let _ = writeln!(out, "    {line}{separator}");
     }
     out.push_str("  ]\n}\n");
     out
+}
+
+/// `{"web": 3, "bao-phu-tho": 1, …}` in `site.yaml` order.
+fn channels(tally: &Tally, counts: &Counts) -> serde_json::Value {
+    tally
+        .channels
+        .iter()
+        .zip(&counts.by_channel)
+        .map(|((slug, _), n)| (slug.clone(), serde_json::Value::from(*n)))
+        .collect::<serde_json::Map<_, _>>()
+        .into()
 }
 
 /// Compact JSON of plain data (serializing it cannot fail).
@@ -102,6 +148,50 @@ fn status(c: &Counts) -> &'static str {
     }
 }
 
+/// "12 ngày", "chưa có"; `*` marks a quiet unit.
+fn last_seen(tally: &Tally, unit: &UnitTally) -> String {
+    let mark = if tally.is_quiet(unit) { "*" } else { "" };
+    match tally.days_since_last(unit) {
+        Some(days) => format!("{days} ngày{mark}"),
+        None => format!("chưa có{mark}"),
+    }
+}
+
+fn heading(tally: &Tally) -> String {
+    format!(
+        "Chỉ tiêu tin/bài {} (tính đến hết ngày {})",
+        tally.period.label(),
+        tally.as_of.format("%d/%m/%Y")
+    )
+}
+
+/// The closing lines: units at target, the province, and the quiet units by name.
+fn footer(tally: &Tally) -> String {
+    let met = tally.units.iter().filter(|u| u.counts.met).count();
+    let pace = if tally.period.is_year() {
+        "cả năm"
+    } else {
+        "trong kỳ"
+    };
+    let mut out = format!(
+        "{met}/{} đơn vị đã đạt chỉ tiêu; toàn tỉnh {}/{} tin bài. Cần có = số tin bài lẽ ra đã có nếu đăng đều {pace}.\n",
+        tally.units.len(),
+        tally.province.count,
+        tally.province.target
+    );
+    let quiet: Vec<&str> = tally.quiet_units().map(|u| u.name.as_str()).collect();
+    if !quiet.is_empty() {
+        let _ = writeln!(
+            out,
+            "* {} đơn vị không có tin bài nào trong {} ngày qua: {}.",
+            quiet.len(),
+            tally.quiet_days,
+            quiet.join(", ")
+        );
+    }
+    out
+}
+
 /// Aligned columns and a bar per unit, for a terminal.
 pub fn table(tally: &Tally) -> String {
     let name_width = tally
@@ -112,89 +202,75 @@ pub fn table(tally: &Tally) -> String {
         .max()
         .unwrap_or(10);
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Chỉ tiêu tin/bài năm {} (tính đến hết ngày {})",
-        tally.year,
-        tally.as_of.format("%d/%m/%Y")
-    );
+    let _ = writeln!(out, "{}", heading(tally));
     let _ = writeln!(out);
     let header = format!(
-        "{}  {:>4} {:>4} {:>5} {:>8} {:>8}  {:<BAR$}  {}",
+        "{}  {:>4} {:>4} {:>5} {:>8} {:>8} {:>12}  {:<BAR$}  {}",
         pad("Đơn vị", name_width),
         "Tin",
         "Bài",
         "Tổng",
         "Chỉ tiêu",
         "Cần có",
+        "Tin gần nhất",
         "Tiến độ",
         "Đánh giá"
     );
     let _ = writeln!(out, "{header}");
     let _ = writeln!(out, "{}", "─".repeat(width(&header)));
-    let mut row = |name: &str, c: &Counts| {
+    let mut row = |name: &str, c: &Counts, last: &str| {
         let _ = writeln!(
             out,
-            "{}  {:>4} {:>4} {:>5} {:>8} {:>8}  {}  {}",
+            "{}  {:>4} {:>4} {:>5} {:>8} {:>8} {:>12}  {}  {}",
             pad(name, name_width),
             c.tin,
             c.bai,
             c.count,
             c.target,
             c.expected_by_now,
+            last,
             bar(c),
             status(c)
         );
     };
     for unit in &tally.units {
-        row(&unit.name, &unit.counts);
+        row(&unit.name, &unit.counts, &last_seen(tally, unit));
     }
-    row("Toàn tỉnh", &tally.province);
-    let met = tally.units.iter().filter(|u| u.counts.met).count();
+    row("Toàn tỉnh", &tally.province, "");
     let _ = writeln!(out);
-    let _ = writeln!(
-        out,
-        "{met}/{} đơn vị đã đạt chỉ tiêu; toàn tỉnh {}/{} tin bài. Cần có = số tin bài lẽ ra đã có nếu đăng đều cả năm.",
-        tally.units.len(),
-        tally.province.count,
-        tally.province.target
-    );
+    out.push_str(&footer(tally));
     out
 }
 
 /// A Markdown table for pasting into reports.
 pub fn markdown(tally: &Tally) -> String {
     let mut out = String::new();
+    let _ = writeln!(out, "### {}\n", heading(tally));
     let _ = writeln!(
         out,
-        "### Chỉ tiêu tin/bài năm {} (tính đến hết ngày {})\n",
-        tally.year,
-        tally.as_of.format("%d/%m/%Y")
+        "| Đơn vị | Tin | Bài | Tổng | Chỉ tiêu | Cần có đến nay | Tin gần nhất | Đánh giá |"
     );
-    let _ = writeln!(
-        out,
-        "| Đơn vị | Tin | Bài | Tổng | Chỉ tiêu | Cần có đến nay | Đánh giá |"
-    );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---|");
     let escape = |s: &str| s.replace('|', "\\|");
     for unit in &tally.units {
         let c = &unit.counts;
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             escape(&unit.name),
             c.tin,
             c.bai,
             c.count,
             c.target,
             c.expected_by_now,
+            last_seen(tally, unit).replace('*', "\\*"),
             status(c)
         );
     }
     let c = &tally.province;
     let _ = writeln!(
         out,
-        "| **Toàn tỉnh** | {} | {} | **{}** | {} | {} | {} |",
+        "| **Toàn tỉnh** | {} | {} | **{}** | {} | {} | | {} |",
         c.tin,
         c.bai,
         c.count,
@@ -202,13 +278,15 @@ pub fn markdown(tally: &Tally) -> String {
         c.expected_by_now,
         status(c)
     );
+    let _ = writeln!(out);
+    out.push_str(&footer(tally).replace("* ", "\\* "));
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tally::UnitTally;
+    use crate::tally::Period;
     use chrono::NaiveDate;
 
     fn counts(count: u32, target: u32, expected: u32) -> Counts {
@@ -219,6 +297,7 @@ mod tests {
             target,
             expected_by_now: expected,
             met: count >= target,
+            by_channel: vec![count - count / 3, count / 3],
         }
     }
 
@@ -233,14 +312,22 @@ mod tests {
                     name: "Thành phố Việt Trì".into(),
                     counts: counts(21, 20, 10),
                     by_month: [0; 12],
+                    last_item: NaiveDate::from_ymd_opt(2018, 6, 30),
                 },
                 UnitTally {
                     slug: "x".into(),
                     name: "Tên, có \"dấu phẩy\"".into(),
                     counts: counts(10, 20, 10),
                     by_month: [0; 12],
+                    last_item: None,
                 },
             ],
+            period: Period::year(2018),
+            channels: vec![
+                ("web".into(), "Trang web".into()),
+                ("bao-phu-tho".into(), "Báo Phú Thọ".into()),
+            ],
+            quiet_days: 30,
         }
     }
 
@@ -291,6 +378,12 @@ mod tests {
             "{text}"
         );
         assert!(rows[0].ends_with("đạt"));
+        assert!(rows[0].contains(" 2 ngày "), "{text}");
+        assert!(rows[1].contains(" chưa có* "), "{text}");
+        assert!(
+            text.contains("1 đơn vị không có tin bài nào trong 30 ngày qua: Tên, có"),
+            "{text}"
+        );
         assert!(rows[1].ends_with("đúng tiến độ"), "{text}");
         assert!(rows[2].ends_with("chậm"));
     }
@@ -313,5 +406,52 @@ mod tests {
         let text = markdown(&sample());
         assert!(text.contains("| Đơn vị | Tin |"));
         assert_eq!(text.lines().filter(|l| l.starts_with('|')).count(), 5);
+        assert!(text.contains("### Chỉ tiêu tin/bài năm 2018"));
+    }
+
+    #[test]
+    fn json_of_a_period_adds_its_bounds_channels_and_last_items() {
+        let mut t = sample();
+        t.period = Period::named("h1", 2018).unwrap();
+        t.as_of = NaiveDate::from_ymd_opt(2018, 6, 30).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json(&t)).unwrap();
+        let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys,
+            [
+                "year",
+                "period",
+                "from",
+                "to",
+                "quiet_days",
+                "as_of",
+                "province",
+                "units"
+            ]
+        );
+        assert_eq!(
+            (&value["period"], &value["from"], &value["to"]),
+            (
+                &serde_json::json!("h1"),
+                &serde_json::json!("2018-01-01"),
+                &serde_json::json!("2018-06-30")
+            )
+        );
+        let unit = &value["units"][0];
+        assert_eq!(
+            unit["by_channel"],
+            serde_json::json!({"web": 14, "bao-phu-tho": 7})
+        );
+        assert_eq!(unit["last_item"], "2018-06-30");
+        assert_eq!(unit["days_since_last"], 0);
+        assert_eq!(unit["quiet"], false);
+        let never = &value["units"][1];
+        assert_eq!(never["last_item"], serde_json::Value::Null);
+        assert_eq!(never["quiet"], true);
+        assert_eq!(value["province"]["by_channel"]["web"], 21);
+        // The year's JSON stays the exact shape of SPEC §6.
+        let year: serde_json::Value = serde_json::from_str(&json(&sample())).unwrap();
+        assert!(year["units"][0].get("by_channel").is_none());
+        assert!(year.get("period").is_none());
     }
 }
