@@ -68,7 +68,21 @@ pub struct Config {
     pub units: Vec<Unit>,
     pub profile_kinds: Vec<ProfileKind>,
     pub channels: Vec<Channel>,
+    pub contact: Contact,
     unit_keys: HashMap<String, UnitId>,
+}
+
+/// `contact:`: who publishes the site, shown in the footer and on the contact page.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// "Chịu trách nhiệm nội dung": the person legally responsible for the content.
+    pub responsible: Option<String>,
+    /// A licence line for the content, e.g. "Ghi rõ nguồn khi phát hành lại".
+    pub licence: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +99,7 @@ struct RawConfig {
     units: Option<Vec<RawUnit>>,
     profile_kinds: Option<Vec<RawKind>>,
     channels: Option<Vec<RawChannel>>,
+    contact: Option<Contact>,
 }
 
 #[derive(Deserialize)]
@@ -137,6 +152,7 @@ const KEYS: &[&str] = &[
     "units",
     "profile_kinds",
     "channels",
+    "contact",
 ];
 
 impl Config {
@@ -284,6 +300,7 @@ impl Config {
                 units,
                 profile_kinds,
                 channels,
+                contact: raw.contact.unwrap_or_default(),
                 unit_keys,
             }),
             _ => Err(errors),

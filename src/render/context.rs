@@ -64,6 +64,13 @@ pub struct SiteContext {
     pub units: Vec<UnitLink>,
     pub kinds: Vec<KindLink>,
     pub feed_url: String,
+    /// The header's date line: the build day ("Thứ Ba, 01/12/2026"), so a build is
+    /// byte-identical for one `SOURCE_DATE_EPOCH`, and a site built daily shows today.
+    pub today: DateContext,
+    /// `contact:` from `site.yaml`, for the footer.
+    pub contact: crate::config::Contact,
+    /// The "Liên hệ" page (`content/trang/lien-he.md`), when there is one.
+    pub contact_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -261,6 +268,14 @@ impl<'a> Builder<'a> {
             units: self.units.clone(),
             kinds: self.kinds.clone(),
             feed_url: self.link("rss.xml"),
+            today: date_context(&self.site.now),
+            contact: config.contact.clone(),
+            contact_url: self
+                .site
+                .pages
+                .iter()
+                .any(|p| p.slug == "lien-he")
+                .then(|| self.link("lien-he/")),
         }
     }
 

@@ -281,6 +281,7 @@ mod tests {
             channel: ChannelId(0),
             source_url: None,
             draft: false,
+            featured: Default::default(),
             slug: "x".into(),
             extra: serde_json::Value::Null,
             html: String::new(),
