@@ -143,6 +143,27 @@ pub struct ItemFull<'a> {
     pub extra: &'a serde_json::Value,
 }
 
+/// Share pages of Facebook and Zalo for one page: plain links, so that nothing is loaded
+/// from either server until the reader chooses to share.
+#[derive(Serialize)]
+pub struct ShareLinks {
+    pub facebook: String,
+    pub zalo: String,
+}
+
+impl ShareLinks {
+    pub fn new(absolute_url: &str) -> ShareLinks {
+        let url = percent_encoding::utf8_percent_encode(
+            absolute_url,
+            percent_encoding::NON_ALPHANUMERIC,
+        );
+        ShareLinks {
+            facebook: format!("https://www.facebook.com/sharer/sharer.php?u={url}"),
+            zalo: format!("https://sp.zalo.me/share_inline?url={url}"),
+        }
+    }
+}
+
 #[derive(Serialize, Clone)]
 pub struct ProfileCard {
     pub title: String,
@@ -268,7 +289,12 @@ impl<'a> Builder<'a> {
             units: self.units.clone(),
             kinds: self.kinds.clone(),
             feed_url: self.link("rss.xml"),
-            today: date_context(&self.site.now),
+            // The day only: `serve` moves "now" on every rebuild, and a time here would
+            // make every page differ each time.
+            today: DateContext {
+                iso: self.site.now.format("%Y-%m-%d").to_string(),
+                ..date_context(&self.site.now)
+            },
             contact: config.contact.clone(),
             contact_url: self
                 .site
@@ -420,5 +446,20 @@ pub fn date_context(date: &DateTime<FixedOffset>) -> DateContext {
         text: format_vi(date),
         short: date.format("%d/%m/%Y").to_string(),
         year: chrono::Datelike::year(date),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_links_carry_the_encoded_address() {
+        let share = ShareLinks::new("https://phunudatto.example.vn/tin-bai/2026/a-b/");
+        assert_eq!(
+            share.facebook,
+            "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fphunudatto%2Eexample%2Evn%2Ftin%2Dbai%2F2026%2Fa%2Db%2F"
+        );
+        assert!(share.zalo.starts_with("https://sp.zalo.me/share_inline?url=https%3A%2F%2F"));
     }
 }

@@ -284,8 +284,10 @@ impl<'a> Renderer<'a> {
                     related: Vec<&'i ItemCard>,
                     newer: Option<Link>,
                     older: Option<Link>,
+                    share: context::ShareLinks,
                 }
                 let page = ItemPage {
+                    share: context::ShareLinks::new(&build.absolute(&job.path)),
                     item: build.item_full(i),
                     related: build.item_cards(&related),
                     newer: newer.map(link),

@@ -34,8 +34,8 @@ pub struct Home {
 }
 
 /// The home page's choice (README, "Tin nổi bật"):
-/// - items whose `featured:` holds at the build moment, newest first: the first is the lead,
-///   the next [`HOME_HEADLINES`] are the secondary headlines;
+/// - items whose `featured:` holds at the build moment, newest first: the first with a cover
+///   image (else the first) is the lead, the next [`HOME_HEADLINES`] are the headlines;
 /// - with nothing featured the lead is the newest item with a cover image (else the newest);
 ///   headlines left free are filled with the newest items not shown yet;
 /// - the latest grid: the newest items not shown above;
@@ -45,7 +45,9 @@ pub fn home(site: &Site) -> Home {
     let featured: Vec<usize> = (0..site.items.len())
         .filter(|&i| site.items[i].featured.active_at(site.now))
         .collect();
-    let lead = featured.first().copied().or_else(|| {
+    let with_image = |&i: &usize| site.items[i].image.is_some();
+    let lead = featured.iter().copied().find(with_image);
+    let lead = lead.or(featured.first().copied()).or_else(|| {
         site.items
             .iter()
             .position(|i| i.image.is_some())

@@ -1,0 +1,26 @@
+/* datto theme: small progressive enhancements; every page works without this file.
+   - "Sao chép liên kết" buttons (hidden until the clipboard can be used);
+   - the reader's print date in [data-print-date] (the page shows the build day before). */
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-copy-url]").forEach(function (button) {
+    if (!navigator.clipboard || !window.isSecureContext) return;
+    var status = button.parentNode.querySelector("[data-copy-status]");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.clipboard.writeText(button.getAttribute("data-copy-url")).then(
+        function () { if (status) status.textContent = "Đã sao chép liên kết."; },
+        function () { if (status) status.textContent = "Không sao chép được; hãy chép địa chỉ trên thanh trình duyệt."; }
+      );
+    });
+  });
+  var stamps = document.querySelectorAll("[data-print-date]");
+  if (stamps.length) {
+    window.addEventListener("beforeprint", function () {
+      var d = new Date();
+      var two = function (n) { return (n < 10 ? "0" : "") + n; };
+      var text = two(d.getDate()) + "/" + two(d.getMonth() + 1) + "/" + d.getFullYear();
+      stamps.forEach(function (el) { el.textContent = text; });
+    });
+  }
+})();
