@@ -1,8 +1,16 @@
 /* datto theme: small progressive enhancements; every page works without this file.
    - "Sao chép liên kết" buttons (hidden until the clipboard can be used);
-   - the reader's print date in [data-print-date] (the page shows the build day before). */
+   - the reader's print date in [data-print-date] (the page shows the build day before);
+   - "swipe to see the whole table" only on tables wider than the screen. */
 (function () {
   "use strict";
+  var markWide = function () {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      wrap.classList.toggle("table-wrap--wide", wrap.scrollWidth > wrap.clientWidth + 1);
+    });
+  };
+  markWide();
+  window.addEventListener("resize", markWide);
   document.querySelectorAll("[data-copy-url]").forEach(function (button) {
     if (!navigator.clipboard || !window.isSecureContext) return;
     var status = button.parentNode.querySelector("[data-copy-status]");
