@@ -385,8 +385,14 @@ mod tests {
     #[test]
     fn a_photo_alone_gets_a_caption_and_one_in_text_does_not() {
         let out = html("![Đội thi](a.jpg \"Đội thi <xã> Tiên Kiên\")\n\nCó ![ảnh](b.jpg) ở đây.\n");
-        assert!(out.starts_with("<figure class=\"figure\"><img src=\"a.jpg\""), "{out}");
-        assert!(out.contains("<figcaption>Đội thi &lt;xã&gt; Tiên Kiên</figcaption></figure>"), "{out}");
+        assert!(
+            out.starts_with("<figure class=\"figure\"><img src=\"a.jpg\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("<figcaption>Đội thi &lt;xã&gt; Tiên Kiên</figcaption></figure>"),
+            "{out}"
+        );
         assert!(out.contains("<p>Có <img src=\"b.jpg\""), "{out}");
         assert_eq!(out.matches("<figure").count(), 1, "{out}");
     }

@@ -107,10 +107,18 @@ fn footer_contact_share_links_and_date_line() {
         "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fphunudatto%2Eexample%2Evn%2Ftin%2Dbai%2F2019%2Ftap%2Dhuan%2F"
     ));
     assert!(item.contains("https://sp.zalo.me/share_inline?url=https%3A%2F%2F"));
-    assert!(item.contains("data-copy-url=\"https://phunudatto.example.vn/tin-bai/2019/tap-huan/\""));
+    assert!(
+        item.contains("data-copy-url=\"https://phunudatto.example.vn/tin-bai/2019/tap-huan/\"")
+    );
     // Nothing is loaded from another server: no script, style or image from elsewhere.
     for page in [&home, &item] {
-        assert!(!page.contains("src=\"http"), "a resource from another server");
-        assert!(!page.contains("<script src=\"http"), "a script from another server");
+        assert!(
+            !page.contains("src=\"http"),
+            "a resource from another server"
+        );
+        assert!(
+            !page.contains("<script src=\"http"),
+            "a script from another server"
+        );
     }
 }

@@ -252,7 +252,10 @@ fn featured_moves_the_home_page() {
 
     let rel = "tin-bai/2018/tieu-de-html.md";
     let text = std::fs::read_to_string(site.root().join("content").join(rel)).unwrap();
-    site.write(rel, &text.replacen("---\n", "---\nfeatured: 2019-06-02\n", 1));
+    site.write(
+        rel,
+        &text.replacen("---\n", "---\nfeatured: 2019-06-02\n", 1),
+    );
     let edit = dev.rebuild(&content(rel)).unwrap();
     assert!(edit.rendered >= 2, "the item and the home page: {edit:?}");
     assert!(lead_of(&home()).contains("Cảnh giác"));

@@ -27,8 +27,9 @@ impl Featured {
             "false" | "" => return Ok(Featured::No),
             _ => {}
         }
-        let hint = || "viết `featured: true`, hoặc ngày hết nổi bật, ví dụ `featured: 2026-12-31`"
-            .to_string();
+        let hint = || {
+            "viết `featured: true`, hoặc ngày hết nổi bật, ví dụ `featured: 2026-12-31`".to_string()
+        };
         let Ok(moment) = parse_date(text, tz) else {
             return Err((format!("`featured` `{text}` không hợp lệ"), hint()));
         };

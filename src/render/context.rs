@@ -153,10 +153,8 @@ pub struct ShareLinks {
 
 impl ShareLinks {
     pub fn new(absolute_url: &str) -> ShareLinks {
-        let url = percent_encoding::utf8_percent_encode(
-            absolute_url,
-            percent_encoding::NON_ALPHANUMERIC,
-        );
+        let url =
+            percent_encoding::utf8_percent_encode(absolute_url, percent_encoding::NON_ALPHANUMERIC);
         ShareLinks {
             facebook: format!("https://www.facebook.com/sharer/sharer.php?u={url}"),
             zalo: format!("https://sp.zalo.me/share_inline?url={url}"),
@@ -460,6 +458,10 @@ mod tests {
             share.facebook,
             "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fphunudatto%2Eexample%2Evn%2Ftin%2Dbai%2F2026%2Fa%2Db%2F"
         );
-        assert!(share.zalo.starts_with("https://sp.zalo.me/share_inline?url=https%3A%2F%2F"));
+        assert!(
+            share
+                .zalo
+                .starts_with("https://sp.zalo.me/share_inline?url=https%3A%2F%2F")
+        );
     }
 }
