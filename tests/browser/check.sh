@@ -334,7 +334,7 @@ printf '  %-38s %s\n' \
   "axe rule violations (critical/serious)" "$(count axe_critical n/a) / $(count axe_serious n/a)" \
   "axe rule violations (moderate/minor)" "$(count axe_moderate n/a) / $(count axe_minor n/a)" \
   "console errors / failed requests" "$(count browser_problems n/a)" \
-  "tally page printed (A4 pages, ≤ 2)" "$(count tally_print_pages n/a)" \
+  "tally page printed (A4 pages, max 2)" "$(count tally_print_pages n/a)" \
   "live reload (serve + Chromium)" "$(count live_reload n/a)" \
   "elapsed (install + checks)" "$((NOW - START))s (${INSTALL_SECS}s + $((NOW - CHECK_START))s)"
 if [ "${#FAILURES[@]}" -gt 0 ]; then
