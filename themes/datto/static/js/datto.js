@@ -1,6 +1,5 @@
 /* datto theme: small progressive enhancements; every page works without this file.
    - "Sao chép liên kết" buttons (hidden until the clipboard can be used);
-   - the reader's print date in [data-print-date] (the page shows the build day before);
    - "swipe to see the whole table" only on tables wider than the screen. */
 (function () {
   "use strict";
@@ -22,13 +21,4 @@
       );
     });
   });
-  var stamps = document.querySelectorAll("[data-print-date]");
-  if (stamps.length) {
-    window.addEventListener("beforeprint", function () {
-      var d = new Date();
-      var two = function (n) { return (n < 10 ? "0" : "") + n; };
-      var text = two(d.getDate()) + "/" + two(d.getMonth() + 1) + "/" + d.getFullYear();
-      stamps.forEach(function (el) { el.textContent = text; });
-    });
-  }
 })();
