@@ -122,3 +122,28 @@ fn footer_contact_share_links_and_date_line() {
         );
     }
 }
+
+#[test]
+fn topic_blocks_show_the_most_used_tags_without_repeating_the_top() {
+    let site = TestSite::fixture("basic");
+    for day in 1..=4 {
+        site.write(
+            &format!("tin-bai/2019/khoi-nghiep-{day}.md"),
+            &format!(
+                "---\ntitle: Khởi nghiệp số {day}\ndate: 2019-01-0{day}\nunit: viet-tri\n\
+                 tags: [Khởi nghiệp]\n---\nTin.\n"
+            ),
+        );
+    }
+    site.build(&[]).success();
+    let home = site.read("index.html");
+    let topics = &home[home.find("class=\"topics\"").expect("topic blocks")..];
+    let topics = &topics[..topics.find("block--profiles").unwrap_or(topics.len())];
+    // The most used tag comes first; its newest items are headlines already.
+    let first = topics.find("Khởi nghiệp</h2>").expect("the most used tag");
+    let second = topics.find("Xây dựng Hội</h2>").expect("the next tag");
+    assert!(first < second);
+    assert!(topics.contains("Khởi nghiệp số 1"), "{topics}");
+    assert!(!topics.contains("Khởi nghiệp số 4"), "a headline repeated");
+    assert!(headlines(&site).contains("Khởi nghiệp số 4"));
+}
