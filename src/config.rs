@@ -71,7 +71,21 @@ pub struct Config {
     /// `tallies: { public: false }`: tally pages, downloads and progress boxes stay out of
     /// the published site (they remain in `serve`, the CLI and the reports).
     pub tallies_public: bool,
+    pub contact: Contact,
     unit_keys: HashMap<String, UnitId>,
+}
+
+/// `contact:`: who publishes the site, shown in the footer and on the contact page.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// "Chịu trách nhiệm nội dung": the person legally responsible for the content.
+    pub responsible: Option<String>,
+    /// A licence line for the content, e.g. "Ghi rõ nguồn khi phát hành lại".
+    pub licence: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -95,6 +109,7 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawTallies {
     public: Option<bool>,
+    contact: Option<Contact>,
 }
 
 #[derive(Deserialize)]
@@ -148,6 +163,7 @@ const KEYS: &[&str] = &[
     "profile_kinds",
     "channels",
     "tallies",
+    "contact",
 ];
 
 impl Config {
@@ -296,6 +312,7 @@ impl Config {
                 profile_kinds,
                 channels,
                 tallies_public: raw.tallies.and_then(|t| t.public).unwrap_or(true),
+                contact: raw.contact.unwrap_or_default(),
                 unit_keys,
             }),
             _ => Err(errors),

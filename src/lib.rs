@@ -10,6 +10,7 @@ pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diagnostics;
+pub mod figures;
 pub mod front_matter;
 pub mod import;
 pub mod incremental;

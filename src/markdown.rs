@@ -60,6 +60,8 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
     let mut heading: Option<(usize, Vec<Event>)> = None;
     let mut code: Option<(Option<String>, String)> = None;
     let mut used_ids: Vec<String> = Vec::new();
+    // Where each image's HTML is in `events`, with its caption: see `crate::figures`.
+    let mut figures: Vec<(usize, Option<String>)> = Vec::new();
 
     let line_of =
         |offset: usize| source.body_line + body[..offset].bytes().filter(|b| *b == b'\n').count();
@@ -80,6 +82,7 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
                 Event::Text(t) | Event::Code(t) => alt.push_str(&t),
                 Event::SoftBreak | Event::HardBreak => alt.push(' '),
                 Event::End(TagEnd::Image) => {
+                    figures.push((events.len(), crate::figures::caption(title, alt)));
                     events.push(Event::Html(image_html(src, title, alt).into()));
                     image = None;
                 }
@@ -200,6 +203,7 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
 
     // HTML runs about 1.1 times the Markdown; this string is kept for the whole build.
     let mut out = String::with_capacity(body.len() + body.len() / 4 + 64);
+    let events = crate::figures::wrap(events, &figures);
     html::push_html(&mut out, events.into_iter());
     let rendered = Rendered {
         html: out,
@@ -376,6 +380,21 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("/>"), "{out}");
+    }
+
+    #[test]
+    fn a_photo_alone_gets_a_caption_and_one_in_text_does_not() {
+        let out = html("![Đội thi](a.jpg \"Đội thi <xã> Tiên Kiên\")\n\nCó ![ảnh](b.jpg) ở đây.\n");
+        assert!(
+            out.starts_with("<figure class=\"figure\"><img src=\"a.jpg\""),
+            "{out}"
+        );
+        assert!(
+            out.contains("<figcaption>Đội thi &lt;xã&gt; Tiên Kiên</figcaption></figure>"),
+            "{out}"
+        );
+        assert!(out.contains("<p>Có <img src=\"b.jpg\""), "{out}");
+        assert_eq!(out.matches("<figure").count(), 1, "{out}");
     }
 
     #[test]

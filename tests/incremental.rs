@@ -234,3 +234,36 @@ fn every_kind_of_edit_gives_the_fresh_build() {
     assert!(dev.output().join("tin-bai/trang/4/index.html").exists());
     assert_same_as_build(&site, &dev);
 }
+
+/// `featured:` changes what the home page leads with: the home page is rendered again, and
+/// again when the featured date passes while `serve` runs.
+#[test]
+fn featured_moves_the_home_page() {
+    let site = TestSite::fixture("basic");
+    let out = tempfile::tempdir().unwrap();
+    let mut dev = Incremental::new(site.root(), options(), &out.path().join("public"));
+    dev.rebuild(&Change::everything()).unwrap();
+    let index = dev.output().join("index.html");
+    let home = || std::fs::read_to_string(&index).unwrap();
+    let lead_of = |html: &str| {
+        let start = html.find("<article class=\"lead\">").unwrap();
+        html[start..start + html[start..].find("</article>").unwrap()].to_string()
+    };
+    assert!(!lead_of(&home()).contains("Cảnh giác"));
+
+    let rel = "tin-bai/2018/tieu-de-html.md";
+    let text = std::fs::read_to_string(site.root().join("content").join(rel)).unwrap();
+    site.write(
+        rel,
+        &text.replacen("---\n", "---\nfeatured: 2019-06-02\n", 1),
+    );
+    let edit = dev.rebuild(&content(rel)).unwrap();
+    assert!(edit.rendered >= 2, "the item and the home page: {edit:?}");
+    assert!(lead_of(&home()).contains("Cảnh giác"));
+    assert_same_as_build(&site, &dev);
+
+    // Two days later the date has passed: the home page changes with no edit at all.
+    dev.set_now(options().now + chrono::Duration::days(2));
+    dev.rebuild(&Change::default()).unwrap();
+    assert!(!lead_of(&home()).contains("Cảnh giác"));
+}

@@ -4,6 +4,7 @@
 //! [`parse`] turns one Markdown file into a typed [`Item`], [`Profile`] or [`Page`].
 //! Cross-file checks (duplicate URLs, links, images) belong to [`crate::site`].
 
+pub mod featured;
 pub mod inventory;
 pub mod parse;
 
@@ -106,6 +107,8 @@ pub struct Item {
     pub channel: ChannelId,
     pub source_url: Option<String>,
     pub draft: bool,
+    /// `featured:`: chosen by staff for the home page's lead and headlines.
+    pub featured: featured::Featured,
     pub slug: String,
     pub extra: serde_json::Value,
     /// The body as HTML; empty until the site renders Markdown.

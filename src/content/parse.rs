@@ -7,6 +7,7 @@ use std::path::Path;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 
+use super::featured::Featured;
 use super::{Image, Item, ItemType, Page, Profile, Source, TagName};
 use crate::config::Config;
 use crate::dates::parse_date;
@@ -30,6 +31,7 @@ pub const ITEM_KEYS: &[&str] = &[
     "draft",
     "slug",
     "extra",
+    "featured",
 ];
 pub const PROFILE_KEYS: &[&str] = &[
     "title",
@@ -114,6 +116,7 @@ struct RawItem {
     draft: Option<bool>,
     slug: Option<Text>,
     extra: Option<serde_json::Value>,
+    featured: Option<Text>,
 }
 
 #[derive(Deserialize)]
@@ -422,6 +425,14 @@ pub fn parse_item(
         raw.image_alt,
         title.as_deref().unwrap_or(""),
     );
+    let featured = match raw.featured.map(|t| Featured::parse(&t.0, config.timezone)) {
+        None => Featured::No,
+        Some(Ok(featured)) => featured,
+        Some(Err((message, hint))) => {
+            check.error("featured", message, Some(hint));
+            Featured::No
+        }
+    };
 
     let item = match (title, date, unit, kind, channel, slug) {
         (Some(title), Some(date), Some(unit), Some(kind), Some(channel), Some(slug)) => {
@@ -439,6 +450,7 @@ pub fn parse_item(
                 channel,
                 source_url,
                 draft: raw.draft.unwrap_or(false),
+                featured,
                 slug,
                 extra: extra(raw.extra),
                 html: String::new(),

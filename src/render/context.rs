@@ -64,6 +64,13 @@ pub struct SiteContext {
     pub units: Vec<UnitLink>,
     pub kinds: Vec<KindLink>,
     pub feed_url: String,
+    /// The header's date line: the build day ("Thứ Ba, 01/12/2026"), so a build is
+    /// byte-identical for one `SOURCE_DATE_EPOCH`, and a site built daily shows today.
+    pub today: DateContext,
+    /// `contact:` from `site.yaml`, for the footer.
+    pub contact: crate::config::Contact,
+    /// The "Liên hệ" page (`content/trang/lien-he.md`), when there is one.
+    pub contact_url: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -134,6 +141,25 @@ pub struct ItemFull<'a> {
     pub channel: ChannelContext,
     pub source_url: Option<&'a str>,
     pub extra: &'a serde_json::Value,
+}
+
+/// Share pages of Facebook and Zalo for one page: plain links, so that nothing is loaded
+/// from either server until the reader chooses to share.
+#[derive(Serialize)]
+pub struct ShareLinks {
+    pub facebook: String,
+    pub zalo: String,
+}
+
+impl ShareLinks {
+    pub fn new(absolute_url: &str) -> ShareLinks {
+        let url =
+            percent_encoding::utf8_percent_encode(absolute_url, percent_encoding::NON_ALPHANUMERIC);
+        ShareLinks {
+            facebook: format!("https://www.facebook.com/sharer/sharer.php?u={url}"),
+            zalo: format!("https://sp.zalo.me/share_inline?url={url}"),
+        }
+    }
 }
 
 #[derive(Serialize, Clone)]
@@ -265,6 +291,19 @@ impl<'a> Builder<'a> {
             units: self.units.clone(),
             kinds: self.kinds.clone(),
             feed_url: self.link("rss.xml"),
+            // The day only: `serve` moves "now" on every rebuild, and a time here would
+            // make every page differ each time.
+            today: DateContext {
+                iso: self.site.now.format("%Y-%m-%d").to_string(),
+                ..date_context(&self.site.now)
+            },
+            contact: config.contact.clone(),
+            contact_url: self
+                .site
+                .pages
+                .iter()
+                .any(|p| p.slug == "lien-he")
+                .then(|| self.link("lien-he/")),
         }
     }
 
@@ -409,5 +448,24 @@ pub fn date_context(date: &DateTime<FixedOffset>) -> DateContext {
         text: format_vi(date),
         short: date.format("%d/%m/%Y").to_string(),
         year: chrono::Datelike::year(date),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_links_carry_the_encoded_address() {
+        let share = ShareLinks::new("https://phunudatto.example.vn/tin-bai/2026/a-b/");
+        assert_eq!(
+            share.facebook,
+            "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fphunudatto%2Eexample%2Evn%2Ftin%2Dbai%2F2026%2Fa%2Db%2F"
+        );
+        assert!(
+            share
+                .zalo
+                .starts_with("https://sp.zalo.me/share_inline?url=https%3A%2F%2F")
+        );
     }
 }

@@ -72,9 +72,16 @@ pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]
     globals.site.hash(&mut h);
     match job.kind {
         PageKind::Home => {
-            let lead = select::home_lead(site);
-            items(site, lead.as_slice(), &mut h);
-            items(site, &select::home_latest(site, lead), &mut h);
+            // What is featured changes the choice: hash the choice, not only the items.
+            let chosen = select::home(site);
+            for part in [chosen.lead.as_slice(), &chosen.headlines, &chosen.latest] {
+                part.len().hash(&mut h);
+                items(site, part, &mut h);
+            }
+            for (tag, shown) in &chosen.topics {
+                (&site.tags[*tag].name, &site.tags[*tag].slug, shown.len()).hash(&mut h);
+                items(site, shown, &mut h);
+            }
             profiles(site, &select::featured_profiles(site), &mut h);
             globals.current_tally.hash(&mut h);
         }

@@ -227,20 +227,35 @@ impl<'a> Renderer<'a> {
         let build = &self.build;
         match job.kind {
             PageKind::Home => {
-                let lead = select::home_lead(site);
-                let latest = select::home_latest(site, lead);
+                let chosen = select::home(site);
                 let featured = select::featured_profiles(site);
+                #[derive(Serialize)]
+                struct Topic<'p> {
+                    tag: context::TagLink,
+                    items: Vec<&'p ItemCard>,
+                }
                 #[derive(Serialize)]
                 struct Home<'p> {
                     lead: Option<&'p ItemCard>,
+                    headlines: Vec<&'p ItemCard>,
                     latest: Vec<&'p ItemCard>,
+                    topics: Vec<Topic<'p>>,
                     profiles: Vec<ProfileCard>,
                     progress: Option<stats::Progress>,
                 }
                 let home = Home {
                     progress: self.province_progress(),
-                    lead: lead.map(|i| build.item_card(i)),
-                    latest: build.item_cards(&latest),
+                    lead: chosen.lead.map(|i| build.item_card(i)),
+                    headlines: build.item_cards(&chosen.headlines),
+                    latest: build.item_cards(&chosen.latest),
+                    topics: chosen
+                        .topics
+                        .iter()
+                        .map(|(tag, items)| Topic {
+                            tag: build.tag(&site.tags[*tag].name, &site.tags[*tag].slug),
+                            items: build.item_cards(items),
+                        })
+                        .collect(),
                     profiles: build.profile_cards(&featured),
                 };
                 let mut meta = self.meta(job, site.config.title.clone(), "home");
@@ -269,8 +284,10 @@ impl<'a> Renderer<'a> {
                     related: Vec<&'i ItemCard>,
                     newer: Option<Link>,
                     older: Option<Link>,
+                    share: context::ShareLinks,
                 }
                 let page = ItemPage {
+                    share: context::ShareLinks::new(&build.absolute(&job.path)),
                     item: build.item_full(i),
                     related: build.item_cards(&related),
                     newer: newer.map(link),

@@ -5,8 +5,13 @@ use crate::site::Site;
 
 /// Entries in a feed, as RSS readers expect.
 pub const FEED_LENGTH: usize = 20;
-/// Items on the home page besides the lead.
-pub const HOME_LATEST: usize = 9;
+/// Secondary headlines beside the home page's lead story.
+pub const HOME_HEADLINES: usize = 4;
+/// Items in the home page's "latest" grid, after the lead and the headlines.
+pub const HOME_LATEST: usize = 6;
+/// Topic blocks on the home page, and the items in each.
+pub const HOME_TOPICS: usize = 3;
+pub const TOPIC_ITEMS: usize = 4;
 pub const HOME_PROFILES: usize = 4;
 /// "Related" items on an item page, and "same kind" profiles on a profile page.
 pub const RELATED: usize = 4;
@@ -18,20 +23,80 @@ pub fn page_slice(indices: &[usize], page: usize, per_page: usize) -> &[usize] {
     &indices[start..end]
 }
 
-/// The home page's lead: the newest item with a cover image, else the newest item.
-pub fn home_lead(site: &Site) -> Option<usize> {
-    site.items
-        .iter()
-        .position(|i| i.image.is_some())
-        .or((!site.items.is_empty()).then_some(0))
+/// What the home page shows, as indices into `Site::items` (and `Site::tags`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Home {
+    pub lead: Option<usize>,
+    pub headlines: Vec<usize>,
+    pub latest: Vec<usize>,
+    /// `(tag, items)`: a block per topic.
+    pub topics: Vec<(usize, Vec<usize>)>,
 }
 
-/// The newest items other than the lead.
-pub fn home_latest(site: &Site, lead: Option<usize>) -> Vec<usize> {
-    (0..site.items.len())
-        .filter(|i| Some(*i) != lead)
+/// The home page's choice (README, "Tin nổi bật"):
+/// - items whose `featured:` holds at the build moment, newest first: the first with a cover
+///   image (else the first) is the lead, the next [`HOME_HEADLINES`] are the headlines;
+/// - with nothing featured the lead is the newest item with a cover image (else the newest);
+///   headlines left free are filled with the newest items not shown yet;
+/// - the latest grid: the newest items not shown above;
+/// - topic blocks: the [`HOME_TOPICS`] tags carrying most items (ties by name), each with
+///   its newest items that are not the lead or a headline.
+pub fn home(site: &Site) -> Home {
+    let featured: Vec<usize> = (0..site.items.len())
+        .filter(|&i| site.items[i].featured.active_at(site.now))
+        .collect();
+    let with_image = |&i: &usize| site.items[i].image.is_some();
+    let lead = featured.iter().copied().find(with_image);
+    let lead = lead.or(featured.first().copied()).or_else(|| {
+        site.items
+            .iter()
+            .position(|i| i.image.is_some())
+            .or((!site.items.is_empty()).then_some(0))
+    });
+    let mut headlines: Vec<usize> = featured
+        .iter()
+        .copied()
+        .filter(|&i| Some(i) != lead)
+        .take(HOME_HEADLINES)
+        .collect();
+    let fill: Vec<usize> = (0..site.items.len())
+        .filter(|&i| Some(i) != lead && !headlines.contains(&i))
+        .take(HOME_HEADLINES - headlines.len())
+        .collect();
+    headlines.extend(fill);
+    // Featured headlines may be older than the fill: the page lists them newest first.
+    headlines.sort_unstable();
+    let shown = |i: usize| Some(i) == lead || headlines.contains(&i);
+    let latest = (0..site.items.len())
+        .filter(|&i| !shown(i))
         .take(HOME_LATEST)
-        .collect()
+        .collect();
+    let mut tags: Vec<usize> = (0..site.tags.len()).collect();
+    tags.sort_by(|&a, &b| {
+        let (a, b) = (&site.tags[a], &site.tags[b]);
+        b.items.len().cmp(&a.items.len()).then(a.slug.cmp(&b.slug))
+    });
+    let topics = tags
+        .into_iter()
+        .map(|t| {
+            let items = site.tags[t]
+                .items
+                .iter()
+                .copied()
+                .filter(|&i| !shown(i))
+                .take(TOPIC_ITEMS)
+                .collect::<Vec<_>>();
+            (t, items)
+        })
+        .filter(|(_, items)| !items.is_empty())
+        .take(HOME_TOPICS)
+        .collect();
+    Home {
+        lead,
+        headlines,
+        latest,
+        topics,
+    }
 }
 
 /// Profiles featured on the home page: the most recent by year.

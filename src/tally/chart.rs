@@ -6,17 +6,20 @@ use std::fmt::Write as _;
 use super::Tally;
 use crate::render::theme::escape_html as escape;
 
-const WIDTH: u32 = 720;
-const LABEL: u32 = 190;
-const ROW: u32 = 30;
-const BAR_HEIGHT: u32 = 18;
-const TOP: u32 = 30;
-/// Room on the right for the "21/20" labels.
-const RIGHT: u32 = 70;
+/// Narrow on purpose: on a 375 px phone the whole chart fits without sideways scrolling
+/// and its text stays about 13 px; wider screens cap its width in CSS (tally.css).
+const WIDTH: u32 = 360;
+/// Each unit takes two lines: its name and "14/20" above, the bar below, so the bars get
+/// the full width instead of sharing it with a label column.
+const ROW: u32 = 40;
+const LABEL_BASELINE: u32 = 15;
+const BAR_TOP: u32 = 21;
+const BAR_HEIGHT: u32 = 13;
+const TOP: u32 = 4;
 
 /// Well-formed SVG (also valid inside HTML). `labels` are the short unit names to show.
 pub fn bar_chart(tally: &Tally, labels: &[String]) -> String {
-    let plot = WIDTH - LABEL - RIGHT;
+    let plot = WIDTH;
     let scale_max = tally
         .units
         .iter()
@@ -24,23 +27,20 @@ pub fn bar_chart(tally: &Tally, labels: &[String]) -> String {
         .max()
         .unwrap_or(1)
         .max(1);
-    let x = |n: u32| LABEL + (u64::from(n) * u64::from(plot) / u64::from(scale_max)) as u32;
-    let height = TOP + ROW * tally.units.len() as u32 + 16;
+    let x = |n: u32| (u64::from(n) * u64::from(plot) / u64::from(scale_max)) as u32;
+    let height = TOP + ROW * tally.units.len() as u32;
     let mut svg = String::new();
     let _ = write!(
         svg,
         "<svg class=\"tally-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" \
-         width=\"100%\" role=\"img\" aria-labelledby=\"tally-chart-title\" font-family=\"system-ui, sans-serif\" font-size=\"13\">\
+         width=\"100%\" role=\"img\" aria-labelledby=\"tally-chart-title\" font-family=\"system-ui, sans-serif\" font-size=\"15\">\
          <title id=\"tally-chart-title\">Số tin bài năm {} của từng đơn vị so với chỉ tiêu</title>",
         tally.year
     );
-    let _ = write!(
-        svg,
-        "<text x=\"{LABEL}\" y=\"16\" fill=\"#374151\">Thanh: số tin bài đã đăng · vạch đỏ: chỉ tiêu · vạch xám: mức cần có đến nay</text>"
-    );
     for (row, unit) in tally.units.iter().enumerate() {
         let c = &unit.counts;
-        let y = TOP + ROW * row as u32;
+        let top = TOP + ROW * row as u32;
+        let (y_text, y_bar) = (top + LABEL_BASELINE, top + BAR_TOP);
         let label = labels.get(row).map_or(unit.name.as_str(), String::as_str);
         let (class, fill) = if c.met {
             ("bar met", "#047857")
@@ -49,32 +49,30 @@ pub fn bar_chart(tally: &Tally, labels: &[String]) -> String {
         } else {
             ("bar behind", "#9d174d")
         };
-        let width = x(c.count) - LABEL;
+        // Lines drawn at the plot's edge would be cut in half: keep them inside.
+        let line_x = |n: u32| x(n).clamp(1, WIDTH - 1);
         let _ = write!(
             svg,
-            "<g class=\"unit-row\"><text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#1f2937\">{}</text>\
-             <rect class=\"track\" x=\"{LABEL}\" y=\"{y}\" width=\"{plot}\" height=\"{BAR_HEIGHT}\" fill=\"#f3f4f6\"/>\
-             <rect class=\"{class}\" x=\"{LABEL}\" y=\"{y}\" width=\"{width}\" height=\"{BAR_HEIGHT}\" fill=\"{fill}\">\
+            "<g class=\"unit-row\"><text x=\"0\" y=\"{y_text}\" fill=\"#1f2937\">{}</text>\
+             <text x=\"{WIDTH}\" y=\"{y_text}\" text-anchor=\"end\" fill=\"#1f2937\" font-weight=\"700\">{}/{}</text>\
+             <rect class=\"track\" x=\"0\" y=\"{y_bar}\" width=\"{plot}\" height=\"{BAR_HEIGHT}\" fill=\"#f3f4f6\"/>\
+             <rect class=\"{class}\" x=\"0\" y=\"{y_bar}\" width=\"{}\" height=\"{BAR_HEIGHT}\" fill=\"{fill}\">\
              <title>{}: {} / {} tin bài</title></rect>\
-             <line class=\"pace\" x1=\"{px}\" x2=\"{px}\" y1=\"{}\" y2=\"{}\" stroke=\"#6b7280\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>\
-             <line class=\"target\" x1=\"{tx}\" x2=\"{tx}\" y1=\"{}\" y2=\"{}\" stroke=\"#b91c1c\" stroke-width=\"2\"/>\
-             <text x=\"{}\" y=\"{}\" fill=\"#1f2937\">{}/{}</text></g>",
-            LABEL - 8,
-            y + 13,
+             <line class=\"pace\" x1=\"{px}\" x2=\"{px}\" y1=\"{}\" y2=\"{}\" stroke=\"#4b5563\" stroke-width=\"2\" stroke-dasharray=\"3 2\"/>\
+             <line class=\"target\" x1=\"{tx}\" x2=\"{tx}\" y1=\"{}\" y2=\"{}\" stroke=\"#b91c1c\" stroke-width=\"2\"/></g>",
             escape(label),
+            c.count,
+            c.target,
+            x(c.count),
             escape(&unit.name),
             c.count,
             c.target,
-            y.saturating_sub(3),
-            y + BAR_HEIGHT + 3,
-            y.saturating_sub(3),
-            y + BAR_HEIGHT + 3,
-            WIDTH - RIGHT + 8,
-            y + 13,
-            c.count,
-            c.target,
-            px = x(c.expected_by_now),
-            tx = x(c.target),
+            y_bar - 2,
+            y_bar + BAR_HEIGHT + 2,
+            y_bar - 3,
+            y_bar + BAR_HEIGHT + 3,
+            px = line_x(c.expected_by_now),
+            tx = line_x(c.target),
         );
     }
     svg.push_str("</svg>");
@@ -138,5 +136,15 @@ mod tests {
         assert_eq!(bars[1].attribute("class"), Some("bar behind"));
         assert_eq!(bars[2].attribute("class"), Some("bar on-pace"));
         assert!(svg.contains("A &amp; &lt;B&gt;"));
+        // Every unit's number and target is written out, and bars differ by their count.
+        let texts: Vec<&str> = doc.descendants().filter_map(|n| n.text()).collect();
+        for shown in ["25/20", "3/20", "12/20"] {
+            assert!(texts.contains(&shown), "{shown} missing");
+        }
+        let widths: Vec<u32> = bars
+            .iter()
+            .map(|b| b.attribute("width").unwrap().parse().unwrap())
+            .collect();
+        assert!(widths[0] > widths[2] && widths[2] > widths[1], "{widths:?}");
     }
 }

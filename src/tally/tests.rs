@@ -32,6 +32,7 @@ fn item(date: &str, unit: usize, kind: ItemType) -> Item {
         channel: ChannelId(0),
         source_url: None,
         draft: false,
+        featured: Default::default(),
         slug: "x".into(),
         extra: serde_json::Value::Null,
         html: String::new(),

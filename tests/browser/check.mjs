@@ -7,7 +7,7 @@
 // Exit status 0 when nothing failed, 1 otherwise.
 
 import { chromium } from 'playwright-core';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -154,6 +154,66 @@ try {
     }
     await context.close();
   }
+  // ==== Portal checks (issue 13 §3) ==========================================================
+  // On a 375 px phone: links in the top bar, sidebar and footer are at least 44 px tall, and
+  // the share/copy controls of an item too. The tally page printed to A4 (Chromium's PDF)
+  // takes at most 2 pages, shows no download link, and carries its source line.
+  // Requests off this server are blocked and counted as problems, as above.
+  {
+    const context = await browser.newContext({ viewport: { width: 375, height: 740 }, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh' });
+    await context.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if ((u.protocol === 'http:' || u.protocol === 'https:') && u.host !== originHost) {
+        problems.push(`portal: a request to an outside server: ${u.href}`);
+        return route.abort('blockedbyclient');
+      }
+      return route.continue();
+    });
+    context.setDefaultTimeout(PAGE_TIMEOUT);
+    const page = await context.newPage();
+    const TAP = 44;
+    for (const name of ['home', 'item']) {
+      const entry = pages.find((p) => p.name === name);
+      if (!entry) continue;
+      try {
+        await page.goto(origin + entry.path, { waitUntil: 'load' });
+        const small = await page.evaluate((min) => {
+          const selector = '.topbar a, .sidebar a, .site-footer a, .share__link:not([hidden])';
+          return [...document.querySelectorAll(selector)]
+            .map((a) => ({ text: a.textContent.trim(), h: a.getBoundingClientRect().height }))
+            .filter((a) => a.h > 0 && a.h < min - 0.5);
+        }, TAP);
+        for (const a of small) problems.push(`portal: ${name} @375px: tap target "${a.text}" is ${a.h.toFixed(1)} px tall (< ${TAP})`);
+        console.log(`  ${small.length ? 'FAIL' : 'ok  '} tap targets ≥ ${TAP} px on ${name} @375px (${small.length} too small)`);
+      } catch (err) {
+        problems.push(`portal: ${name}: ${String(err.message || err).split('\n')[0]}`);
+      }
+    }
+    const tally = pages.find((p) => p.name === 'tally');
+    if (tally) {
+      try {
+        await page.goto(origin + tally.path, { waitUntil: 'load' });
+        await page.emulateMedia({ media: 'print' });
+        const printed = await page.evaluate(() => ({
+          downloads: [...document.querySelectorAll('a[download]')].filter((a) => a.getClientRects().length > 0).length,
+          source: [...document.querySelectorAll('.print-source')].some((p) => p.getClientRects().length > 0),
+        }));
+        const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true, printBackground: false });
+        const file = join(shots, 'tally-print.pdf');
+        writeFileSync(file, pdf);
+        const pageCount = (pdf.toString('latin1').match(/\/Type\s*\/Page(?![s\w])/g) || []).length;
+        if (pageCount < 1 || pageCount > 2) problems.push(`portal: the printed tally page takes ${pageCount} A4 pages (at most 2)`);
+        if (printed.downloads) problems.push(`portal: ${printed.downloads} download link(s) printed on the tally page`);
+        if (!printed.source) problems.push('portal: the printed tally page has no source and print date line');
+        console.log(`  ${pageCount <= 2 && !printed.downloads && printed.source ? 'ok  ' : 'FAIL'} tally page printed: ${pageCount} A4 page(s), ${printed.downloads} download link(s), source line ${printed.source ? 'present' : 'missing'} → ${file}`);
+        if (args.counts) appendFileSync(args.counts, `tally_print_pages=${pageCount}\n`);
+      } catch (err) {
+        problems.push(`portal: tally print: ${String(err.message || err).split('\n')[0]}`);
+      }
+    }
+    await context.close();
+  }
+  // ==== end of portal checks ================================================================
 } finally {
   await browser.close().catch(() => {});
 }

@@ -7,6 +7,8 @@
 #   5. checks every internal link/resource resolves, and that nothing loads from outside;
 #   6. serves the build on 127.0.0.1 and loads key pages in headless Chromium: axe-core
 #      (fails on serious/critical), console errors, failed requests, screenshots at 1280/375 px;
+#      portal checks (check.mjs, marked block): tap targets ≥ 44 px at 375 px, the tally page
+#      printed to A4 in at most 2 pages with no download link and a source line;
 #   7. runs `datto serve` on a copy of the site, edits an item and checks in Chromium that the
 #      open tab reloads with the new text, shows path:line for a broken file, and recovers.
 #
@@ -332,6 +334,7 @@ printf '  %-38s %s\n' \
   "axe rule violations (critical/serious)" "$(count axe_critical n/a) / $(count axe_serious n/a)" \
   "axe rule violations (moderate/minor)" "$(count axe_moderate n/a) / $(count axe_minor n/a)" \
   "console errors / failed requests" "$(count browser_problems n/a)" \
+  "tally page printed (A4 pages, max 2)" "$(count tally_print_pages n/a)" \
   "live reload (serve + Chromium)" "$(count live_reload n/a)" \
   "elapsed (install + checks)" "$((NOW - START))s (${INSTALL_SECS}s + $((NOW - CHECK_START))s)"
 if [ "${#FAILURES[@]}" -gt 0 ]; then
