@@ -103,13 +103,13 @@ struct RawConfig {
     profile_kinds: Option<Vec<RawKind>>,
     channels: Option<Vec<RawChannel>>,
     tallies: Option<RawTallies>,
+    contact: Option<Contact>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTallies {
     public: Option<bool>,
-    contact: Option<Contact>,
 }
 
 #[derive(Deserialize)]
