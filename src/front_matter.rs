@@ -10,6 +10,9 @@ use serde::de::DeserializeOwned;
 
 use crate::diagnostics::{Diagnostic, closest, did_you_mean};
 
+mod messages;
+pub use messages::Explained;
+
 /// A Markdown file cut into its YAML block and its body, with the line numbers needed to
 /// report errors against the original file.
 #[derive(Debug, PartialEq, Eq)]
@@ -124,7 +127,12 @@ pub struct Document<T> {
 
 /// Parses `yaml` (which starts at file line `first_line`) into `T`. Every unknown top-level
 /// key is reported with a "did you mean" hint, so that a typo such as `draf: true` never
-/// silently publishes a draft; YAML syntax and type errors carry their line and key.
+/// silently publishes a draft; YAML syntax and type errors carry their line and key, in
+/// Vietnamese, with the fix when the faulty line shows it.
+///
+/// Every top-level field of `T` must be optional: a value of the wrong type is found by
+/// reading each key on its own, so that the key at fault is named (not the first key, nor
+/// the anchor a `*alias` points to).
 pub fn parse_yaml<T: DeserializeOwned>(
     path: &Path,
     yaml: &str,
@@ -133,22 +141,16 @@ pub fn parse_yaml<T: DeserializeOwned>(
 ) -> Result<Document<T>, Vec<Diagnostic>> {
     let lines = KeyLines::scan(yaml, first_line);
     let start_line = first_line.saturating_sub(1).max(1);
-    let file_line = |error: &serde_yaml::Error| {
-        error
-            .location()
-            .map_or(start_line, |l| first_line + l.line() - 1)
-    };
+    let file_line = |error: &serde_yaml::Error| error.location().map(|l| first_line + l.line() - 1);
 
     let tree: serde_yaml::Value = if yaml.trim().is_empty() {
         serde_yaml::Value::Mapping(Default::default())
     } else {
         serde_yaml::from_str(yaml).map_err(|e| {
-            vec![Diagnostic::new(
-                path,
-                file_line(&e),
-                format!("YAML không hợp lệ: {}", strip_location(&e.to_string())),
-            )
-            .with_hint("kiểm tra dấu `:` sau mỗi khóa, thụt lề bằng dấu cách, và đặt chuỗi có dấu `:` trong ngoặc kép")]
+            let line = file_line(&e).unwrap_or(start_line);
+            let text = yaml.lines().nth(line - first_line).unwrap_or("");
+            let explained = messages::syntax(&strip_location(&e.to_string()), text);
+            vec![Diagnostic::new(path, line, explained.message).with_optional_hint(explained.hint)]
         })?
     };
     let mapping = match tree {
@@ -169,11 +171,10 @@ pub fn parse_yaml<T: DeserializeOwned>(
     let mut errors = Vec::new();
     for key in mapping.keys() {
         let Some(key) = key.as_str() else {
-            errors.push(Diagnostic::new(
-                path,
-                first_line,
-                format!("khóa `{key:?}` phải là chữ"),
-            ));
+            errors.push(
+                Diagnostic::new(path, first_line, "có một khóa không phải chữ")
+                    .with_hint("mỗi dòng bắt đầu bằng tên khóa, ví dụ `title:`"),
+            );
             continue;
         };
         if !allowed_keys.contains(&key) {
@@ -193,45 +194,58 @@ pub fn parse_yaml<T: DeserializeOwned>(
         return Err(errors);
     }
 
-    let typed = if mapping.is_empty() {
-        serde_yaml::from_value(serde_yaml::Value::Mapping(mapping))
-    } else {
-        serde_yaml::from_str(yaml)
+    let value = match serde_yaml::from_value(serde_yaml::Value::Mapping(mapping.clone())) {
+        Ok(value) => value,
+        Err(_) => return Err(type_errors::<T>(path, yaml, mapping, &lines, first_line)),
     };
-    let value = typed.map_err(|e| {
-        let line = file_line(&e);
-        let detail = strip_location(&e.to_string());
-        let key = lines.owner_of(line).map(str::to_string);
-        // serde_yaml prefixes the path (`draft: …`, `tags[0]: …`); the key goes first instead.
-        let detail = match &key {
-            Some(k) if detail.starts_with(k.as_str()) => detail
-                .split_once(": ")
-                .map_or(detail.clone(), |(_, rest)| rest.to_string()),
-            _ => detail,
-        };
-        let message = match &key {
-            Some(k) => format!("`{k}`: giá trị không hợp lệ ({detail})"),
-            None => format!("giá trị không hợp lệ ({detail})"),
-        };
-        let hint = if detail.contains("expected a boolean") {
-            Some("viết `true` hoặc `false`".to_string())
-        } else if detail.contains("expected a sequence") {
-            Some("viết dạng danh sách, ví dụ `[a, b]`".to_string())
-        } else if detail.contains("expected i32")
-            || detail.contains("expected u32")
-            || detail.contains("integer")
-        {
-            Some("viết một số nguyên, ví dụ `2020`".to_string())
-        } else {
-            None
-        };
-        vec![Diagnostic::new(path, line, message).with_optional_hint(hint)]
-    })?;
     Ok(Document {
         value,
         lines,
         start_line,
     })
+}
+
+/// Reads each key of `mapping` into `T` alone and reports every one that fails, at the
+/// line of that key (or, inside it, at the line serde_yaml points to when that line is
+/// within the key's own lines: a `*alias` is blamed where it is used, not at its anchor).
+fn type_errors<T: DeserializeOwned>(
+    path: &Path,
+    yaml: &str,
+    mapping: serde_yaml::Mapping,
+    lines: &KeyLines,
+    first_line: usize,
+) -> Vec<Diagnostic> {
+    let located = serde_yaml::from_str::<T>(yaml)
+        .err()
+        .and_then(|e| e.location())
+        .map(|l| first_line + l.line() - 1);
+    let mut errors = Vec::new();
+    for (key, value) in mapping {
+        let Some(name) = key.as_str().map(str::to_string) else {
+            continue;
+        };
+        let mut alone = serde_yaml::Mapping::new();
+        alone.insert(key, value);
+        if let Err(e) = serde_yaml::from_value::<T>(serde_yaml::Value::Mapping(alone)) {
+            let key_line = lines.line_of(&name, first_line);
+            let line = located
+                .filter(|l| *l >= key_line && lines.owner_of(*l) == Some(name.as_str()))
+                .unwrap_or(key_line);
+            let explained = messages::value(&name, &strip_location(&e.to_string()));
+            errors.push(
+                Diagnostic::new(path, line, explained.message).with_optional_hint(explained.hint),
+            );
+        }
+    }
+    if errors.is_empty() {
+        // Each key reads alone but not together: not expected with optional fields.
+        errors.push(Diagnostic::new(
+            path,
+            first_line,
+            "front matter không đọc được",
+        ));
+    }
+    errors
 }
 
 /// serde_yaml appends " at line L column C"; the line is already in our prefix.
@@ -335,11 +349,59 @@ mod tests {
         let yaml = "title: A\ntags: [a, b\n";
         let errors = parse_yaml::<Fm>(p(), yaml, 2, KEYS).unwrap_err();
         assert!(
-            errors[0].message.starts_with("YAML không hợp lệ"),
+            errors[0].message.contains("không đóng bằng `]`"),
             "{}",
             errors[0]
         );
         assert!(errors[0].line >= 3);
+    }
+
+    #[test]
+    fn yaml_mistakes_in_vietnamese_at_their_line() {
+        // (front matter, file line, message fragment, hint fragment); the YAML starts at line 2.
+        let cases = [
+            (
+                "title: Hội nghị: tổng kết năm\n",
+                2,
+                "dấu `:`",
+                "`title: \"Hội nghị: tổng kết năm\"`",
+            ),
+            ("title: A\n\tdraft: true\n", 3, "Tab", "dấu cách"),
+            (
+                "title: A\ndraft: có\n",
+                3,
+                "`draft` phải là `true` hoặc `false`",
+                "ghi `draft: true`",
+            ),
+            (
+                "title: A\ndraft: không\n",
+                3,
+                "không phải `không`",
+                "ghi `draft: false`",
+            ),
+            ("title: A\ntitle: B\n", 2, "ghi hai lần", "xóa"),
+            (
+                "title: A\ntags: [[a, b]]\n",
+                3,
+                "`tags`",
+                "`tags: [Ẩm thực, Hội thi]`",
+            ),
+            // An alias is blamed where it is used, not at its anchor.
+            ("tags: &t [a]\ntitle: A\ndraft: *t\n", 4, "`draft`", "true"),
+        ];
+        for (yaml, line, message, hint) in cases {
+            let errors = parse_yaml::<Fm>(p(), yaml, 2, KEYS).unwrap_err();
+            let e = &errors[0];
+            assert_eq!(e.line, line, "{yaml:?}: {e}");
+            assert!(e.message.contains(message), "{yaml:?}: {e}");
+            assert!(
+                e.hint.as_deref().unwrap_or("").contains(hint),
+                "{yaml:?}: {e}"
+            );
+            for english in ["invalid", "expected", "mapping", "token", "duplicate"] {
+                assert!(!e.to_string().contains(english), "{yaml:?}: {e}");
+            }
+        }
     }
 
     #[test]

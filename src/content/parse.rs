@@ -1,348 +1,21 @@
 //! One Markdown file → one typed [`Item`], [`Profile`] or [`Page`], with every front-matter
 //! problem of that file reported (not only the first).
 
-use std::fmt;
 use std::path::Path;
 
-use serde::Deserialize;
-use serde::de::{self, Deserializer, Visitor};
-
-use super::{Image, Item, ItemType, Page, Profile, Source, TagName};
+use super::{Item, ItemType, Page, Profile, TagName};
 use crate::config::Config;
 use crate::dates::parse_date;
-use crate::diagnostics::{Diagnostic, did_you_mean};
-use crate::front_matter::{self, Document, KeyLines};
+use crate::diagnostics::Diagnostic;
 use crate::paths::{self, LocalRef};
 use crate::slug::{match_key, slugify};
 
-pub const ITEM_KEYS: &[&str] = &[
-    "title",
-    "date",
-    "unit",
-    "type",
-    "tags",
-    "summary",
-    "image",
-    "image_alt",
-    "author",
-    "channel",
-    "source_url",
-    "draft",
-    "slug",
-    "extra",
-];
-pub const PROFILE_KEYS: &[&str] = &[
-    "title",
-    "unit",
-    "kind",
-    "year",
-    "commune",
-    "criteria",
-    "summary",
-    "image",
-    "image_alt",
-    "draft",
-    "slug",
-    "extra",
-];
-pub const PAGE_KEYS: &[&str] = &["title", "slug", "draft", "extra"];
+mod checker;
+mod raw;
 
-/// A scalar staff may write unquoted: `title: 2018` is the text "2018", not a type error.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Text(pub String);
-
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl Visitor<'_> for TextVisitor {
-            type Value = Text;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a piece of text")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-        }
-        deserializer.deserialize_any(TextVisitor)
-    }
-}
-
-/// `tags: hát Xoan` is read as a one-tag list.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-enum TextList {
-    One(Text),
-    Many(Vec<Text>),
-}
-
-impl TextList {
-    fn into_vec(self) -> Vec<String> {
-        match self {
-            TextList::One(t) => vec![t.0],
-            TextList::Many(v) => v.into_iter().map(|t| t.0).collect(),
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawItem {
-    title: Option<Text>,
-    date: Option<Text>,
-    unit: Option<Text>,
-    #[serde(rename = "type")]
-    kind: Option<Text>,
-    tags: Option<TextList>,
-    summary: Option<Text>,
-    image: Option<Text>,
-    image_alt: Option<Text>,
-    author: Option<Text>,
-    channel: Option<Text>,
-    source_url: Option<Text>,
-    draft: Option<bool>,
-    slug: Option<Text>,
-    extra: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProfile {
-    title: Option<Text>,
-    unit: Option<Text>,
-    kind: Option<Text>,
-    year: Option<i32>,
-    commune: Option<Text>,
-    criteria: Option<TextList>,
-    summary: Option<Text>,
-    image: Option<Text>,
-    image_alt: Option<Text>,
-    draft: Option<bool>,
-    slug: Option<Text>,
-    extra: Option<serde_json::Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawPage {
-    title: Option<Text>,
-    slug: Option<Text>,
-    draft: Option<bool>,
-    extra: Option<serde_json::Value>,
-}
-
-/// Per-file error collector that knows the file and where each key is.
-struct Checker<'a> {
-    shown: &'a Path,
-    lines: KeyLines,
-    start_line: usize,
-    errors: Vec<Diagnostic>,
-}
-
-impl Checker<'_> {
-    fn line(&self, key: &str) -> usize {
-        self.lines.line_of(key, self.start_line)
-    }
-
-    fn error(&mut self, key: &str, message: impl Into<String>, hint: Option<String>) {
-        let line = self.line(key);
-        self.errors
-            .push(Diagnostic::new(self.shown, line, message).with_optional_hint(hint));
-    }
-
-    fn required(&mut self, key: &str, value: Option<Text>, example: &str) -> Option<String> {
-        match value.map(|t| t.0.trim().to_string()) {
-            Some(v) if !v.is_empty() => Some(v),
-            Some(_) => {
-                self.error(
-                    key,
-                    format!("`{key}` đang để trống"),
-                    Some(format!("ví dụ `{key}: {example}`")),
-                );
-                None
-            }
-            None => {
-                self.error(
-                    key,
-                    format!("thiếu khóa bắt buộc `{key}`"),
-                    Some(format!("thêm dòng `{key}: {example}`")),
-                );
-                None
-            }
-        }
-    }
-
-    /// `found`, or an error at `key`: "không có {what} `text` trong site.yaml", with the
-    /// closest valid name or the list of all of them.
-    fn named<'v, T>(
-        &mut self,
-        key: &str,
-        text: &str,
-        what: &str,
-        found: Result<T, Option<String>>,
-        valid: impl IntoIterator<Item = &'v str>,
-    ) -> Option<T> {
-        found
-            .map_err(|suggestion| {
-                let hint = did_you_mean(
-                    suggestion.as_deref(),
-                    &format!("các {what} trong site.yaml"),
-                    valid,
-                );
-                self.error(
-                    key,
-                    format!("không có {what} `{text}` trong site.yaml"),
-                    Some(hint),
-                );
-            })
-            .ok()
-    }
-
-    fn unit(&mut self, config: &Config, value: Option<Text>) -> Option<crate::config::UnitId> {
-        let text = self.required("unit", value, "viet-tri")?;
-        self.named(
-            "unit",
-            &text,
-            "đơn vị",
-            config.resolve_unit(&text),
-            config.unit_slugs(),
-        )
-    }
-
-    /// `slug:` if given, else the file name (the folder name for `index.md`).
-    fn slug(&mut self, value: Option<Text>, rel: &str) -> Option<String> {
-        let (written, key) = match value {
-            Some(t) => (t.0, "slug"),
-            None => (default_slug_source(rel).to_string(), "title"),
-        };
-        let slug = slugify(&written);
-        if slug.is_empty() {
-            let message = if key == "slug" {
-                format!("`slug` `{written}` không còn ký tự nào sau khi bỏ dấu")
-            } else {
-                format!("tên tệp `{written}` không tạo được đường dẫn")
-            };
-            self.error(
-                key,
-                message,
-                Some("dùng chữ cái hoặc chữ số, ví dụ `hoi-nghi-2018`".into()),
-            );
-            return None;
-        }
-        Some(slug)
-    }
-
-    fn image(
-        &mut self,
-        source: &Source,
-        image: Option<Text>,
-        alt: Option<Text>,
-        title: &str,
-    ) -> Option<Image> {
-        let written = image?.0;
-        let line = self.line("image");
-        if paths::is_external(&written) {
-            self.error(
-                "image",
-                format!("ảnh `{written}` nằm trên máy chủ khác"),
-                Some(
-                    "chép ảnh vào cạnh tệp .md hoặc vào content/static/ rồi ghi đường dẫn tới đó"
-                        .into(),
-                ),
-            );
-            return None;
-        }
-        match paths::resolve(source.dir(), &written) {
-            Some(reference) => Some(Image {
-                reference,
-                alt: alt.map(|t| t.0).unwrap_or_else(|| title.to_string()),
-                line,
-                path: String::new(),
-            }),
-            None => {
-                self.error(
-                    "image",
-                    format!("đường dẫn ảnh `{written}` không hợp lệ"),
-                    None,
-                );
-                None
-            }
-        }
-    }
-
-    fn finish<T>(self, value: Option<T>) -> Result<T, Vec<Diagnostic>> {
-        match value {
-            Some(v) if self.errors.is_empty() => Ok(v),
-            _ => Err(self.errors),
-        }
-    }
-}
-
-fn default_slug_source(rel: &str) -> &str {
-    let without_ext = rel.strip_suffix(".md").unwrap_or(rel);
-    let mut parts = without_ext.rsplit('/');
-    let last = parts.next().unwrap_or(without_ext);
-    if last == "index" {
-        parts.next().unwrap_or(last)
-    } else {
-        last
-    }
-}
-
-/// Splits and parses one file's front matter into `T`.
-fn read<T: serde::de::DeserializeOwned>(
-    shown: &Path,
-    rel: &str,
-    text: String,
-    keys: &[&str],
-) -> Result<(Document<T>, Source), Vec<Diagnostic>> {
-    let mut text = front_matter::normalize(text);
-    let version = crate::sources::fingerprint(&text);
-    let split = front_matter::split(shown, &text).map_err(|d| vec![d])?;
-    let doc = front_matter::parse_yaml::<T>(shown, split.yaml, split.yaml_line, keys)?;
-    // The body is the end of the text: cut the front matter off in place.
-    let (body_start, body_line) = (text.len() - split.body.len(), split.body_line);
-    text.drain(..body_start);
-    let source = Source {
-        shown: shown.to_path_buf(),
-        rel: rel.to_string(),
-        body: std::sync::Arc::new(text),
-        body_line,
-        version,
-        fingerprint: version,
-    };
-    Ok((doc, source))
-}
-
-fn checker<'a, T>(shown: &'a Path, doc: &Document<T>) -> Checker<'a> {
-    Checker {
-        shown,
-        lines: doc.lines.clone(),
-        start_line: doc.start_line,
-        errors: Vec::new(),
-    }
-}
-
-fn trimmed(value: Option<Text>) -> Option<String> {
-    value
-        .map(|t| t.0.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
-
-fn extra(value: Option<serde_json::Value>) -> serde_json::Value {
-    value.unwrap_or_else(|| serde_json::Value::Object(Default::default()))
-}
+use checker::{checker, extra, read, trimmed};
+pub use raw::{ITEM_KEYS, PAGE_KEYS, PROFILE_KEYS, Text};
+use raw::{RawItem, RawPage, RawProfile, TextList};
 
 /// A news item from `content/tin-bai/`.
 pub fn parse_item(
@@ -360,7 +33,7 @@ pub fn parse_item(
         .required("date", raw.date, "2018-03-05")
         .and_then(|text: String| {
             parse_date(&text, config.timezone)
-                .map_err(|message| check.error("date", message, None))
+                .map_err(|e| check.error("date", e.message, e.hint))
                 .ok()
         });
     let unit = check.unit(config, raw.unit);
@@ -380,7 +53,7 @@ pub fn parse_item(
         },
     };
     let mut tags: Vec<TagName> = Vec::new();
-    for tag in raw.tags.map(TextList::into_vec).unwrap_or_default() {
+    for tag in raw.tags.map(TextList::split_commas).unwrap_or_default() {
         let name = tag.trim().to_string();
         let slug = slugify(&name);
         if slug.is_empty() {
@@ -439,6 +112,8 @@ pub fn parse_item(
                 channel,
                 source_url,
                 draft: raw.draft.unwrap_or(false),
+                scheduled: raw.scheduled.unwrap_or(false),
+                date_line: check.line("date"),
                 slug,
                 extra: extra(raw.extra),
                 html: String::new(),

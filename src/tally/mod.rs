@@ -281,6 +281,8 @@ mod tests {
             channel: ChannelId(0),
             source_url: None,
             draft: false,
+            scheduled: false,
+            date_line: 1,
             slug: "x".into(),
             extra: serde_json::Value::Null,
             html: String::new(),
