@@ -142,8 +142,22 @@ const KEYS: &[&str] = &[
 impl Config {
     /// Reads and validates `site.yaml`; `shown_path` is how errors name the file.
     pub fn from_yaml(shown_path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        match Config::from_yaml_lenient(shown_path, text) {
+            (Some(config), errors) if errors.is_empty() => Ok(config),
+            (_, errors) => Err(errors),
+        }
+    }
+
+    /// Like [`Config::from_yaml`], but a value-level mistake (a bad `base_url`, `per_page: 0`)
+    /// still gives a configuration, with a stand-in for the broken value, so that the content
+    /// can be checked too: staff then see all their mistakes in one run. `None` when the file
+    /// cannot be read as a whole or lists no unit (every item would fail on it).
+    pub fn from_yaml_lenient(shown_path: &Path, text: &str) -> (Option<Config>, Vec<Diagnostic>) {
         let text = crate::front_matter::normalize(text.to_string());
-        let doc = parse_yaml::<RawConfig>(shown_path, &text, 1, KEYS)?;
+        let doc = match parse_yaml::<RawConfig>(shown_path, &text, 1, KEYS) {
+            Ok(doc) => doc,
+            Err(errors) => return (None, errors),
+        };
         let raw = doc.value;
         let line = |key: &str| doc.lines.line_of(key, 1);
         let mut errors = Vec::new();
@@ -270,24 +284,27 @@ impl Config {
             });
         }
 
-        match (errors.is_empty(), base_url, timezone) {
-            (true, Some(base_url), Some(timezone)) => Ok(Config {
-                title,
-                description: raw.description.unwrap_or_default(),
-                base_url,
-                language: raw.language.unwrap_or_else(|| "vi".into()),
-                timezone,
-                theme: raw.theme.unwrap_or_else(|| "datto".into()),
-                per_page,
-                province_target: targets.province_per_year.unwrap_or(300),
-                unit_target: unit_default,
-                units,
-                profile_kinds,
-                channels,
-                unit_keys,
-            }),
-            _ => Err(errors),
+        if units.is_empty() {
+            return (None, errors);
         }
+        // Stand-ins for broken values: never published, since the errors fail the build.
+        let base_url = base_url.or_else(|| BaseUrl::parse("http://127.0.0.1/").ok());
+        let config = base_url.map(|base_url| Config {
+            title,
+            description: raw.description.unwrap_or_default(),
+            base_url,
+            language: raw.language.unwrap_or_else(|| "vi".into()),
+            timezone: timezone.unwrap_or(crate::dates::VIETNAM),
+            theme: raw.theme.unwrap_or_else(|| "datto".into()),
+            per_page: per_page.max(1),
+            province_target: targets.province_per_year.unwrap_or(300),
+            unit_target: unit_default,
+            units,
+            profile_kinds,
+            channels,
+            unit_keys,
+        });
+        (config, errors)
     }
 
     pub fn unit_slugs(&self) -> impl Iterator<Item = &str> {
@@ -300,6 +317,27 @@ impl Config {
 
     pub fn channel_slugs(&self) -> impl Iterator<Item = &str> {
         self.channels.iter().map(|c| c.slug.as_str())
+    }
+
+    /// `(slug, short name)` of every unit, for hints.
+    pub fn unit_choices(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.units
+            .iter()
+            .map(|u| (u.slug.as_str(), u.short.as_str()))
+    }
+
+    /// `(slug, name)` of every profile kind, for hints.
+    pub fn kind_choices(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.profile_kinds
+            .iter()
+            .map(|k| (k.slug.as_str(), k.name.as_str()))
+    }
+
+    /// `(slug, name)` of every channel, for hints.
+    pub fn channel_choices(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.channels
+            .iter()
+            .map(|c| (c.slug.as_str(), c.name.as_str()))
     }
 
     pub fn unit(&self, id: UnitId) -> &Unit {

@@ -2,6 +2,12 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 
+/// Vietnam's offset, UTC+7 (the default `timezone`).
+pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+7 is a valid offset"),
+};
+
 /// Parses `+07:00`, `-05:30`, `+0700` or `Z`.
 pub fn parse_offset(text: &str) -> Option<FixedOffset> {
     let text = text.trim();

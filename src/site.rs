@@ -101,6 +101,7 @@ impl Site {
         let now = options.now.with_timezone(&config.timezone);
 
         let mut problems = Diagnostics::new();
+        problems.extend(sources.problems().cloned());
         let mut items = Vec::new();
         let mut profiles = Vec::new();
         let mut pages = Vec::new();

@@ -340,7 +340,7 @@ fn invalid_yaml_is_reported() {
                 "---\ntitle: [Thiếu ngoặc\ndate: 2019-01-01\nunit: viet-tri\n---\nX\n",
             );
         },
-        &["content/tin-bai/2019/yaml-hong.md:", "YAML"],
+        &["content/tin-bai/2019/yaml-hong.md:", "không đóng bằng `]`"],
     );
 }
 

@@ -16,6 +16,13 @@ use crate::config::{ChannelId, KindId, UnitId};
 use crate::diagnostics::Diagnostic;
 use crate::paths::LocalRef;
 
+/// The longest name (in bytes) of one segment of an output path. File systems allow 255;
+/// the output is written through temporary files named after the file plus a suffix
+/// (`.name.datto-tmp-PID`), so `check` refuses anything that would not leave room for it.
+pub const MAX_SEGMENT: usize = 200;
+/// The longest output path (relative to the output folder) `check` accepts.
+pub const MAX_PATH: usize = 1000;
+
 /// `tin` (short news, the default) or `bai` (an article).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
 #[serde(rename_all = "lowercase")]

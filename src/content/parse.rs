@@ -56,7 +56,20 @@ pub fn parse_item(
     for tag in raw.tags.map(TextList::split_commas).unwrap_or_default() {
         let name = tag.trim().to_string();
         let slug = slugify(&name);
-        if slug.is_empty() {
+        if name.is_empty() {
+            // `tags: a, , b` or a trailing comma: nothing meant.
+            continue;
+        }
+        if slug.len() > crate::content::MAX_SEGMENT {
+            check.error(
+                "tags",
+                format!("chủ đề dài {} byte, quá dài làm tên trang chủ đề", name.len()),
+                Some(format!(
+                    "mỗi chủ đề vài chữ; các chủ đề cách nhau bằng dấu phẩy: `tags: [Ẩm thực, Hội thi]` (tối đa {} byte)",
+                    crate::content::MAX_SEGMENT
+                )),
+            );
+        } else if slug.is_empty() {
             check.error(
                 "tags",
                 format!("chủ đề `{name}` không có chữ cái hay chữ số nào"),
@@ -73,7 +86,7 @@ pub fn parse_item(
             &text,
             "kênh",
             config.resolve_channel(&text),
-            config.channel_slugs(),
+            config.channel_choices(),
         ),
     };
     // Shown as a link on the item page: only a web address may go there.
@@ -141,7 +154,7 @@ pub fn parse_profile(
         .required("kind", raw.kind, "mai-am-tinh-thuong")
         .and_then(|text: String| {
             let found = config.resolve_kind(&text);
-            check.named("kind", &text, "loại mô hình", found, config.kind_slugs())
+            check.named("kind", &text, "loại mô hình", found, config.kind_choices())
         });
     let slug = check.slug(raw.slug, rel);
     let image = check.image(

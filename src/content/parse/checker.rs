@@ -4,8 +4,8 @@ use std::path::Path;
 
 use super::raw::Text;
 use crate::config::Config;
-use crate::content::{Image, Source};
-use crate::diagnostics::{Diagnostic, did_you_mean};
+use crate::content::{Image, MAX_SEGMENT, Source};
+use crate::diagnostics::{Diagnostic, did_you_mean_named};
 use crate::front_matter::{self, Document, KeyLines};
 use crate::paths;
 use crate::slug::slugify;
@@ -59,11 +59,11 @@ impl Checker<'_> {
         text: &str,
         what: &str,
         found: Result<T, Option<String>>,
-        valid: impl IntoIterator<Item = &'v str>,
+        valid: impl IntoIterator<Item = (&'v str, &'v str)>,
     ) -> Option<T> {
         found
             .map_err(|suggestion| {
-                let hint = did_you_mean(
+                let hint = did_you_mean_named(
                     suggestion.as_deref(),
                     &format!("các {what} trong site.yaml"),
                     valid,
@@ -84,7 +84,7 @@ impl Checker<'_> {
             &text,
             "đơn vị",
             config.resolve_unit(&text),
-            config.unit_slugs(),
+            config.unit_choices(),
         )
     }
 
@@ -95,6 +95,29 @@ impl Checker<'_> {
             None => (default_slug_source(rel).to_string(), "title"),
         };
         let slug = slugify(&written);
+        if slug.len() > MAX_SEGMENT {
+            let (message, hint) = if key == "slug" {
+                (
+                    format!(
+                        "`slug` dài {} byte, quá dài làm tên thư mục của trang",
+                        slug.len()
+                    ),
+                    format!("rút ngắn `slug` còn tối đa {MAX_SEGMENT} byte"),
+                )
+            } else {
+                (
+                    format!(
+                        "tên tệp dài {} byte, quá dài làm tên thư mục của trang",
+                        slug.len()
+                    ),
+                    format!(
+                        "đổi tên tệp cho ngắn hơn (tối đa {MAX_SEGMENT} byte, khoảng 70 chữ có dấu), hoặc thêm dòng `slug: ten-ngan`"
+                    ),
+                )
+            };
+            self.error(key, message, Some(hint));
+            return None;
+        }
         if slug.is_empty() {
             let message = if key == "slug" {
                 format!("`slug` `{written}` không còn ký tự nào sau khi bỏ dấu")
