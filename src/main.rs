@@ -194,6 +194,12 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let path = scaffold::create(&cli.root, &config, &request)?;
             println!("{}", path.display());
+            if let Some(folder) = path.parent() {
+                eprintln!(
+                    "Ảnh của bài: chép vào thư mục {}/ rồi ghi `![Mô tả ảnh](ten-anh.jpg)`.",
+                    folder.display()
+                );
+            }
         }
     }
     Ok(())
