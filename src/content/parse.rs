@@ -294,6 +294,150 @@ mod tests {
         );
     }
 
+    /// Front matter lines after `title`, `date` and `unit` (which come first, lines 2–4).
+    fn with(extra: &str) -> String {
+        format!("---\ntitle: A\ndate: 2018-01-01\nunit: viet-tri\n{extra}---\nX\n")
+    }
+
+    #[test]
+    fn staff_mistakes_are_named_at_their_key_and_line_with_the_fix() {
+        // (whole file, line, message fragment, hint fragment)
+        let cases = [
+            (
+                with("tags: {a: 1}\n"),
+                5,
+                "`tags` phải là một dòng chữ hoặc một danh sách, không phải một bảng",
+                "`tags: [Ẩm thực, Hội thi]`",
+            ),
+            (
+                with("tags: [[a, b]]\n"),
+                5,
+                "`tags` phải là một dòng chữ, không phải một danh sách",
+                "`tags: [Ẩm thực, Hội thi]`",
+            ),
+            (
+                with("draft: có\n"),
+                5,
+                "`draft` phải là `true` hoặc `false`",
+                "ghi `draft: true`",
+            ),
+            (
+                with("summary: Tóm tắt: ngắn\n"),
+                5,
+                "dấu `:`",
+                "`summary: \"Tóm tắt: ngắn\"`",
+            ),
+            (with("\tdraft: true\n"), 5, "Tab", "dấu cách"),
+            // The alias is at fault where it is used (line 6), not at its anchor (line 5).
+            (
+                with("extra: &e {a: 1}\nauthor: *e\n"),
+                6,
+                "`author` phải là một dòng chữ",
+                "",
+            ),
+            (
+                "---\ntitle: A\ndate: 30/11/2026\nunit: viet-tri\n---\n".into(),
+                3,
+                "`30/11/2026`",
+                "ghi `2026-11-30`",
+            ),
+            (
+                "---\ntitle: A\ndate: 0001-01-01\nunit: viet-tri\n---\n".into(),
+                3,
+                "năm 1",
+                "bốn chữ số",
+            ),
+            (
+                "---\ntitle: A\ndate: 2018-01-01\nunit: Viet Tr\n---\n".into(),
+                4,
+                "không có đơn vị `Viet Tr`",
+                "`viet-tri` (Việt Trì)",
+            ),
+            (
+                "---\ntitle: A\ndate: 2018-01-01\nunit: Hà Nội\n---\n".into(),
+                4,
+                "không có đơn vị",
+                "`doan-hung` (Đoan Hùng)",
+            ),
+            (
+                with("channel: báo tỉnh\n"),
+                5,
+                "không có kênh `báo tỉnh`",
+                "`bao-phu-tho` (Báo Phú Thọ)",
+            ),
+            (
+                with(&format!("slug: {}\n", "a".repeat(201))),
+                5,
+                "quá dài",
+                "tối đa 200 byte",
+            ),
+            (
+                with(&format!("tags: [{}]\n", "b".repeat(201))),
+                5,
+                "chủ đề dài",
+                "tối đa 200 byte",
+            ),
+        ];
+        for (text, line, message, hint) in cases {
+            let errors = item(&text).unwrap_err();
+            let e = &errors[0];
+            assert_eq!(e.line, line, "{text}\n{e}");
+            assert!(e.message.contains(message), "{text}\n{e}");
+            assert!(
+                e.hint.as_deref().unwrap_or("").contains(hint),
+                "{text}\n{e}"
+            );
+            for english in ["invalid", "expected", "variant", "mapping", "token"] {
+                assert!(!e.to_string().contains(english), "{text}\n{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_file_name_is_refused_before_build_meets_it() {
+        let rel = format!("tin-bai/2018/{}.md", "dai".repeat(70));
+        let errors = parse_item(&sample(), Path::new("x"), &rel, with("")).unwrap_err();
+        assert!(
+            errors[0].message.contains("tên tệp dài 210 byte"),
+            "{}",
+            errors[0]
+        );
+        assert!(
+            errors[0].hint.as_deref().unwrap().contains("slug:"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn a_comma_separated_tag_string_is_several_tags() {
+        let it = item(&with("tags: Ẩm thực, Ngày Phụ nữ Việt Nam,\n")).unwrap();
+        let names: Vec<&str> = it.tags.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["Ẩm thực", "Ngày Phụ nữ Việt Nam"]);
+        // A comma inside one tag needs the list form with quotes.
+        let it = item(&with("tags: [\"Dân số, gia đình\"]\n")).unwrap();
+        assert_eq!(it.tags.len(), 1);
+    }
+
+    #[test]
+    fn far_future_dates_need_scheduled() {
+        let now = crate::dates::parse_date("2026-12-01", sample().timezone).unwrap();
+        let typo = item("---\ntitle: A\ndate: 2062-11-29\nunit: viet-tri\n---\n").unwrap();
+        let error = typo.far_future(&now).unwrap();
+        assert_eq!(error.line, 3);
+        assert!(error.message.contains("hơn một năm"), "{error}");
+        let hint = error.hint.unwrap();
+        assert!(
+            hint.contains("`date: 2026-11-29`") && hint.contains("`scheduled: true`"),
+            "{hint}"
+        );
+        let meant = item("---\ntitle: A\ndate: 2062-11-29\nscheduled: true\nunit: viet-tri\n---\n")
+            .unwrap();
+        assert!(meant.far_future(&now).is_none());
+        let soon = item("---\ntitle: A\ndate: 2027-06-01\nunit: viet-tri\n---\n").unwrap();
+        assert!(soon.far_future(&now).is_none());
+    }
+
     #[test]
     fn missing_required_keys() {
         let errors = item("---\ntitle: A\n---\n").unwrap_err();
