@@ -194,9 +194,16 @@ pub fn parse_yaml<T: DeserializeOwned>(
         return Err(errors);
     }
 
-    let value = match serde_yaml::from_value(serde_yaml::Value::Mapping(mapping.clone())) {
+    let value = match serde_yaml::from_value(serde_yaml::Value::Mapping(mapping)) {
         Ok(value) => value,
-        Err(_) => return Err(type_errors::<T>(path, yaml, mapping, &lines, first_line)),
+        Err(_) => {
+            // Only on failure: read the tree again (cheaper than a copy on every file).
+            let mapping = match serde_yaml::from_str(yaml) {
+                Ok(serde_yaml::Value::Mapping(m)) => m,
+                _ => Default::default(),
+            };
+            return Err(type_errors::<T>(path, yaml, mapping, &lines, first_line));
+        }
     };
     Ok(Document {
         value,

@@ -202,7 +202,7 @@ fn type_hint(key: &str, wanted: Wanted, scalar: Option<&str>, found_list: bool) 
             let yes = [
                 "có", "co", "rồi", "roi", "đúng", "dung", "yes", "y", "x", "1",
             ];
-            let no = ["không", "khong", "chưa", "chua", "sai", "no", "n", "0"];
+            let no = ["false", "không", "khong", "chưa", "chua", "sai", "no", "n", "0"];
             let written = scalar.map(|s| s.trim().to_lowercase());
             match written.as_deref() {
                 Some(w) if yes.contains(&w) => format!("ghi `{key}: true`"),
