@@ -160,13 +160,16 @@ impl Config {
         };
         let raw = doc.value;
         let line = |key: &str| doc.lines.line_of(key, 1);
-        let mut errors = Vec::new();
+        // Values of the wrong type are reported; the other keys are still checked.
+        let mut errors = doc.problems.clone();
+        let failed_keys = doc.failed_keys.clone();
+        let failed = |key: &str| failed_keys.iter().any(|k| k == key);
         let mut error = |key: &str, message: String| {
             errors.push(Diagnostic::new(shown_path, line(key), message));
         };
 
         let title = raw.title.unwrap_or_default();
-        if title.trim().is_empty() {
+        if title.trim().is_empty() && !failed("title") {
             error("title", "thiếu `title` (tên trang)".into());
         }
         let base_url = match raw.base_url.as_deref().map(BaseUrl::parse) {
@@ -175,6 +178,7 @@ impl Config {
                 error("base_url", format!("`base_url`: {message}"));
                 None
             }
+            None if failed("base_url") => None,
             None => {
                 error(
                     "base_url",
@@ -204,7 +208,7 @@ impl Config {
         let mut units = Vec::new();
         let mut unit_keys = HashMap::new();
         let raw_units = raw.units.unwrap_or_default();
-        if raw_units.is_empty() {
+        if raw_units.is_empty() && !failed("units") {
             error("units", "`units` phải liệt kê ít nhất một đơn vị".into());
         }
         for (index, unit) in raw_units.into_iter().enumerate() {

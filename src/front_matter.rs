@@ -123,6 +123,17 @@ pub struct Document<T> {
     pub lines: KeyLines,
     /// Line to blame for a missing key: the opening `---` (or line 1 of `site.yaml`).
     pub start_line: usize,
+    /// Keys whose value had the wrong type: reported in `problems` and left out of `value`,
+    /// so that the other keys are still checked (and not reported missing).
+    pub failed_keys: Vec<String>,
+    pub problems: Vec<Diagnostic>,
+}
+
+impl<T> Document<T> {
+    /// True when `key` was written but its value could not be read.
+    pub fn failed(&self, key: &str) -> bool {
+        self.failed_keys.iter().any(|k| k == key)
+    }
 }
 
 /// Parses `yaml` (which starts at file line `first_line`) into `T`. Every unknown top-level
@@ -194,21 +205,32 @@ pub fn parse_yaml<T: DeserializeOwned>(
         return Err(errors);
     }
 
-    let value = match serde_yaml::from_value(serde_yaml::Value::Mapping(mapping)) {
-        Ok(value) => value,
-        Err(_) => {
-            // Only on failure: read the tree again (cheaper than a copy on every file).
-            let mapping = match serde_yaml::from_str(yaml) {
-                Ok(serde_yaml::Value::Mapping(m)) => m,
-                _ => Default::default(),
-            };
-            return Err(type_errors::<T>(path, yaml, mapping, &lines, first_line));
-        }
-    };
+    let (value, failed_keys, problems) =
+        match serde_yaml::from_value(serde_yaml::Value::Mapping(mapping)) {
+            Ok(value) => (value, Vec::new(), Vec::new()),
+            Err(_) => {
+                // Only on failure: read the tree again (cheaper than a copy on every file).
+                let mut mapping = match serde_yaml::from_str(yaml) {
+                    Ok(serde_yaml::Value::Mapping(m)) => m,
+                    _ => Default::default(),
+                };
+                let (failed, problems) =
+                    type_errors::<T>(path, yaml, mapping.clone(), &lines, first_line);
+                for key in &failed {
+                    mapping.remove(key.as_str());
+                }
+                match serde_yaml::from_value(serde_yaml::Value::Mapping(mapping)) {
+                    Ok(rest) if !failed.is_empty() => (rest, failed, problems),
+                    _ => return Err(problems),
+                }
+            }
+        };
     Ok(Document {
         value,
         lines,
         start_line,
+        failed_keys,
+        problems,
     })
 }
 
@@ -221,12 +243,13 @@ fn type_errors<T: DeserializeOwned>(
     mapping: serde_yaml::Mapping,
     lines: &KeyLines,
     first_line: usize,
-) -> Vec<Diagnostic> {
+) -> (Vec<String>, Vec<Diagnostic>) {
     let located = serde_yaml::from_str::<T>(yaml)
         .err()
         .and_then(|e| e.location())
         .map(|l| first_line + l.line() - 1);
     let mut errors = Vec::new();
+    let mut failed = Vec::new();
     for (key, value) in mapping {
         let Some(name) = key.as_str().map(str::to_string) else {
             continue;
@@ -239,6 +262,7 @@ fn type_errors<T: DeserializeOwned>(
                 .filter(|l| *l >= key_line && lines.owner_of(*l) == Some(name.as_str()))
                 .unwrap_or(key_line);
             let explained = messages::value(&name, &strip_location(&e.to_string()));
+            failed.push(name);
             errors.push(
                 Diagnostic::new(path, line, explained.message).with_optional_hint(explained.hint),
             );
@@ -252,7 +276,7 @@ fn type_errors<T: DeserializeOwned>(
             "front matter không đọc được",
         ));
     }
-    errors
+    (failed, errors)
 }
 
 /// serde_yaml appends " at line L column C"; the line is already in our prefix.
@@ -344,11 +368,15 @@ mod tests {
     }
 
     #[test]
-    fn bad_value_names_key_and_line() {
+    fn bad_value_names_key_and_line_and_keeps_the_other_keys() {
         let yaml = "title: A\ndraft: maybe\n";
-        let errors = parse_yaml::<Fm>(p(), yaml, 2, KEYS).unwrap_err();
+        let doc = parse_yaml::<Fm>(p(), yaml, 2, KEYS).unwrap();
+        let errors = &doc.problems;
         assert_eq!(errors[0].line, 3);
         assert!(errors[0].message.contains("`draft`"), "{}", errors[0]);
+        assert!(doc.failed("draft") && !doc.failed("title"));
+        assert_eq!(doc.value.title.as_deref(), Some("A"));
+        assert_eq!(doc.value.draft, None);
     }
 
     #[test]
@@ -397,7 +425,10 @@ mod tests {
             ("tags: &t [a]\ntitle: A\ndraft: *t\n", 4, "`draft`", "true"),
         ];
         for (yaml, line, message, hint) in cases {
-            let errors = parse_yaml::<Fm>(p(), yaml, 2, KEYS).unwrap_err();
+            let errors = match parse_yaml::<Fm>(p(), yaml, 2, KEYS) {
+                Ok(doc) => doc.problems,
+                Err(errors) => errors,
+            };
             let e = &errors[0];
             assert_eq!(e.line, line, "{yaml:?}: {e}");
             assert!(e.message.contains(message), "{yaml:?}: {e}");

@@ -394,6 +394,25 @@ mod tests {
     }
 
     #[test]
+    fn a_value_of_the_wrong_type_hides_no_other_error_of_the_file() {
+        let errors = item("---\ntitle: [a]\ndate: 30/11/2026\nunit: viet-tri\ndraft: có\n---\n")
+            .unwrap_err();
+        let mut shown = messages(&errors);
+        shown.sort();
+        assert_eq!(shown.len(), 3, "{shown:#?}");
+        assert!(
+            shown[0].contains(":2: `title` phải là một dòng chữ") && shown[0].contains("ngoặc kép"),
+            "{shown:#?}"
+        );
+        assert!(shown[1].contains(":3: ngày `30/11/2026`"), "{shown:#?}");
+        assert!(shown[2].contains(":5: `draft`"), "{shown:#?}");
+        assert!(
+            !shown.iter().any(|s| s.contains("thiếu khóa")),
+            "{shown:#?}"
+        );
+    }
+
+    #[test]
     fn a_long_file_name_is_refused_before_build_meets_it() {
         let rel = format!("tin-bai/2018/{}.md", "dai".repeat(70));
         let errors = parse_item(&sample(), Path::new("x"), &rel, with("")).unwrap_err();

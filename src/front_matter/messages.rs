@@ -195,6 +195,9 @@ fn wanted_text(wanted: Wanted) -> &'static str {
     }
 }
 
+/// Keys whose value is a list of texts.
+const LIST_KEYS: &[&str] = &["tags", "criteria"];
+
 /// The ready answer for a value of the wrong type under `key`.
 fn type_hint(key: &str, wanted: Wanted, scalar: Option<&str>, found_list: bool) -> String {
     match wanted {
@@ -202,7 +205,9 @@ fn type_hint(key: &str, wanted: Wanted, scalar: Option<&str>, found_list: bool) 
             let yes = [
                 "có", "co", "rồi", "roi", "đúng", "dung", "yes", "y", "x", "1",
             ];
-            let no = ["false", "không", "khong", "chưa", "chua", "sai", "no", "n", "0"];
+            let no = [
+                "false", "không", "khong", "chưa", "chua", "sai", "no", "n", "0",
+            ];
             let written = scalar.map(|s| s.trim().to_lowercase());
             match written.as_deref() {
                 Some(w) if yes.contains(&w) => format!("ghi `{key}: true`"),
@@ -216,8 +221,11 @@ fn type_hint(key: &str, wanted: Wanted, scalar: Option<&str>, found_list: bool) 
                 _ => format!("ghi một con số, ví dụ `{key}: 2020`"),
             }
         }
-        Wanted::Text | Wanted::TextOrList if found_list => format!(
+        Wanted::Text | Wanted::TextOrList if found_list && LIST_KEYS.contains(&key) => format!(
             "mỗi mục là một dòng chữ, không lồng danh sách hay bảng: `{key}: [Ẩm thực, Hội thi]`"
+        ),
+        Wanted::Text | Wanted::TextOrList if found_list => format!(
+            "giá trị bắt đầu bằng `[` hay `{{` thì đặt cả giá trị trong ngoặc kép: `{key}: \"[Ảnh] Hội thi\"`"
         ),
         Wanted::Text | Wanted::TextOrList => {
             format!("giá trị có dấu `:` thì đặt trong ngoặc kép: `{key}: \"Hội nghị: tổng kết\"`")

@@ -16,6 +16,8 @@ pub struct Checker<'a> {
     pub lines: KeyLines,
     pub start_line: usize,
     pub errors: Vec<Diagnostic>,
+    /// Keys already reported for a value of the wrong type.
+    pub failed: Vec<String>,
 }
 
 impl Checker<'_> {
@@ -40,6 +42,7 @@ impl Checker<'_> {
                 );
                 None
             }
+            None if self.failed.iter().any(|k| k == key) => None,
             None => {
                 self.error(
                     key,
@@ -221,7 +224,8 @@ pub fn checker<'a, T>(shown: &'a Path, doc: &Document<T>) -> Checker<'a> {
         shown,
         lines: doc.lines.clone(),
         start_line: doc.start_line,
-        errors: Vec::new(),
+        errors: doc.problems.clone(),
+        failed: doc.failed_keys.clone(),
     }
 }
 
