@@ -246,6 +246,16 @@ pub fn render(error: &clap::Error, cmd: &Command, args: &[String]) -> Rendered {
                 code: USAGE_EXIT,
             };
         }
+        // `datto help` (clap's help subcommand is off: it is English).
+        ErrorKind::InvalidSubcommand
+            if text(error, ContextKind::InvalidSubcommand).as_deref() == Some("help") =>
+        {
+            return Rendered {
+                text: cmd.clone().render_help().to_string(),
+                to_stdout: true,
+                code: 0,
+            };
+        }
         _ => {}
     }
     let (sub, path) = called(cmd, args);

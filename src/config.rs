@@ -213,6 +213,17 @@ impl Config {
         }
         for (index, unit) in raw_units.into_iter().enumerate() {
             let id = UnitId(index);
+            if unit.slug.len() > crate::content::MAX_SEGMENT {
+                error(
+                    "units",
+                    format!(
+                        "đơn vị `{}…`: slug dài {} byte, quá dài làm tên thư mục (tối đa {})",
+                        unit.slug.chars().take(30).collect::<String>(),
+                        unit.slug.len(),
+                        crate::content::MAX_SEGMENT
+                    ),
+                );
+            }
             if slugify(&unit.slug) != unit.slug {
                 error(
                     "units",
@@ -249,12 +260,14 @@ impl Config {
 
         let mut profile_kinds: Vec<ProfileKind> = Vec::new();
         for kind in raw.profile_kinds.unwrap_or_default() {
-            if slugify(&kind.slug) != kind.slug || profile_kinds.iter().any(|k| k.slug == kind.slug)
+            if slugify(&kind.slug) != kind.slug
+                || kind.slug.len() > crate::content::MAX_SEGMENT
+                || profile_kinds.iter().any(|k| k.slug == kind.slug)
             {
                 error(
                     "profile_kinds",
                     format!(
-                        "loại mô hình `{}`: slug không hợp lệ hoặc bị trùng",
+                        "loại mô hình `{}`: slug không hợp lệ, quá dài hoặc bị trùng",
                         kind.slug
                     ),
                 );
@@ -501,6 +514,28 @@ channels:
         let errors = Config::from_yaml(Path::new("content/site.yaml"), &text).unwrap_err();
         assert!(errors[0].to_string().contains("shrot"), "{}", errors[0]);
         assert_eq!(errors[0].line, 12);
+    }
+
+    #[test]
+    fn a_unit_slug_too_long_for_a_folder_is_refused() {
+        let long = "a".repeat(crate::content::MAX_SEGMENT + 1);
+        let text = SAMPLE.replace("slug: doan-hung", &format!("slug: {long}"));
+        let errors = Config::from_yaml(Path::new("content/site.yaml"), &text).unwrap_err();
+        assert!(errors[0].message.contains("quá dài"), "{errors:?}");
+    }
+
+    #[test]
+    fn a_value_mistake_still_gives_a_configuration_for_the_content() {
+        let text = SAMPLE.replace("per_page: 5", "per_page: năm").replace(
+            "base_url: https://phunudatto.example.vn/phunu/",
+            "base_url: phunudatto",
+        );
+        let (config, errors) = Config::from_yaml_lenient(Path::new("content/site.yaml"), &text);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(config.unwrap().units.len(), 3);
+        let (config, errors) =
+            Config::from_yaml_lenient(Path::new("content/site.yaml"), "units: [\n");
+        assert!(config.is_none() && errors.len() == 1);
     }
 
     #[test]

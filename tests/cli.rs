@@ -58,6 +58,7 @@ fn help_and_usage_errors_are_vietnamese() {
         (&[], 2, "Cách dùng: datto"),
         (&["--help"], 0, "Lệnh:"),
         (&["-h"], 0, "Tùy chọn:"),
+        (&["help"], 0, "Lệnh:"),
         (&["build", "--help"], 0, "(mặc định: .)"),
         (&["new", "--help"], 0, "<ĐƠN_VỊ>"),
         (&["tally", "--help"], 0, "một trong: table, csv"),
