@@ -158,9 +158,21 @@ pub fn parse_yaml<T: DeserializeOwned>(
         serde_yaml::Value::Mapping(Default::default())
     } else {
         serde_yaml::from_str(yaml).map_err(|e| {
-            let line = file_line(&e).unwrap_or(start_line);
+            let full = e.to_string();
+            // "…, while scanning a quoted scalar at line 1 column 8": where the faulty
+            // value starts is the line to show (libyaml notices only at the end of the text).
+            let line = match full.rsplit_once("while scanning a ").map(|(_, c)| c) {
+                Some(context)
+                    if context.starts_with("quoted scalar")
+                        || context.starts_with("simple key") =>
+                {
+                    located_line(context).map(|l| first_line + l - 1)
+                }
+                _ => file_line(&e),
+            }
+            .unwrap_or(start_line);
             let text = yaml.lines().nth(line - first_line).unwrap_or("");
-            let explained = messages::syntax(&strip_location(&e.to_string()), text);
+            let explained = messages::syntax(&without_locations(&full), text);
             vec![Diagnostic::new(path, line, explained.message).with_optional_hint(explained.hint)]
         })?
     };
@@ -277,6 +289,33 @@ fn type_errors<T: DeserializeOwned>(
         ));
     }
     (failed, errors)
+}
+
+/// The `L` of the first " at line L column C" of `text`.
+fn located_line(text: &str) -> Option<usize> {
+    let (_, rest) = text.split_once(" at line ")?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// serde_yaml's message with every " at line L column C" taken out.
+fn without_locations(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(" at line ") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + " at line ".len()..];
+        rest = match after.find(" column ") {
+            Some(c) => {
+                after[c + " column ".len()..].trim_start_matches(|ch: char| ch.is_ascii_digit())
+            }
+            None => "",
+        };
+    }
+    out.push_str(rest);
+    out
 }
 
 /// serde_yaml appends " at line L column C"; the line is already in our prefix.
@@ -415,6 +454,19 @@ mod tests {
                 "ghi `draft: false`",
             ),
             ("title: A\ntitle: B\n", 2, "ghi hai lần", "xóa"),
+            (
+                "title: \"Hội nghị\ndraft: true\n",
+                2,
+                "ngoặc kép",
+                "đóng bằng",
+            ),
+            (
+                "title: A\ndraft true\n",
+                3,
+                "thiếu dấu `:`",
+                "ghi `draft: true`",
+            ),
+            ("title: A\n  draft: true\n", 3, "thụt lề", "`draft: true`"),
             (
                 "title: A\ntags: [[a, b]]\n",
                 3,

@@ -17,6 +17,15 @@ fn explained(message: String, hint: Option<String>) -> Explained {
 pub fn syntax(detail: &str, line: &str) -> Explained {
     let line = line.trim_end();
     if detail.contains("mapping values are not allowed") {
+        let value_has_colon = line
+            .split_once(':')
+            .is_some_and(|(_, value)| value.contains(':'));
+        if line.starts_with([' ', '\t']) && !value_has_colon {
+            return explained(
+                "dòng này thụt lề nên bị hiểu là phần tiếp của dòng trên".into(),
+                Some(format!("bỏ dấu cách ở đầu dòng: `{}`", line.trim())),
+            );
+        }
         let hint = match line.split_once(':') {
             Some((key, value)) if !key.trim().is_empty() && !value.trim().is_empty() => {
                 let value = value.trim().replace('"', "\\\"");
@@ -71,10 +80,21 @@ pub fn syntax(detail: &str, line: &str) -> Explained {
             Some("đóng ngoặc `}`, hoặc đặt giá trị trong ngoặc kép".into()),
         );
     }
+    if detail.contains("could not find expected ':'") {
+        let hint = match line.trim().split_once(char::is_whitespace) {
+            Some((key, value)) if !line.contains(':') => {
+                format!("ghi `{key}: {}`", value.trim())
+            }
+            _ => "mỗi dòng viết `khóa: giá trị`, có dấu cách sau dấu `:`".into(),
+        };
+        return explained("thiếu dấu `:` sau tên khóa".into(), Some(hint));
+    }
     if detail.contains("quoted scalar") {
         return explained(
             "thiếu dấu ngoặc kép đóng".into(),
-            Some("mỗi giá trị mở bằng `\"` phải đóng bằng `\"` trên cùng dòng".into()),
+            Some(
+                "giá trị mở bằng `\"` (hoặc `'`) phải đóng bằng đúng dấu đó trên cùng dòng".into(),
+            ),
         );
     }
     if detail.contains("unknown anchor") || detail.contains("undefined alias") {
@@ -391,6 +411,24 @@ mod tests {
                 "tags: [a, b",
                 "`]`",
                 "tags: [",
+            ),
+            (
+                "mapping values are not allowed in this context",
+                "  date: 2019-01-01",
+                "thụt lề",
+                "`date: 2019-01-01`",
+            ),
+            (
+                "could not find expected ':', while scanning a simple key",
+                "date 2019-01-01",
+                "thiếu dấu `:`",
+                "ghi `date: 2019-01-01`",
+            ),
+            (
+                "found unexpected end of stream, while scanning a quoted scalar",
+                "title: \"Hội nghị",
+                "ngoặc kép",
+                "đóng bằng",
             ),
         ];
         for (detail, line, message, hint) in cases {
