@@ -105,13 +105,10 @@ impl KeyLines {
             .map_or(fallback, |(_, line)| *line)
     }
 
-    /// The key whose value covers `line`: the last key starting at or before it.
-    fn owner_of(&self, line: usize) -> Option<&str> {
-        self.0
-            .iter()
-            .take_while(|(_, l)| *l <= line)
-            .last()
-            .map(|(k, _)| k.as_str())
+    /// The file lines `key` spans: from its own line to the line before the next key.
+    fn span_of(&self, key: &str) -> Option<(usize, Option<usize>)> {
+        let at = self.0.iter().position(|(k, _)| k == key)?;
+        Some((self.0[at].1, self.0.get(at + 1).map(|(_, l)| *l)))
     }
 }
 
@@ -256,10 +253,22 @@ fn type_errors<T: DeserializeOwned>(
     lines: &KeyLines,
     first_line: usize,
 ) -> (Vec<String>, Vec<Diagnostic>) {
-    let located = serde_yaml::from_str::<T>(yaml)
-        .err()
-        .and_then(|e| e.location())
-        .map(|l| first_line + l.line() - 1);
+    // The key's own lines read alone give serde_yaml's line and path (`units[1].target`)
+    // inside it; when they do not read alone (an alias to an anchor elsewhere), the key's
+    // line and the message from the value are used.
+    let text_lines: Vec<&str> = yaml.lines().collect();
+    let located = |name: &str| -> Option<(usize, String)> {
+        let (start, end) = lines.span_of(name)?;
+        let from = start.checked_sub(first_line)?;
+        let to = end
+            .map_or(text_lines.len(), |e| e - first_line)
+            .min(text_lines.len());
+        let snippet = text_lines.get(from..to)?.join("\n");
+        let e = serde_yaml::from_str::<T>(&snippet).err()?;
+        let detail = strip_location(&e.to_string());
+        let line = start + e.location()?.line() - 1;
+        detail.starts_with(name).then_some((line, detail))
+    };
     let mut errors = Vec::new();
     let mut failed = Vec::new();
     for (key, value) in mapping {
@@ -270,10 +279,10 @@ fn type_errors<T: DeserializeOwned>(
         alone.insert(key, value);
         if let Err(e) = serde_yaml::from_value::<T>(serde_yaml::Value::Mapping(alone)) {
             let key_line = lines.line_of(&name, first_line);
-            let line = located
-                .filter(|l| *l >= key_line && lines.owner_of(*l) == Some(name.as_str()))
-                .unwrap_or(key_line);
-            let explained = messages::value(&name, &strip_location(&e.to_string()));
+            let (line, detail) = located(&name)
+                .filter(|(l, _)| *l >= key_line)
+                .unwrap_or_else(|| (key_line, strip_location(&e.to_string())));
+            let explained = messages::value(&name, &detail);
             failed.push(name);
             errors.push(
                 Diagnostic::new(path, line, explained.message).with_optional_hint(explained.hint),

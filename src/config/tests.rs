@@ -1,4 +1,3 @@
-
 use super::*;
 
 pub(crate) const SAMPLE: &str = "\
@@ -123,6 +122,24 @@ fn a_value_mistake_still_gives_a_configuration_for_the_content() {
     assert_eq!(config.unwrap().units.len(), 3);
     let (config, errors) = Config::from_yaml_lenient(Path::new("content/site.yaml"), "units: [\n");
     assert!(config.is_none() && errors.len() == 1);
+}
+
+#[test]
+fn a_wrong_type_deep_inside_is_named_by_item_and_line() {
+    let text = SAMPLE
+        .replace("    target: 30", "    target: ba mươi")
+        .replace("per_page: 5", "per_page: năm");
+    let errors = Config::from_yaml(Path::new("content/site.yaml"), &text).unwrap_err();
+    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 2, "{shown:#?}");
+    assert!(
+        shown[0].starts_with("content/site.yaml:5: `per_page` phải là một số nguyên"),
+        "{shown:#?}"
+    );
+    assert!(
+        shown[1].starts_with("content/site.yaml:19: `target` của mục thứ 3 trong `units` phải là một số nguyên, không phải `ba mươi`"),
+        "{shown:#?}"
+    );
 }
 
 #[test]

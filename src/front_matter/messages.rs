@@ -141,13 +141,38 @@ fn quote_hint(line: &str) -> String {
     }
 }
 
-/// serde_yaml puts the path inside the document first (`units[1]: …`): dropped, the key
-/// is named by the caller.
-fn without_path(detail: &str) -> &str {
+/// serde_yaml puts the path inside the document first (`units[1].target: …`): split off.
+fn split_path(detail: &str) -> (Option<&str>, &str) {
     match detail.split_once(": ") {
-        Some((path, rest)) if !path.contains(' ') && !path.is_empty() => rest,
-        _ => detail,
+        Some((path, rest)) if !path.contains(' ') && !path.is_empty() => (Some(path), rest),
+        _ => (None, detail),
     }
+}
+
+/// What the message is about, in words (`` `target` của mục thứ 2 trong `units` ``), and the
+/// key the ready answer is written with (`target`).
+fn subject(key: &str, path: Option<&str>) -> (String, String) {
+    let Some(path) = path.filter(|p| *p != key && p.starts_with(key)) else {
+        return (format!("`{key}`"), key.to_string());
+    };
+    let rest = &path[key.len()..];
+    // `[1]` then maybe `.field`
+    if let Some(inner) = rest.strip_prefix('[') {
+        if let Some((index, after)) = inner.split_once(']') {
+            if let Ok(index) = index.parse::<usize>() {
+                let item = format!("mục thứ {} trong `{key}`", index + 1);
+                return match after.strip_prefix('.') {
+                    Some(field) if !field.is_empty() => {
+                        let leaf = field.rsplit('.').next().unwrap_or(field);
+                        (format!("`{field}` của {item}"), leaf.to_string())
+                    }
+                    _ => (item, key.to_string()),
+                };
+            }
+        }
+    }
+    let leaf = path.rsplit('.').next().unwrap_or(path);
+    (format!("`{path}`"), leaf.to_string())
 }
 
 /// A written value as serde names it (`string "có"`, `map`, `integer `3``) → Vietnamese,
@@ -238,7 +263,10 @@ fn type_hint(key: &str, wanted: Wanted, scalar: Option<&str>, found_list: bool) 
         Wanted::Integer | Wanted::Number => {
             match scalar.map(|s| s.chars().filter(char::is_ascii_digit).collect::<String>()) {
                 Some(digits) if !digits.is_empty() => format!("ghi chỉ con số: `{key}: {digits}`"),
-                _ => format!("ghi một con số, ví dụ `{key}: 2020`"),
+                _ if key.contains("year") || key == "by" => {
+                    format!("ghi một con số, ví dụ `{key}: 2020`")
+                }
+                _ => format!("ghi một con số, ví dụ `{key}: 20`"),
             }
         }
         Wanted::Text | Wanted::TextOrList if found_list && LIST_KEYS.contains(&key) => format!(
@@ -258,7 +286,9 @@ fn type_hint(key: &str, wanted: Wanted, scalar: Option<&str>, found_list: bool) 
 
 /// A type or value error from serde for the value of `key`.
 pub fn value(key: &str, detail: &str) -> Explained {
-    let detail = without_path(detail);
+    let (path, detail) = split_path(detail);
+    let (about, key) = subject(key, path);
+    let key = key.as_str();
     if let Some(rest) = detail
         .strip_prefix("invalid type: ")
         .or_else(|| detail.strip_prefix("invalid value: "))
@@ -269,7 +299,7 @@ pub fn value(key: &str, detail: &str) -> Explained {
         let found_list = matches!(unexpected.trim(), "map" | "sequence");
         return explained(
             format!(
-                "`{key}` phải là {}, không phải {shown}",
+                "{about} phải là {}, không phải {shown}",
                 wanted_text(wanted)
             ),
             Some(type_hint(key, wanted, scalar.as_deref(), found_list)),
@@ -278,7 +308,7 @@ pub fn value(key: &str, detail: &str) -> Explained {
     if let Some(rest) = detail.strip_prefix("missing field ") {
         let field = rest.trim().trim_matches('`');
         return explained(
-            format!("`{key}`: một mục thiếu khóa `{field}`"),
+            format!("{about}: thiếu khóa `{field}`"),
             Some(format!("thêm dòng `{field}: …` vào mục đó")),
         );
     }
@@ -297,20 +327,20 @@ pub fn value(key: &str, detail: &str) -> Explained {
             valid.iter().copied(),
         );
         return explained(
-            format!("`{key}`: khóa không được hỗ trợ `{field}`"),
+            format!("{about}: khóa không được hỗ trợ `{field}`"),
             Some(hint),
         );
     }
     if let Some(rest) = detail.strip_prefix("duplicate field ") {
         let field = rest.trim().trim_matches('`');
         return explained(
-            format!("`{key}`: khóa `{field}` được ghi hai lần"),
+            format!("{about}: khóa `{field}` được ghi hai lần"),
             Some("giữ một dòng, xóa dòng kia".into()),
         );
     }
     if detail.starts_with("invalid length") {
         return explained(
-            format!("`{key}`: số mục không đúng"),
+            format!("{about}: số mục không đúng"),
             Some("xem ví dụ trong README".into()),
         );
     }
@@ -318,7 +348,7 @@ pub fn value(key: &str, detail: &str) -> Explained {
         return syntax(detail, "");
     }
     explained(
-        format!("`{key}`: giá trị không hợp lệ"),
+        format!("{about}: giá trị không hợp lệ"),
         Some("xem ví dụ trong README".into()),
     )
 }
@@ -364,7 +394,7 @@ mod tests {
             (
                 "units",
                 "units[1]: missing field `name`",
-                "`units`: một mục thiếu khóa `name`",
+                "mục thứ 2 trong `units`: thiếu khóa `name`",
                 "`name: …`",
             ),
             (
@@ -372,6 +402,18 @@ mod tests {
                 "units[0]: unknown field `shrot`, expected one of `slug`, `name`, `short`, `target`",
                 "khóa không được hỗ trợ `shrot`",
                 "`short`",
+            ),
+            (
+                "units",
+                "units[2].target: invalid type: string \"hai mươi\", expected u32",
+                "`target` của mục thứ 3 trong `units` phải là một số nguyên",
+                "`target: 20`",
+            ),
+            (
+                "targets",
+                "targets.unit_per_year: invalid type: string \"20 tin\", expected u32",
+                "`targets.unit_per_year` phải là một số nguyên",
+                "`unit_per_year: 20`",
             ),
         ];
         for (key, detail, message, hint) in cases {
