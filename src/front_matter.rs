@@ -168,7 +168,10 @@ pub fn parse_yaml<T: DeserializeOwned>(
                 _ => file_line(&e),
             }
             .unwrap_or(start_line);
-            let text = yaml.lines().nth(line - first_line).unwrap_or("");
+            let text = line
+                .checked_sub(first_line)
+                .and_then(|i| yaml.lines().nth(i))
+                .unwrap_or("");
             let explained = messages::syntax(&without_locations(&full), text);
             vec![Diagnostic::new(path, line, explained.message).with_optional_hint(explained.hint)]
         })?

@@ -134,7 +134,7 @@ impl Item {
     /// would hide the item as scheduled and leave it out of the tallies: an error, unless
     /// the front matter says `scheduled: true`.
     pub fn far_future(&self, now: &DateTime<FixedOffset>) -> Option<Diagnostic> {
-        let limit = *now + chrono::Duration::days(366);
+        let limit = now.checked_add_signed(chrono::Duration::days(366))?;
         if self.scheduled || self.date <= limit {
             return None;
         }

@@ -21,10 +21,10 @@ pub fn scan_line(line: &str) -> Vec<Broken> {
     let mut from = 0;
     while let Some(at) = code[from..].find("](").map(|i| i + from) {
         from = at + 2;
-        let Some(open) = line[..at].rfind('[') else {
+        let Some(open) = code[..at].rfind('[') else {
             continue;
         };
-        let Some(close) = line[at + 2..].find(')').map(|i| i + at + 2) else {
+        let Some(close) = code[at + 2..].find(')').map(|i| i + at + 2) else {
             continue;
         };
         let dest = &line[at + 2..close];
