@@ -27,6 +27,8 @@ pub struct Report {
     pub items: usize,
     pub profiles: usize,
     pub elapsed: Duration,
+    /// Items held back by their date (printed after the summary).
+    pub scheduled: Vec<crate::content::Scheduled>,
 }
 
 impl std::fmt::Display for Report {
@@ -134,6 +136,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
         items: site.items.len(),
         profiles: site.profiles.len(),
         elapsed: started.elapsed(),
+        scheduled: site.scheduled.clone(),
     })
 }
 
@@ -150,5 +153,6 @@ pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
         items: site.items.len(),
         profiles: site.profiles.len(),
         elapsed: started.elapsed(),
+        scheduled: site.scheduled.clone(),
     })
 }

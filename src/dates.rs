@@ -2,6 +2,12 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc, Weekday};
 
+/// Vietnam's offset, UTC+7 (the default `timezone`).
+pub const VIETNAM: FixedOffset = match FixedOffset::east_opt(7 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+7 is a valid offset"),
+};
+
 /// Parses `+07:00`, `-05:30`, `+0700` or `Z`.
 pub fn parse_offset(text: &str) -> Option<FixedOffset> {
     let text = text.trim();
@@ -25,10 +31,36 @@ pub fn parse_offset(text: &str) -> Option<FixedOffset> {
     FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
 }
 
+/// The years a date may have: a four-digit year, so that every page address
+/// (`/tin-bai/YYYY/…`) and every sort stays right (`0001-01-01` once made `/tin-bai/1/`).
+pub const YEARS: std::ops::RangeInclusive<i32> = 1000..=9999;
+
+/// Why a written date was refused, with the ready answer when there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DateError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
 /// The forms of SPEC §3.1: `2018-03-05`, `2018-03-05 08:30` (seconds optional, `T` allowed),
 /// and RFC 3339 with an offset or `Z`. A date without offset is in the site timezone; the
-/// result is always expressed in the site timezone.
-pub fn parse_date(text: &str, tz: FixedOffset) -> Result<DateTime<FixedOffset>, String> {
+/// result is always expressed in the site timezone. The year must be in [`YEARS`].
+pub fn parse_date(text: &str, tz: FixedOffset) -> Result<DateTime<FixedOffset>, DateError> {
+    let date = parse_any_year(text, tz)?;
+    if !YEARS.contains(&date.year()) {
+        return Err(DateError {
+            message: format!(
+                "năm {} của ngày `{}` không hợp lệ",
+                date.year(),
+                text.trim()
+            ),
+            hint: Some("năm phải có bốn chữ số, ví dụ `2026-11-30`".into()),
+        });
+    }
+    Ok(date)
+}
+
+fn parse_any_year(text: &str, tz: FixedOffset) -> Result<DateTime<FixedOffset>, DateError> {
     let text = text.trim();
     if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {
         return Ok(with_offset.with_timezone(&tz));
@@ -57,12 +89,43 @@ pub fn parse_date(text: &str, tz: FixedOffset) -> Result<DateTime<FixedOffset>, 
         .iter()
         .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
     };
-    let naive = naive.ok_or_else(|| {
-        format!("ngày `{text}` không đúng dạng; viết `2018-03-05`, `2018-03-05 08:30` hoặc `2018-03-05T08:30:00+07:00`")
+    let naive = naive.ok_or_else(|| DateError {
+        message: format!("ngày `{text}` không đúng dạng năm-tháng-ngày"),
+        hint: Some(match day_first(text) {
+            Some(answer) => format!("ghi `{answer}`"),
+            None => "viết `2018-03-05`, `2018-03-05 08:30` hoặc `2018-03-05T08:30:00+07:00`".into(),
+        }),
     })?;
     tz.from_local_datetime(&naive)
         .single()
-        .ok_or_else(|| format!("ngày `{text}` không tồn tại"))
+        .ok_or_else(|| DateError {
+            message: format!("ngày `{text}` không tồn tại"),
+            hint: None,
+        })
+}
+
+/// `30/11/2026`, `30-11-2026`, `30.11.2026` (and a time after it), the Vietnamese order, as
+/// the date datto reads: `2026-11-30` (or `2026-11-30 08:30`).
+fn day_first(text: &str) -> Option<String> {
+    let (day_part, time) = match text.split_once([' ', 'T']) {
+        Some((d, t)) => (d, Some(t.trim())),
+        None => (text, None),
+    };
+    let parts: Vec<&str> = day_part.split(['/', '-', '.']).collect();
+    let [d, m, y] = parts.as_slice() else {
+        return None;
+    };
+    let (d, m, y): (u32, u32, i32) = (d.parse().ok()?, m.parse().ok()?, y.parse().ok()?);
+    if !YEARS.contains(&y) {
+        return None;
+    }
+    let day = NaiveDate::from_ymd_opt(y, m, d)?;
+    let mut answer = day.format("%Y-%m-%d").to_string();
+    if let Some(time) = time.filter(|t| !t.is_empty()) {
+        answer.push(' ');
+        answer.push_str(time);
+    }
+    Some(answer)
 }
 
 /// Parses a `--as-of` style calendar day.
@@ -163,7 +226,7 @@ mod tests {
             (" 2018-03-05 ", "2018-03-05 00:00:00"),
         ];
         for (input, expected) in cases {
-            let parsed = parse_date(input, tz7()).unwrap_or_else(|e| panic!("{input}: {e}"));
+            let parsed = parse_date(input, tz7()).unwrap_or_else(|e| panic!("{input}: {e:?}"));
             assert_eq!(
                 parsed.format("%Y-%m-%d %H:%M:%S").to_string(),
                 expected,
@@ -182,9 +245,37 @@ mod tests {
             "hôm qua",
             "",
             "2018-03-05 25:00",
+            "0001-01-01",
+            "0999-12-31",
+            "10000-01-01",
         ] {
             assert!(parse_date(input, tz7()).is_err(), "{input:?} should fail");
         }
+        assert!(parse_date("1000-01-01", tz7()).is_ok());
+        assert!(parse_date("9999-12-31", tz7()).is_ok());
+    }
+
+    #[test]
+    fn day_first_dates_get_the_ready_answer() {
+        // (as written, the hint's answer)
+        let cases = [
+            ("30/11/2026", Some("ghi `2026-11-30`")),
+            ("5/3/2018", Some("ghi `2018-03-05`")),
+            ("05-03-2018 08:30", Some("ghi `2018-03-05 08:30`")),
+            ("30.11.2026", Some("ghi `2026-11-30`")),
+            ("31/02/2026", None),
+            ("hôm qua", None),
+        ];
+        for (input, answer) in cases {
+            let error = parse_date(input, tz7()).unwrap_err();
+            let hint = error.hint.unwrap_or_default();
+            match answer {
+                Some(answer) => assert_eq!(hint, answer, "{input}"),
+                None => assert!(hint.contains("2018-03-05"), "{input}: {hint}"),
+            }
+        }
+        let year = parse_date("0001-01-01", tz7()).unwrap_err();
+        assert!(year.message.contains("năm 1 "), "{year:?}");
     }
 
     #[test]

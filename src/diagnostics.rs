@@ -130,7 +130,7 @@ impl fmt::Display for Error {
                 write!(f, "{} lỗi", list.len())
             }
             Error::Usage(message) => write!(f, "{message}"),
-            Error::Internal(e) => write!(f, "lỗi hệ thống: {e:#}"),
+            Error::Internal(e) => write!(f, "lỗi hệ thống: {}", describe_internal(e)),
         }
     }
 }
@@ -147,6 +147,106 @@ impl From<Diagnostic> for Error {
     fn from(d: Diagnostic) -> Self {
         Error::Content(vec![d])
     }
+}
+
+/// What went wrong reading or writing a file, in Vietnamese by kind (the OS's own text,
+/// "No such file or directory (os error 2)", is English), with what to do about it.
+pub fn io_message(error: &std::io::Error) -> (String, Option<&'static str>) {
+    use std::io::ErrorKind as K;
+    let (message, hint) = match error.kind() {
+        K::NotFound => (
+            "không có tệp hoặc thư mục này",
+            Some(
+                "kiểm tra tên và vị trí; chạy lệnh trong thư mục chứa content/, hoặc chỉ rõ bằng --root",
+            ),
+        ),
+        K::PermissionDenied => (
+            "không có quyền đọc hoặc ghi",
+            Some(
+                "kiểm tra quyền của tệp (chủ sở hữu, chỉ đọc), hoặc đóng chương trình đang giữ tệp",
+            ),
+        ),
+        K::InvalidData => (
+            "tệp không phải văn bản UTF-8",
+            Some("mở tệp bằng trình soạn thảo rồi lưu lại với bảng mã UTF-8"),
+        ),
+        K::AlreadyExists => ("tệp đã có", None),
+        K::IsADirectory => ("đây là thư mục, không phải tệp", None),
+        K::NotADirectory => ("một phần của đường dẫn là tệp, không phải thư mục", None),
+        K::DirectoryNotEmpty => ("thư mục không trống", None),
+        K::StorageFull | K::QuotaExceeded => (
+            "ổ đĩa đã đầy",
+            Some("xóa bớt tệp để có chỗ trống rồi chạy lại"),
+        ),
+        K::ReadOnlyFilesystem => ("ổ đĩa chỉ cho đọc", None),
+        K::TooManyLinks => (
+            "liên kết tượng trưng (symlink) trỏ vòng",
+            Some("xóa liên kết này"),
+        ),
+        K::InvalidFilename => (
+            "tên tệp không hợp lệ hoặc quá dài",
+            Some("đặt tên ngắn hơn, không dùng ký tự đặc biệt"),
+        ),
+        K::AddrInUse => (
+            "cổng mạng đang được một chương trình khác dùng",
+            Some("chọn cổng khác bằng --port, hoặc --port 0 để tự chọn"),
+        ),
+        K::AddrNotAvailable => (
+            "địa chỉ mạng không có trên máy này",
+            Some("dùng --bind 127.0.0.1"),
+        ),
+        K::Interrupted => ("bị ngắt giữa chừng", Some("chạy lại")),
+        K::WouldBlock | K::TimedOut => ("quá thời gian chờ", Some("chạy lại")),
+        K::UnexpectedEof => ("tệp bị cắt ngang (không đủ dữ liệu)", None),
+        K::OutOfMemory => ("hết bộ nhớ", None),
+        K::Unsupported => ("hệ thống không hỗ trợ thao tác này", None),
+        _ => ("lỗi đọc/ghi tệp", None),
+    };
+    let code = error
+        .raw_os_error()
+        .map(|c| format!(" (mã lỗi {c})"))
+        .unwrap_or_default();
+    (format!("{message}{code}"), hint)
+}
+
+/// A file that could not be read, as a staff error at `shown`.
+pub fn io_diagnostic(shown: impl Into<PathBuf>, error: &std::io::Error) -> Diagnostic {
+    let (message, hint) = io_message(error);
+    let d = Diagnostic::new(shown, 1, format!("không đọc được: {message}"));
+    match hint {
+        Some(hint) => d.with_hint(hint),
+        None => d,
+    }
+}
+
+/// An internal error as one Vietnamese line: each layer's context (written in Vietnamese
+/// where it is added), with I/O and folder-walk errors translated instead of the OS's text.
+pub fn describe_internal(error: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            io_message(io).0
+        } else if let Some(walk) = cause.downcast_ref::<walkdir::Error>() {
+            let path = walk
+                .path()
+                .map(|p| format!("{}: ", p.display()))
+                .unwrap_or_default();
+            match walk.io_error() {
+                Some(io) => format!("{path}{}", io_message(io).0),
+                None => format!("{path}liên kết tượng trưng trỏ vòng"),
+            }
+        } else {
+            cause.to_string()
+        };
+        // The OS text of a wrapped io::Error repeats in the next layer's message.
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        if cause.downcast_ref::<std::io::Error>().is_some() {
+            break;
+        }
+    }
+    parts.join(": ")
 }
 
 /// "Did you mean …?": the closest candidate, if it is close enough to be a plausible typo.
@@ -177,6 +277,30 @@ pub fn did_you_mean<'a>(
     }
 }
 
+/// [`did_you_mean`] for things that have a name besides their code (units, channels, kinds):
+/// staff recognise "Việt Trì" sooner than `viet-tri`, so both are shown.
+pub fn did_you_mean_named<'a>(
+    suggestion: Option<&str>,
+    what: &str,
+    valid: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> String {
+    let valid: Vec<(&str, &str)> = valid.into_iter().collect();
+    let show = |(slug, name): &(&str, &str)| {
+        if name.is_empty() || *name == *slug {
+            format!("`{slug}`")
+        } else {
+            format!("`{slug}` ({name})")
+        }
+    };
+    match suggestion.and_then(|s| valid.iter().find(|(slug, _)| *slug == s)) {
+        Some(near) => format!("có phải ý bạn là {}?", show(near)),
+        None => format!(
+            "{what}: {}",
+            valid.iter().map(show).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
 /// Display a path relative to the site root when it lies inside it.
 pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root).unwrap_or(path).to_path_buf()
@@ -202,6 +326,39 @@ mod tests {
         assert_eq!(closest("titel", keys), Some("title"));
         assert_eq!(closest("Unit", keys), Some("unit"));
         assert_eq!(closest("photographer", keys), None);
+    }
+
+    #[test]
+    fn os_errors_in_vietnamese_by_kind() {
+        use std::io::{Error as IoError, ErrorKind};
+        // (error, fragment of the message, fragment of the hint)
+        let cases = [
+            (IoError::from_raw_os_error(2), "không có tệp", "--root"),
+            (IoError::from_raw_os_error(13), "không có quyền", "quyền"),
+            (
+                IoError::new(ErrorKind::InvalidData, "stream did not contain valid UTF-8"),
+                "UTF-8",
+                "UTF-8",
+            ),
+        ];
+        for (error, message, hint) in cases {
+            let d = io_diagnostic("content/tin-bai/a.md", &error);
+            let shown = d.to_string();
+            assert!(d.message.contains(message), "{shown}");
+            assert!(d.hint.as_deref().unwrap_or("").contains(hint), "{shown}");
+            for english in ["No such", "denied", "stream", "os error"] {
+                assert!(!shown.contains(english), "{shown}");
+            }
+        }
+        // A permission error is never explained as an encoding problem.
+        let denied = io_diagnostic("a.md", &IoError::from_raw_os_error(13));
+        assert!(!denied.to_string().contains("UTF-8"), "{denied}");
+        let chained =
+            anyhow::Error::from(IoError::from_raw_os_error(2)).context("ghi public/a.html");
+        assert_eq!(
+            describe_internal(&chained),
+            "ghi public/a.html: không có tệp hoặc thư mục này (mã lỗi 2)"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 pub mod bodies;
 pub mod build;
+pub mod cli_vi;
 pub mod config;
 pub mod content;
 pub mod dates;

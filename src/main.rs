@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use datto::Error;
 use datto::build::{self, BuildOptions};
@@ -18,7 +18,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Trình tạo trang tĩnh cho trang "Phụ nữ Đất Tổ", kèm thống kê chỉ tiêu tin/bài.
 #[derive(Parser)]
-#[command(name = "datto", version, about, long_about = None)]
+#[command(name = "datto", version, long_about = None)]
 struct Cli {
     /// Thư mục chứa content/ và themes/
     #[arg(long, global = true, default_value = ".")]
@@ -61,7 +61,7 @@ enum Command {
     Tally(TallyArgs),
     /// Tạo tệp tin bài hoặc mô hình mới, sẵn front matter
     New {
-        /// tin, bai hoặc mo-hinh
+        /// tin (tin ngắn), bai (bài viết) hoặc mo-hinh (mô hình)
         what: NewKindArg,
         /// Đơn vị: slug, tên hoặc tên ngắn (ví dụ "Việt Trì")
         #[arg(long)]
@@ -175,6 +175,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let report = build::build(&options)?;
             println!("Đã dựng {}: {report}", options.output.display());
+            print_scheduled(&report.scheduled);
         }
         Command::Serve {
             port,
@@ -193,6 +194,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Check { content } => {
             let report = build::check(&cli.root, &load_options(&content)?)?;
             println!("Không có lỗi: {report}");
+            print_scheduled(&report.scheduled);
         }
         Command::Tally(args) => {
             let format = match args.format {
@@ -233,6 +235,12 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let path = scaffold::create(&cli.root, &config, &request)?;
             println!("{}", path.display());
+            if let Some(folder) = path.parent() {
+                eprintln!(
+                    "Ảnh của bài: chép vào thư mục {}/ rồi ghi `![Mô tả ảnh](ten-anh.jpg)`.",
+                    folder.display()
+                );
+            }
         }
         Command::Import { file, unit, kind } => {
             let shown = file.display().to_string();
@@ -259,8 +267,48 @@ fn run(cli: Cli) -> Result<(), Error> {
     Ok(())
 }
 
+/// Items held back by their date, so that a year typo is seen at once.
+fn print_scheduled(scheduled: &[datto::content::Scheduled]) {
+    if scheduled.is_empty() {
+        return;
+    }
+    println!(
+        "{} tin bài hẹn giờ (chưa đăng, chưa được đếm; dùng --future để xem trước):",
+        scheduled.len()
+    );
+    for item in scheduled {
+        println!("  {item}");
+    }
+}
+
+/// Parses the command line with clap's help and errors in Vietnamese (see `datto::cli_vi`).
+fn parse() -> Result<Cli, ExitCode> {
+    let command = datto::cli_vi::localise(Cli::command());
+    let parsed = command
+        .clone()
+        .try_get_matches_from(std::env::args_os())
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    parsed.map_err(|error| {
+        let args: Vec<String> = std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let rendered = datto::cli_vi::render(&error, &command, &args);
+        if rendered.to_stdout {
+            print!("{}", rendered.text);
+        } else {
+            eprint!("{}", rendered.text);
+        }
+        ExitCode::from(u8::try_from(rendered.code).unwrap_or(2))
+    })
+}
+
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = match parse() {
+        Ok(cli) => cli,
+        Err(code) => return code,
+    };
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(Error::Content(diagnostics)) => {
             for d in &diagnostics {
@@ -274,7 +322,7 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Error::Internal(e)) => {
-            eprintln!("lỗi: {e:#}");
+            eprintln!("lỗi: {}", datto::diagnostics::describe_internal(&e));
             ExitCode::from(1)
         }
     }

@@ -13,6 +13,8 @@ use crate::content::Source;
 use crate::diagnostics::Diagnostic;
 use crate::slug::slugify;
 
+mod broken;
+
 /// Prefix of syntect's CSS classes, so they never clash with the theme's own.
 pub const CODE_CLASS_STYLE: ClassStyle = ClassStyle::SpacedPrefixed { prefix: "z-" };
 
@@ -62,6 +64,8 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
     let mut used_ids: Vec<String> = Vec::new();
     // Where each image's HTML is in `events`, with its caption: see `crate::figures`.
     let mut figures: Vec<(usize, Option<String>)> = Vec::new();
+    // The last line scanned for Markdown that failed to become a link (each line once).
+    let mut scanned_line = 0;
 
     let line_of =
         |offset: usize| source.body_line + body[..offset].bytes().filter(|b| *b == b'\n').count();
@@ -101,6 +105,21 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
                 _ => {}
             }
             continue;
+        }
+        // Brackets left as text: a link or image CommonMark could not read (see `broken`).
+        if let Event::Text(text) = &event {
+            let line = line_of(range.start);
+            if text.contains(['[', ']', '(']) && line != scanned_line {
+                scanned_line = line;
+                let start = body[..range.start].rfind('\n').map_or(0, |i| i + 1);
+                let end = body[range.start..]
+                    .find('\n')
+                    .map_or(body.len(), |i| i + range.start);
+                for found in broken::scan_line(&body[start..end]) {
+                    let (message, hint) = broken::message(&found);
+                    problems.push(Diagnostic::new(&source.shown, line, message).with_hint(hint));
+                }
+            }
         }
         let event = match event {
             Event::Start(Tag::CodeBlock(kind)) => {
@@ -350,6 +369,35 @@ mod tests {
         assert!(out.contains("<h2 id=\"ket-qua-dat-duoc-1\">"), "{out}");
         assert!(out.contains("<h2 id=\"rieng\">Khác</h2>"), "{out}");
         assert!(out.contains("<h2 id=\"muc\">"), "{out}");
+    }
+
+    #[test]
+    fn markdown_that_failed_to_become_an_image_is_reported() {
+        let body = "Đoạn đầu.\n\n![Đội thi](ảnh đội thi.jpg)\n\nXem [bài](hai từ.md) và `[x](a b)`.\n\n![Đúng](<ảnh đội thi.jpg>)\n";
+        let (out, problems) = render(&source(body), &Fake);
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 2, "{shown:#?}");
+        assert!(
+            shown[0].starts_with(
+                "content/tin-bai/2018/a.md:8: `![Đội thi](ảnh đội thi.jpg)` không thành ảnh"
+            ),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[0].contains("ghi `![Đội thi](<ảnh đội thi.jpg>)`"),
+            "{shown:#?}"
+        );
+        assert!(
+            shown[1].contains(":10: `[bài](hai từ.md)` không thành liên kết"),
+            "{shown:#?}"
+        );
+        // The angle-bracket form is an image.
+        assert!(
+            out.html
+                .contains("<img src=\"%E1%BA%A3nh%20%C4%91%E1%BB%99i%20thi.jpg\""),
+            "{}",
+            out.html
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! `datto new tin|bai|mo-hinh`: a ready-to-edit file with the right front matter.
+//! `datto new tin|bai|mo-hinh`: a ready-to-edit page bundle (a folder with `index.md`), so
+//! that photos go straight beside the text and staff never rearrange files by hand.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -6,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Error, did_you_mean};
+use crate::diagnostics::{Diagnostic, Error, did_you_mean_named, relative_to};
 use crate::slug::slugify;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +46,7 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
         )));
     }
     let unit = config.resolve_unit(request.unit).map_err(|suggestion| {
-        let hint = did_you_mean(suggestion.as_deref(), "các đơn vị", config.unit_slugs());
+        let hint = did_you_mean_named(suggestion.as_deref(), "các đơn vị", config.unit_choices());
         Error::Content(vec![
             Diagnostic::new(
                 "datto new",
@@ -65,9 +66,9 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
             } else {
                 "bai"
             };
-            let rel = format!("tin-bai/{}/{slug}.md", now.year());
+            let rel = format!("tin-bai/{}/{slug}/index.md", now.year());
             let text = format!(
-                "---\ntitle: {}\ndate: {}\nunit: {unit_slug}\ntype: {kind}\ntags: []\n# summary: \"Một câu tóm tắt (không bắt buộc)\"\n# image: anh.jpg\n# image_alt: \"Mô tả ảnh\"\n# author: \"Tên tác giả\"\n---\n\nViết nội dung ở đây. Đoạn đầu tiên được dùng làm tóm tắt nếu không có `summary`.\n",
+                "---\ntitle: {}\ndate: {}\nunit: {unit_slug}\ntype: {kind}\ntags: []\n# summary: \"Một câu tóm tắt (không bắt buộc)\"\n# image: anh.jpg  (ảnh đặt trong cùng thư mục với tệp này)\n# image_alt: \"Mô tả ảnh\"\n# author: \"Tên tác giả\"\n---\n\nViết nội dung ở đây. Đoạn đầu tiên được dùng làm tóm tắt nếu không có `summary`.\n\nẢnh: chép tệp ảnh vào cùng thư mục với tệp này rồi ghi `![Mô tả ảnh](anh-1.jpg)`.\n",
                 quoted(title),
                 now.format("%Y-%m-%d %H:%M"),
             );
@@ -76,10 +77,10 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
         NewKind::Profile => {
             let kind = match request.profile_kind {
                 Some(written) => config.resolve_kind(written).map_err(|suggestion| {
-                    let hint = Some(did_you_mean(
+                    let hint = Some(did_you_mean_named(
                         suggestion.as_deref(),
                         "các loại",
-                        config.kind_slugs(),
+                        config.kind_choices(),
                     ));
                     Error::Content(vec![
                         Diagnostic::new(
@@ -93,7 +94,7 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
                 None if !config.profile_kinds.is_empty() => crate::config::KindId(0),
                 None => return Err(arg("site.yaml chưa có `profile_kinds`".into())),
             };
-            let rel = format!("mo-hinh/{slug}.md");
+            let rel = format!("mo-hinh/{slug}/index.md");
             let text = format!(
                 "---\ntitle: {}\nunit: {unit_slug}\nkind: {}\nyear: {}\ncommune: \"\"\ncriteria:\n  - \"Tiêu chí thứ nhất\"\n# summary: \"Một câu tóm tắt\"\n---\n\nGiới thiệu mô hình ở đây. Không ghi số điện thoại hay số giấy tờ cá nhân.\n",
                 quoted(title),
@@ -104,9 +105,26 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
         }
     };
     let path = crate::site::content_dir(root).join(&rel);
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Error::Internal(e.into()))?;
+    let folder = path.parent().unwrap_or(root);
+    // `x.md` beside the new `x/` folder would claim the same address.
+    let plain = folder.with_extension("md");
+    if plain.exists() {
+        return Err(Error::Content(vec![
+            Diagnostic::new(
+                relative_to(root, &plain),
+                1,
+                "đã có tin bài cùng tên; datto không ghi đè",
+            )
+            .with_hint("đặt tiêu đề khác hoặc sửa tệp đang có"),
+        ]));
     }
+    // A folder made beforehand (photos first) is fine: only index.md must be new.
+    std::fs::create_dir_all(folder).map_err(|e| {
+        Error::Content(vec![crate::diagnostics::io_diagnostic(
+            relative_to(root, folder),
+            &e,
+        )])
+    })?;
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -150,7 +168,7 @@ mod tests {
         };
         let path = create(dir.path(), &config, &request).unwrap();
         assert!(
-            path.ends_with("content/tin-bai/2018/hoi-nghi-so-ket-6-thang.md"),
+            path.ends_with("content/tin-bai/2018/hoi-nghi-so-ket-6-thang/index.md"),
             "{}",
             path.display()
         );
@@ -158,10 +176,12 @@ mod tests {
         let item = parse_item(
             &config,
             &path,
-            "tin-bai/2018/hoi-nghi-so-ket-6-thang.md",
+            "tin-bai/2018/hoi-nghi-so-ket-6-thang/index.md",
             text,
         )
         .unwrap();
+        assert!(item.source.is_bundle());
+        assert_eq!(item.slug, "hoi-nghi-so-ket-6-thang");
         assert_eq!(item.title, "Hội nghị \"sơ kết\": 6 tháng");
         assert_eq!(item.kind, crate::content::ItemType::Bai);
         assert_eq!(
@@ -187,8 +207,14 @@ mod tests {
         };
         let path = create(dir.path(), &config, &request).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
-        let profile =
-            parse_profile(&config, &path, "mo-hinh/to-hop-tac-che-chi-dam.md", text).unwrap();
+        let profile = parse_profile(
+            &config,
+            &path,
+            "mo-hinh/to-hop-tac-che-chi-dam/index.md",
+            text,
+        )
+        .unwrap();
+        assert!(profile.source.is_bundle());
         assert_eq!(profile.kind.0, 1);
         assert_eq!(profile.year, Some(2018));
     }
@@ -206,6 +232,30 @@ mod tests {
         let Err(Error::Content(errors)) = create(dir.path(), &sample(), &request) else {
             panic!()
         };
-        assert!(errors[0].to_string().contains("viet-tri"));
+        assert!(
+            errors[0].to_string().contains("`viet-tri` (Việt Trì)"),
+            "{}",
+            errors[0]
+        );
+    }
+
+    #[test]
+    fn a_plain_file_of_the_same_name_is_not_shadowed() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("content/tin-bai/2018/a.md");
+        std::fs::create_dir_all(plain.parent().unwrap()).unwrap();
+        std::fs::write(&plain, "x").unwrap();
+        let request = NewRequest {
+            kind: NewKind::Tin,
+            unit: "viet-tri",
+            title: "A",
+            profile_kind: None,
+            now: now(),
+        };
+        let Err(Error::Content(errors)) = create(dir.path(), &sample(), &request) else {
+            panic!()
+        };
+        assert!(errors[0].message.contains("đã có"), "{}", errors[0]);
+        assert!(!dir.path().join("content/tin-bai/2018/a").exists());
     }
 }

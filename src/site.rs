@@ -14,7 +14,7 @@ use crate::bodies::Bodies;
 use crate::config::Config;
 use crate::content::inventory;
 use crate::content::parse::describe;
-use crate::content::{Item, Page, Profile};
+use crate::content::{Item, Page, Profile, Scheduled};
 use crate::diagnostics::{Diagnostic, Diagnostics, Error};
 use crate::links::{Outputs, Resolver};
 use crate::plan::{self, PageJob};
@@ -72,6 +72,8 @@ pub struct Site {
     pub theme_dir: PathBuf,
     /// Every page of this build, decided before any is rendered.
     pub jobs: Vec<PageJob>,
+    /// Items not published yet because of their date, soonest first.
+    pub scheduled: Vec<Scheduled>,
 }
 
 pub use crate::sources::{content_dir, load_config};
@@ -105,6 +107,7 @@ impl Site {
         let now = options.now.with_timezone(&config.timezone);
 
         let mut problems = Diagnostics::new();
+        problems.extend(sources.problems().cloned());
         let mut items = Vec::new();
         let mut profiles = Vec::new();
         let mut pages = Vec::new();
@@ -112,7 +115,15 @@ impl Site {
         let mut hidden: Vec<String> = Vec::new();
         // Files that exist but failed to parse: links to them are not "broken".
         let mut failed: Vec<String> = Vec::new();
+        // Items held back by their date, listed by `build` and `check`.
+        let mut scheduled = Vec::new();
         for (rel, doc) in sources.docs() {
+            if let Doc::Item(item) = doc {
+                problems.extend(item.far_future(&now));
+                if !options.future && item.date > now && (options.drafts || !item.draft) {
+                    scheduled.push(item.scheduled_note());
+                }
+            }
             match doc {
                 Doc::Item(item)
                     if (options.drafts || !item.draft) && (options.future || item.date <= now) =>
@@ -161,7 +172,10 @@ impl Site {
             files: Vec::new(),
             theme_dir,
             jobs: Vec::new(),
+            scheduled,
         };
+        site.scheduled
+            .sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.shown.cmp(&b.shown)));
 
         // Where everything goes, then whether anything collides or points nowhere.
         site.jobs = plan::plan(&site);

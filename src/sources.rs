@@ -29,6 +29,9 @@ pub struct Sources {
     pub root: PathBuf,
     pub config: Config,
     pub inventory: Inventory,
+    /// Mistakes in `site.yaml` that still left a usable configuration: reported with the
+    /// content's own problems (see [`Config::from_yaml_lenient`]).
+    pub config_problems: Vec<Diagnostic>,
     docs: FxHashMap<String, Doc>,
 }
 
@@ -45,29 +48,68 @@ pub fn content_dir(root: &Path) -> PathBuf {
 
 /// Reads `content/site.yaml` alone (for `new` and the first step of loading).
 pub fn load_config(root: &Path) -> Result<Config, Error> {
+    match load_config_lenient(root)? {
+        (Some(config), problems) if problems.is_empty() => Ok(config),
+        (_, problems) => Err(Error::Content(problems)),
+    }
+}
+
+/// `site.yaml` read leniently (see [`Config::from_yaml_lenient`]); an error only when the
+/// file cannot be read at all.
+fn load_config_lenient(root: &Path) -> Result<(Option<Config>, Vec<Diagnostic>), Error> {
     let path = content_dir(root).join(inventory::CONFIG_FILE);
     let shown = relative_to(root, &path);
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        Diagnostic::new(&shown, 1, format!("không đọc được site.yaml: {e}"))
-            .with_hint("chạy lệnh trong thư mục chứa content/, hoặc chỉ rõ bằng --root")
+        let mut d = crate::diagnostics::io_diagnostic(&shown, &e);
+        if e.kind() == std::io::ErrorKind::NotFound {
+            d = d.with_hint("chạy lệnh trong thư mục chứa content/, hoặc chỉ rõ bằng --root");
+        }
+        d
     })?;
-    Config::from_yaml(&shown, &text).map_err(Error::Content)
+    Ok(Config::from_yaml_lenient(&shown, &text))
 }
 
 impl Sources {
     /// Reads `site.yaml`, walks `content/` and parses every Markdown file (in parallel).
+    /// A broken `site.yaml` hides nothing that can still be checked: with no usable
+    /// configuration, stray files and pages (which need none) are reported with it.
     pub fn load(root: &Path) -> Result<Sources, Error> {
-        let config = load_config(root)?;
-        let inventory = Inventory::scan(&content_dir(root), root).map_err(Error::Content)?;
+        let (config, config_problems) = load_config_lenient(root)?;
+        let inventory = Inventory::scan(&content_dir(root), root);
+        let Some(config) = config else {
+            let mut all = crate::diagnostics::Diagnostics::from(config_problems);
+            all.extend(inventory.problems.iter().cloned());
+            let content = content_dir(root);
+            let pages: Vec<Vec<Diagnostic>> = inventory
+                .pages
+                .par_iter()
+                .map(|rel| {
+                    let path = content.join(rel);
+                    let shown = relative_to(root, &path);
+                    match std::fs::read_to_string(&path) {
+                        Ok(text) => parse_page(&shown, rel, text).err().unwrap_or_default(),
+                        Err(e) => vec![crate::diagnostics::io_diagnostic(shown, &e)],
+                    }
+                })
+                .collect();
+            all.extend(pages.into_iter().flatten());
+            return Err(Error::Content(all.into_sorted()));
+        };
         let mut sources = Sources {
             root: root.to_path_buf(),
             config,
             inventory,
+            config_problems,
             docs: FxHashMap::default(),
         };
         let all: Vec<String> = sources.markdown_files().map(str::to_string).collect();
         sources.parse(&all);
         Ok(sources)
+    }
+
+    /// Problems found before any file was parsed: `site.yaml`'s and the inventory's.
+    pub fn problems(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.config_problems.iter().chain(&self.inventory.problems)
     }
 
     fn markdown_files(&self) -> impl Iterator<Item = &str> {
@@ -88,10 +130,7 @@ impl Sources {
                 let shown = relative_to(&self.root, &path);
                 let doc = match std::fs::read_to_string(&path) {
                     Ok(text) => parse_doc(&self.config, &shown, rel, text),
-                    Err(e) => Doc::Failed(vec![
-                        Diagnostic::new(shown, 1, format!("không đọc được tệp: {e}"))
-                            .with_hint("tệp phải là văn bản UTF-8"),
-                    ]),
+                    Err(e) => Doc::Failed(vec![crate::diagnostics::io_diagnostic(shown, &e)]),
                 };
                 (rel.clone(), doc)
             })
@@ -114,7 +153,7 @@ impl Sources {
             self.parse(changed);
             return Ok(());
         }
-        self.inventory = Inventory::scan(&content, &self.root).map_err(Error::Content)?;
+        self.inventory = Inventory::scan(&content, &self.root);
         let present: rustc_hash::FxHashSet<String> =
             self.markdown_files().map(str::to_string).collect();
         self.docs.retain(|rel, _| present.contains(rel));

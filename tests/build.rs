@@ -340,7 +340,7 @@ fn invalid_yaml_is_reported() {
                 "---\ntitle: [Thiếu ngoặc\ndate: 2019-01-01\nunit: viet-tri\n---\nX\n",
             );
         },
-        &["content/tin-bai/2019/yaml-hong.md:", "YAML"],
+        &["content/tin-bai/2019/yaml-hong.md:", "không đóng bằng `]`"],
     );
 }
 
@@ -450,7 +450,7 @@ fn new_writes_a_file_that_builds_and_refuses_to_overwrite() {
         .success();
     let path = run.stdout().trim().to_string();
     assert!(
-        path.ends_with("content/tin-bai/2019/ra-quan-thang-hanh-dong.md"),
+        path.ends_with("content/tin-bai/2019/ra-quan-thang-hanh-dong/index.md"),
         "{path}"
     );
     site.build(&[]).success();
@@ -480,7 +480,7 @@ fn new_writes_a_file_that_builds_and_refuses_to_overwrite() {
     assert!(
         run.stdout()
             .trim()
-            .ends_with("content/mo-hinh/clb-xoan-phuong-lau.md")
+            .ends_with("content/mo-hinh/clb-xoan-phuong-lau/index.md")
     );
     let run = site
         .run(&["new", "bai", "--unit", "Viet Tr", "--title", "X"])

@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use crate::content::{MAX_PATH, MAX_SEGMENT};
 use crate::diagnostics::Diagnostic;
 
 /// The content folders with a meaning of their own.
@@ -23,6 +24,9 @@ pub struct Inventory {
     pub assets: Vec<String>,
     /// Files under `content/static/`, relative to it.
     pub static_files: Vec<String>,
+    /// Files in the wrong place, unreadable folders, names the output cannot hold. They do
+    /// not stop the other files from being checked: every build reports them with the rest.
+    pub problems: Vec<Diagnostic>,
 }
 
 /// Editor droppings and private files: `.git`, `_drafts`, `bai.md~`, `.bai.md.swp`, `x.tmp`.
@@ -36,7 +40,7 @@ pub fn is_ignored(name: &str) -> bool {
 
 impl Inventory {
     /// Walks `content_dir`. `shown_root` is what errors print paths relative to.
-    pub fn scan(content_dir: &Path, shown_root: &Path) -> Result<Inventory, Vec<Diagnostic>> {
+    pub fn scan(content_dir: &Path, shown_root: &Path) -> Inventory {
         let mut inventory = Inventory::default();
         let mut errors = Vec::new();
         let walker = WalkDir::new(content_dir)
@@ -52,11 +56,7 @@ impl Inventory {
                         .path()
                         .map(Path::to_path_buf)
                         .unwrap_or_else(|| content_dir.to_path_buf());
-                    errors.push(Diagnostic::new(
-                        shown(shown_root, &path),
-                        1,
-                        format!("không đọc được: {e}"),
-                    ));
+                    errors.push(walk_error(shown(shown_root, &path), &e));
                     continue;
                 }
             };
@@ -77,6 +77,10 @@ impl Inventory {
                 );
                 continue;
             };
+            if let Some(problem) = too_long(&rel) {
+                errors.push(problem.into_diagnostic(shown(shown_root, entry.path())));
+                continue;
+            }
             let (section, inner) = rel.split_once('/').unwrap_or(("", rel.as_str()));
             let is_markdown = rel.ends_with(".md");
             match (section, is_markdown) {
@@ -95,12 +99,56 @@ impl Inventory {
                 ),
             }
         }
-        if errors.is_empty() {
-            Ok(inventory)
-        } else {
-            Err(errors)
-        }
+        inventory.problems = errors;
+        inventory
     }
+}
+
+/// A walk error as staff can act on it: a loop of links, a folder they may not read.
+fn walk_error(shown: PathBuf, e: &walkdir::Error) -> Diagnostic {
+    if e.loop_ancestor().is_some() {
+        return Diagnostic::new(
+            shown,
+            1,
+            "liên kết tượng trưng (symlink) trỏ vòng về thư mục chứa nó",
+        )
+        .with_hint("xóa liên kết này");
+    }
+    match e.io_error() {
+        Some(io) => crate::diagnostics::io_diagnostic(shown, io),
+        None => Diagnostic::new(shown, 1, "không đọc được thư mục"),
+    }
+}
+
+/// A path the output could not hold (see [`MAX_SEGMENT`]).
+struct TooLong {
+    message: String,
+}
+
+impl TooLong {
+    fn into_diagnostic(self, shown: PathBuf) -> Diagnostic {
+        Diagnostic::new(shown, 1, self.message).with_hint(format!(
+            "đặt tên ngắn hơn: mỗi tên thư mục hay tệp tối đa {MAX_SEGMENT} byte (khoảng 70 chữ có dấu)"
+        ))
+    }
+}
+
+fn too_long(rel: &str) -> Option<TooLong> {
+    if let Some(long) = rel.split('/').find(|part| part.len() > MAX_SEGMENT) {
+        return Some(TooLong {
+            message: format!("tên `{}…` dài {} byte, quá dài", cut(long, 40), long.len()),
+        });
+    }
+    (rel.len() > MAX_PATH).then(|| TooLong {
+        message: format!("đường dẫn dài {} byte (tối đa {MAX_PATH})", rel.len()),
+    })
+}
+
+/// The first `chars` characters of `text`.
+fn cut(text: &str, chars: usize) -> &str {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text, |(i, _)| &text[..i])
 }
 
 fn shown(root: &Path, path: &Path) -> PathBuf {
@@ -155,7 +203,8 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, "x").unwrap();
         }
-        let inv = Inventory::scan(&content, dir.path()).unwrap();
+        let inv = Inventory::scan(&content, dir.path());
+        assert!(inv.problems.is_empty());
         assert_eq!(inv.items, ["tin-bai/2018/a.md", "tin-bai/2018/b/index.md"]);
         assert_eq!(inv.assets, ["tin-bai/2018/b/anh.jpg"]);
         assert_eq!(inv.profiles, ["mo-hinh/m.md"]);
@@ -163,7 +212,14 @@ mod tests {
         assert_eq!(inv.static_files, ["anh/logo.svg"]);
 
         std::fs::write(content.join("lac.md"), "x").unwrap();
-        let errors = Inventory::scan(&content, dir.path()).unwrap_err();
+        let long = format!("tin-bai/{}.md", "a".repeat(MAX_SEGMENT + 1));
+        std::fs::write(content.join(&long), "x").unwrap();
+        let inv = Inventory::scan(&content, dir.path());
+        let errors = &inv.problems;
+        assert_eq!(errors.len(), 2, "{errors:?}");
         assert_eq!(errors[0].path, Path::new("content/lac.md"));
+        assert!(errors[1].message.contains("quá dài"), "{errors:?}");
+        // The stray file hides nothing: the other files are still listed.
+        assert_eq!(inv.items, ["tin-bai/2018/a.md", "tin-bai/2018/b/index.md"]);
     }
 }

@@ -14,7 +14,15 @@ use chrono::{DateTime, Datelike, FixedOffset};
 use serde::Serialize;
 
 use crate::config::{ChannelId, KindId, UnitId};
+use crate::diagnostics::Diagnostic;
 use crate::paths::LocalRef;
+
+/// The longest name (in bytes) of one segment of an output path. File systems allow 255;
+/// the output is written through temporary files named after the file plus a suffix
+/// (`.name.datto-tmp-PID`), so `check` refuses anything that would not leave room for it.
+pub const MAX_SEGMENT: usize = 200;
+/// The longest output path (relative to the output folder) `check` accepts.
+pub const MAX_PATH: usize = 1000;
 
 /// `tin` (short news, the default) or `bai` (an article).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
@@ -109,6 +117,10 @@ pub struct Item {
     pub draft: bool,
     /// `featured:`: chosen by staff for the home page's lead and headlines.
     pub featured: featured::Featured,
+    /// `scheduled: true`: a date more than a year ahead is meant (see [`Item::far_future`]).
+    pub scheduled: bool,
+    /// The front matter line of `date`, for errors about the date.
+    pub date_line: usize,
     pub slug: String,
     pub extra: serde_json::Value,
     /// The body as HTML; empty until the site renders Markdown.
@@ -119,6 +131,66 @@ impl Item {
     /// `tin-bai/YYYY/slug/`, YYYY being the year in the site timezone.
     pub fn path(&self) -> String {
         format!("tin-bai/{}/{}/", self.date.year(), self.slug)
+    }
+
+    /// A date more than a year after `now` is most likely a typo (`2062` for `2026`) that
+    /// would hide the item as scheduled and leave it out of the tallies: an error, unless
+    /// the front matter says `scheduled: true`.
+    pub fn far_future(&self, now: &DateTime<FixedOffset>) -> Option<Diagnostic> {
+        let limit = now.checked_add_signed(chrono::Duration::days(366))?;
+        if self.scheduled || self.date <= limit {
+            return None;
+        }
+        let written = self.date.format("%Y-%m-%d");
+        let guess = self
+            .date
+            .with_year(now.year())
+            .filter(|d| d <= &limit)
+            .map(|d| format!("nếu gõ nhầm năm, ghi `date: {}`; ", d.format("%Y-%m-%d")))
+            .unwrap_or_default();
+        Some(
+            Diagnostic::new(
+                &self.source.shown,
+                self.date_line,
+                format!(
+                    "ngày đăng `{written}` cách hôm nay hơn một năm; tin sẽ bị ẩn và không được đếm"
+                ),
+            )
+            .with_hint(format!(
+                "{guess}nếu thật sự hẹn đăng xa như vậy, thêm dòng `scheduled: true`"
+            )),
+        )
+    }
+
+    /// For the list of scheduled items that `build` and `check` print.
+    pub fn scheduled_note(&self) -> Scheduled {
+        Scheduled {
+            shown: self.source.shown.clone(),
+            title: self.title.clone(),
+            date: self.date,
+        }
+    }
+}
+
+/// An item not published yet because its date is ahead: listed after a build or check so
+/// that a year typo never hides an item silently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheduled {
+    pub shown: PathBuf,
+    pub title: String,
+    pub date: DateTime<FixedOffset>,
+}
+
+impl std::fmt::Display for Scheduled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let path = self.shown.to_string_lossy().replace('\\', "/");
+        write!(
+            f,
+            "{path}: {} {}: {}",
+            crate::dates::format_vi(&self.date),
+            self.date.format("%H:%M"),
+            self.title
+        )
     }
 }
 

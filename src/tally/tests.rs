@@ -32,6 +32,8 @@ fn item(date: &str, unit: usize, kind: ItemType) -> Item {
         channel: ChannelId(0),
         source_url: None,
         draft: false,
+        scheduled: false,
+        date_line: 1,
         featured: Default::default(),
         slug: "x".into(),
         extra: serde_json::Value::Null,
