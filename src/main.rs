@@ -76,12 +76,13 @@ enum Command {
     /// Nhập tài liệu Word (.docx) thành một tin bài nháp, kèm ảnh
     Import {
         /// Tệp .docx
+        #[arg(value_name = "TỆP_DOCX")]
         file: PathBuf,
         /// Đơn vị: slug, tên hoặc tên ngắn (ví dụ "Việt Trì")
         #[arg(long)]
         unit: String,
-        /// tin (mặc định) hoặc bai
-        #[arg(long = "type", value_enum, default_value = "tin")]
+        /// tin (tin ngắn) hoặc bai (bài viết dài)
+        #[arg(long = "type", value_name = "LOẠI", value_enum, default_value = "tin")]
         kind: ImportKindArg,
     },
 }
@@ -114,22 +115,22 @@ struct TallyArgs {
     #[arg(long = "as-of")]
     as_of: Option<String>,
     /// Kỳ báo cáo: q1, q2, q3, q4 (quý), h1, h2 (6 tháng), year (cả năm)
-    #[arg(long)]
+    #[arg(long, value_name = "KỲ")]
     period: Option<String>,
     /// Từ ngày (YYYY-MM-DD), thay cho --period
-    #[arg(long)]
+    #[arg(long, value_name = "NGÀY")]
     from: Option<String>,
     /// Đến ngày (YYYY-MM-DD), cùng năm với --from
-    #[arg(long)]
+    #[arg(long, value_name = "NGÀY")]
     to: Option<String>,
     /// Đơn vị không có tin bài trong chừng ấy ngày bị đánh dấu "im lặng" (mặc định 30)
-    #[arg(long = "quiet-days")]
+    #[arg(long = "quiet-days", value_name = "SỐ_NGÀY")]
     quiet_days: Option<String>,
     /// Dạng in ra (xlsx: tệp Excel, cần --output)
     #[arg(long, value_enum, default_value = "table")]
     format: FormatArg,
     /// Tệp Excel cần ghi (với --format xlsx)
-    #[arg(long)]
+    #[arg(long, value_name = "TỆP")]
     output: Option<PathBuf>,
 }
 
@@ -244,8 +245,10 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Import { file, unit, kind } => {
             let shown = file.display().to_string();
-            let bytes = std::fs::read(&file)
-                .map_err(|e| Error::Usage(format!("không đọc được tệp {shown}: {e}")))?;
+            let bytes = std::fs::read(&file).map_err(|e| {
+                let (message, _) = datto::diagnostics::io_message(&e);
+                Error::Usage(format!("không đọc được tệp {shown}: {message}"))
+            })?;
             let config = datto::site::load_config(&cli.root)?;
             let request = datto::import::ImportRequest {
                 bytes: &bytes,
