@@ -302,9 +302,14 @@ pub fn render(error: &clap::Error, cmd: &Command, args: &[String]) -> Rendered {
         ),
         ErrorKind::InvalidValue => (
             format!("giá trị `{value}` không hợp lệ cho {invalid}"),
-            match text(error, ContextKind::SuggestedValue) {
-                Some(s) => Some(format!("có phải ý bạn là `{s}`?")),
-                None => text(error, ContextKind::ValidValue).map(|v| format!("một trong: {v}")),
+            {
+                // The suggestion alone would hide the other choices: give both.
+                let all = text(error, ContextKind::ValidValue).map(|v| format!("một trong: {v}"));
+                match (text(error, ContextKind::SuggestedValue), all) {
+                    (Some(s), Some(all)) => Some(format!("có phải ý bạn là `{s}`? ({all})")),
+                    (Some(s), None) => Some(format!("có phải ý bạn là `{s}`?")),
+                    (None, all) => all,
+                }
             },
         ),
         ErrorKind::ValueValidation => (

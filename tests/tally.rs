@@ -433,7 +433,7 @@ fn xlsx_is_written_only_to_output_and_replaces_the_file_whole() {
     assert_eq!(std::fs::read(&path).unwrap(), site_book);
     let page = site.read("thong-ke/2019/index.html");
     assert!(
-        page.contains("2019.xlsx\" download>Excel</a>"),
+        page.contains("2019.xlsx\" download>bảng tính Excel</a>"),
         "linked with a human label"
     );
 }
