@@ -68,6 +68,8 @@ pub struct Config {
     pub units: Vec<Unit>,
     pub profile_kinds: Vec<ProfileKind>,
     pub channels: Vec<Channel>,
+    /// `publish.url`: where `datto publish` copies the output when `--to` is not given.
+    pub publish_url: Option<String>,
     unit_keys: HashMap<String, UnitId>,
 }
 
@@ -85,6 +87,13 @@ struct RawConfig {
     units: Option<Vec<RawUnit>>,
     profile_kinds: Option<Vec<RawKind>>,
     channels: Option<Vec<RawChannel>>,
+    publish: Option<RawPublish>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPublish {
+    url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -137,6 +146,7 @@ const KEYS: &[&str] = &[
     "units",
     "profile_kinds",
     "channels",
+    "publish",
 ];
 
 impl Config {
@@ -284,6 +294,7 @@ impl Config {
                 units,
                 profile_kinds,
                 channels,
+                publish_url: raw.publish.and_then(|p| p.url),
                 unit_keys,
             }),
             _ => Err(errors),

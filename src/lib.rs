@@ -17,6 +17,7 @@ pub mod markdown;
 pub mod output;
 pub mod paths;
 pub mod plan;
+pub mod publish;
 pub mod render;
 pub mod scaffold;
 pub mod serve;

@@ -83,6 +83,30 @@ enum Command {
         #[arg(long = "kind")]
         profile_kind: Option<String>,
     },
+    /// Dựng rồi đăng lên máy chủ (sftp://, ftp://, ftps://, file://), chỉ gửi phần đã đổi
+    Publish(PublishArgs),
+}
+
+#[derive(Args)]
+struct PublishArgs {
+    /// Nơi đăng (mặc định publish.url trong site.yaml)
+    #[arg(long)]
+    to: Option<String>,
+    /// Chỉ liệt kê việc sẽ làm, không gửi gì
+    #[arg(long)]
+    dry_run: bool,
+    /// Từ chối nếu phải xoá nhiều tệp hơn số này
+    #[arg(long, default_value_t = 100)]
+    max_delete: usize,
+    /// Tệp chứng chỉ (PEM) để tin máy chủ FTPS dùng chứng chỉ riêng
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    /// Tin và ghi nhận khoá của máy chủ SFTP lần đầu kết nối
+    #[arg(long)]
+    accept_host_key: bool,
+    /// Thư mục kết quả (mặc định ROOT/public)
+    #[arg(long)]
+    output: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -192,6 +216,23 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let path = scaffold::create(&cli.root, &config, &request)?;
             println!("{}", path.display());
+        }
+        Command::Publish(args) => {
+            let summary = datto::publish::publish(&datto::publish::PublishOptions {
+                output: args.output.unwrap_or_else(|| cli.root.join("public")),
+                root: cli.root,
+                load: load_options(&ContentArgs {
+                    base_url: None,
+                    drafts: false,
+                    future: false,
+                })?,
+                to: args.to,
+                dry_run: args.dry_run,
+                max_delete: args.max_delete,
+                ca_file: args.ca_file,
+                accept_host_key: args.accept_host_key,
+            })?;
+            println!("{summary}");
         }
     }
     Ok(())
