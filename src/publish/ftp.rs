@@ -214,6 +214,8 @@ impl Transport for FtpTarget {
         let full = self.full(dir);
         match self.ftp.mlsd(Some(&full)) {
             Ok(lines) => Ok(Some(lines.iter().filter_map(|l| parse_mlsd(l)).collect())),
+            // pyftpdlib answers 501 for a folder that does not exist.
+            Err(FtpError::UnexpectedResponse(r)) if r.status == Status::BadArguments => Ok(None),
             Err(e) if not_found(&e) => Ok(None),
             Err(e) => Err(ftp_failure(&self.host, "đọc", dir, &e)),
         }

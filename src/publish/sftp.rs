@@ -181,7 +181,7 @@ impl SftpTarget {
                 .await
                 .map_err(|e| Failure(format!("máy chủ {} không mở SFTP: {e}", remote.host)))?;
             sftp.set_timeout(120);
-            let posix_rename = version.extensions.get("posix-rename@openssh.com").is_some();
+            let posix_rename = version.extensions.contains_key("posix-rename@openssh.com");
             Ok((ssh, sftp, posix_rename))
         })?;
         let target = SftpTarget {
