@@ -12,6 +12,7 @@ pub mod dates;
 pub mod diagnostics;
 pub mod front_matter;
 pub mod incremental;
+pub mod init;
 pub mod links;
 pub mod markdown;
 pub mod output;

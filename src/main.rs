@@ -83,8 +83,23 @@ enum Command {
         #[arg(long = "kind")]
         profile_kind: Option<String>,
     },
+    /// Tạo một trang mới (mặc định trong thư mục hiện tại), dựng được ngay
+    Init {
+        /// Thư mục của trang mới (phải trống hoặc chưa có)
+        dir: Option<PathBuf>,
+    },
+    /// Giao diện: `datto theme export` chép giao diện mặc định ra themes/datto để sửa
+    Theme {
+        #[arg(value_enum)]
+        action: ThemeAction,
+    },
     /// Dựng rồi đăng lên máy chủ (sftp://, ftp://, ftps://, file://), chỉ gửi phần đã đổi
     Publish(PublishArgs),
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ThemeAction {
+    Export,
 }
 
 #[derive(Args)]
@@ -216,6 +231,26 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             let path = scaffold::create(&cli.root, &config, &request)?;
             println!("{}", path.display());
+        }
+        Command::Init { dir } => {
+            let dir = dir.unwrap_or(cli.root);
+            let files = datto::init::init(&dir, now()?)?;
+            println!(
+                "Đã tạo trang mới trong {} ({} tệp). Xem trước: datto serve --root {}",
+                dir.display(),
+                files.len(),
+                dir.display()
+            );
+        }
+        Command::Theme {
+            action: ThemeAction::Export,
+        } => {
+            let to = cli.root.join("themes").join(datto::render::theme::DEFAULT);
+            datto::render::theme::export(&to).map_err(|e| Error::Usage(e.to_string()))?;
+            println!(
+                "Đã chép giao diện mặc định ra {}; sửa ở đó, datto sẽ dùng bản này.",
+                to.display()
+            );
         }
         Command::Publish(args) => {
             let summary = datto::publish::publish(&datto::publish::PublishOptions {
