@@ -121,5 +121,8 @@ mod tests {
         assert_eq!(config.units.len(), 14);
         assert!(config.unit_slugs().any(|s| s == "co-quan-tinh"));
         assert_eq!(config.profile_kinds.len(), 5);
+        // As saved by a Windows editor.
+        let crlf = SITE_YAML.replace('\n', "\r\n");
+        assert!(crate::config::Config::from_yaml(Path::new("site.yaml"), &crlf).is_ok());
     }
 }

@@ -227,6 +227,21 @@ fn file_target() {
     std::fs::remove_file(remote.path().join(MANIFEST)).unwrap();
     publisher.refused(&["--to", &url], "không ghi đè");
     publisher.refused(&["--to", "http://example.vn/"], "không biết cách đăng");
+    publisher.refused(&[], "chưa biết đăng lên đâu");
+    // `publish.url` of site.yaml, when --to is not given.
+    let other = tempfile::tempdir().unwrap();
+    let yaml = site.root().join("content/site.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(
+        &yaml,
+        format!(
+            "{text}\npublish: {{ url: \"{}\" }}\n",
+            file_url(other.path())
+        ),
+    )
+    .unwrap();
+    publisher.ok(&[]);
+    assert_eq!(tree(other.path()), tree(&site.public()));
     publisher.refused(
         &[
             "--to",
