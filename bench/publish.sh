@@ -12,7 +12,8 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
-SHARED=$(cd "$REPO/../shared/bench" && pwd)
+# ../shared/bench beside the repository (main checkout), or two levels up (a worktree).
+SHARED=$(cd "$REPO/../shared/bench" 2>/dev/null || cd "$REPO/../../shared/bench" && pwd)
 OUT=$HERE/out/publish
 N=${ITEMS:-10000}
 mkdir -p "$OUT"

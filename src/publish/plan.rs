@@ -48,7 +48,7 @@ impl Plan {
 }
 
 /// Whether a file is a page, uploaded after the files it uses.
-fn is_page(path: &str) -> bool {
+pub fn is_page(path: &str) -> bool {
     path.ends_with(".html") || path.ends_with(".htm")
 }
 
