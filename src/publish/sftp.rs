@@ -288,10 +288,52 @@ async fn authenticate(
     {
         return Ok(());
     }
+    // Hosts that check passwords through PAM often accept them only as keyboard-interactive.
+    if keyboard_interactive(ssh, user, &password).await {
+        return Ok(());
+    }
     Err(Failure(format!(
         "máy chủ {} từ chối đăng nhập: sai tên đăng nhập ({user}) hoặc mật khẩu",
         remote.host
     )))
+}
+
+/// Answers every hidden prompt with the password (a few rounds at most).
+async fn keyboard_interactive(
+    ssh: &mut client::Handle<HostKeyCheck>,
+    user: &str,
+    password: &credentials::Password,
+) -> bool {
+    use russh::client::KeyboardInteractiveAuthResponse as Reply;
+    let Ok(mut reply) = ssh
+        .authenticate_keyboard_interactive_start(user, None)
+        .await
+    else {
+        return false;
+    };
+    for _ in 0..4 {
+        match reply {
+            Reply::Success => return true,
+            Reply::Failure { .. } => return false,
+            Reply::InfoRequest { prompts, .. } => {
+                let answers = prompts
+                    .iter()
+                    .map(|p| {
+                        if p.echo {
+                            String::new()
+                        } else {
+                            password.as_str().to_string()
+                        }
+                    })
+                    .collect();
+                match ssh.authenticate_keyboard_interactive_respond(answers).await {
+                    Ok(next) => reply = next,
+                    Err(_) => return false,
+                }
+            }
+        }
+    }
+    false
 }
 
 /// Creates every missing parent folder of `path` (the ones this run made are remembered).
