@@ -295,13 +295,17 @@ fn execute(
             puts.truncate(*n);
             *n -= puts.len();
         }
-        transport.put(&puts, &mut |size| {
+        let put = transport.put(&puts, &mut |size| {
             files_done += 1;
             bar.inc(size);
             bar.set_message(format!("{files_done}/{total} tệp"));
-        })?;
+        });
+        // The error, if any, is then the only line left on the screen.
+        if put.is_err() || interrupted {
+            bar.finish_and_clear();
+        }
+        put?;
         if interrupted {
-            bar.abandon();
             return Err(Failure("bị ngắt giữa chừng (thử nghiệm)".into()));
         }
         for upload in batch {
