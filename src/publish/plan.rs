@@ -71,7 +71,8 @@ pub fn plan(local: &[LocalFile], manifest: &Manifest, present: &HashSet<String>)
                 continue;
             }
             Some(_) => ChangeKind::Changed,
-            None if manifest.pending.contains(&file.path) => ChangeKind::Changed,
+            // Perhaps written by the interrupted publish, but not known to be: new.
+            None if manifest.pending.contains(&file.path) => ChangeKind::New,
             None if present.contains(&file.path) => {
                 plan.conflicts.push(file.path.clone());
                 continue;
@@ -225,7 +226,7 @@ mod tests {
                 local: vec![local("a.css", "a"), local("index.html", "i")],
                 manifest: manifest(&[("a.css", "a")], &["a.css", "index.html", "gone.png"]),
                 present: &["index.html"],
-                uploads: &[("a.css", Changed), ("index.html", Changed)],
+                uploads: &[("a.css", Changed), ("index.html", New)],
                 deletes: &["gone.png"],
                 conflicts: &[],
                 foreign: &[],
