@@ -10,6 +10,7 @@ pub mod ftp;
 pub mod manifest;
 pub mod plan;
 pub mod sftp;
+mod ssh;
 pub mod target;
 pub mod transport;
 
