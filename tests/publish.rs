@@ -14,6 +14,21 @@ use common::{NOW, TestSite};
 
 const MANIFEST: &str = ".datto-manifest.json";
 
+/// Equal trees, or the paths (and sizes) that differ.
+#[track_caller]
+fn assert_same(got: &BTreeMap<String, Vec<u8>>, want: &BTreeMap<String, Vec<u8>>, what: &str) {
+    let differ: Vec<String> = got
+        .keys()
+        .chain(want.keys())
+        .filter(|k| got.get(*k) != want.get(*k))
+        .map(|k| {
+            let size = |t: &BTreeMap<String, Vec<u8>>| t.get(k).map(Vec::len);
+            format!("{k} ({:?} vs {:?} bytes)", size(got), size(want))
+        })
+        .collect();
+    assert!(differ.is_empty(), "{what}: {differ:?}");
+}
+
 /// Every file under `dir` and its bytes, the manifest and temporary names left out.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
@@ -131,7 +146,7 @@ fn scenario(publisher: &Publisher, url: &str, remote: &Path, extra: &[&str]) {
     assert_eq!(counts(&first), (output_files, 0, 0), "{first}");
     expected.insert(".well-known/acme.txt".into(), b"token".to_vec());
     expected.insert("cgi-bin/run.pl".into(), b"#!perl".to_vec());
-    assert_eq!(tree(remote), expected, "the target equals the output");
+    assert_same(&tree(remote), &expected, "the target equals the output");
 
     let second = run_ok(&[]);
     assert_eq!(counts(&second), (0, 0, 0), "{second}");
@@ -187,7 +202,7 @@ fn scenario(publisher: &Publisher, url: &str, remote: &Path, extra: &[&str]) {
     );
     let last = run_ok(&[]);
     assert!(counts(&last).2 > 0, "{last}");
-    assert_eq!(tree(remote), expected_after(site));
+    assert_same(&tree(remote), &expected_after(site), "after deletions");
     assert_eq!(
         std::fs::read(remote.join("cgi-bin/run.pl")).unwrap(),
         b"#!perl"

@@ -3,7 +3,7 @@
 //! `--ca-file`.
 
 use std::collections::HashSet;
-use std::io::Cursor;
+use std::io::{Read, Write};
 use std::net::ToSocketAddrs;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +21,7 @@ pub struct FtpTarget {
     ftp: RustlsFtpStream,
     base: String,
     host: String,
+    secure: bool,
     made_dirs: HashSet<String>,
 }
 
@@ -163,6 +164,7 @@ impl FtpTarget {
             ftp,
             base: remote.path.clone(),
             host,
+            secure,
             made_dirs: HashSet::new(),
         };
         let root = full_path(&target.base, "");
@@ -181,6 +183,21 @@ impl FtpTarget {
 
     fn full(&self, path: &str) -> String {
         full_path(&self.base, path)
+    }
+
+    fn store(&mut self, path: &str, bytes: &[u8]) -> suppaftp::FtpResult<()> {
+        let mut stream = self.ftp.put_with_stream(path)?;
+        stream.write_all(bytes).map_err(FtpError::ConnectionError)?;
+        stream.flush().map_err(FtpError::ConnectionError)?;
+        // Read what a TLS 1.3 server sent unasked on the data connection (session tickets):
+        // left unread, they turn the close into a TCP reset and the server may lose the end of
+        // the file (pyftpdlib kept 16 KiB of 29). Non-blocking: only what has arrived.
+        if self.secure && stream.get_ref().set_nonblocking(true).is_ok() {
+            let mut buffer = [0u8; 256];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.get_ref().set_nonblocking(false);
+        }
+        self.ftp.finalize_put_stream(stream)
     }
 }
 
@@ -232,9 +249,22 @@ impl Transport for FtpTarget {
             let bytes = put.from.read()?;
             let temp = self.full(&temp_name(&put.path));
             let full = self.full(&put.path);
-            if let Err(e) = self.ftp.put_file(&temp, &mut Cursor::new(&bytes)) {
+            if let Err(e) = self.store(&temp, &bytes) {
                 let _ = self.ftp.rm(&temp);
                 return Err(ftp_failure(&self.host, "ghi", &put.path, &e));
+            }
+            // A server that lost the end of an upload is caught before the rename (a server
+            // without SIZE is trusted).
+            if let Ok(size) = self.ftp.size(&temp) {
+                if size != bytes.len() {
+                    let _ = self.ftp.rm(&temp);
+                    return Err(Failure(format!(
+                        "máy chủ {} chỉ nhận được {size} trong {} byte của {}; chạy lại `datto publish`",
+                        self.host,
+                        bytes.len(),
+                        put.path
+                    )));
+                }
             }
             if self.ftp.rename(&temp, &full).is_err() {
                 // Some servers refuse to rename over a file: remove it first.
