@@ -50,7 +50,7 @@ pub fn prepare(root: &Path, options: &LoadOptions) -> Result<(Site, theme::Theme
     // The theme is parsed while the content loads: it needs only the theme's name.
     let theme_dir = crate::site::load_config(root)
         .ok()
-        .map(|c| root.join("themes").join(c.theme));
+        .map(|c| theme::dir(root, &c.theme));
     let (site, tera) = rayon::join(
         || Site::load(root, options),
         || theme_dir.map(|dir| theme::load(&dir, root)),

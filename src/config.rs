@@ -72,6 +72,8 @@ pub struct Config {
     /// the published site (they remain in `serve`, the CLI and the reports).
     pub tallies_public: bool,
     pub contact: Contact,
+    /// `publish.url`: where `datto publish` copies the output when `--to` is not given.
+    pub publish_url: Option<String>,
     unit_keys: HashMap<String, UnitId>,
 }
 
@@ -104,12 +106,19 @@ struct RawConfig {
     channels: Option<Vec<RawChannel>>,
     tallies: Option<RawTallies>,
     contact: Option<Contact>,
+    publish: Option<RawPublish>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawTallies {
     public: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPublish {
+    url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +173,7 @@ const KEYS: &[&str] = &[
     "channels",
     "tallies",
     "contact",
+    "publish",
 ];
 
 impl Config {
@@ -348,6 +358,7 @@ impl Config {
             channels,
             tallies_public: raw.tallies.and_then(|t| t.public).unwrap_or(true),
             contact: raw.contact.unwrap_or_default(),
+            publish_url: raw.publish.and_then(|p| p.url),
             unit_keys,
         });
         (config, errors)

@@ -139,7 +139,7 @@ impl Incremental {
         let site = Site::assemble(sources, &self.options, &mut self.bodies);
         if change.templates || self.theme.is_none() {
             self.theme = None;
-            let theme_dir = self.root.join("themes").join(&sources.config.theme);
+            let theme_dir = theme::dir(&self.root, &sources.config.theme);
             match (theme::load(&theme_dir, &self.root), &site) {
                 (Ok(theme), _) => self.theme = Some(theme),
                 (Err(mut more), Err(Error::Content(list))) => {

@@ -85,12 +85,52 @@ enum Command {
         #[arg(long = "type", value_name = "LOẠI", value_enum, default_value = "tin")]
         kind: ImportKindArg,
     },
+    /// Tạo một trang mới (mặc định trong thư mục hiện tại), dựng được ngay
+    Init {
+        /// Thư mục của trang mới (phải trống hoặc chưa có)
+        #[arg(value_name = "THƯ_MỤC")]
+        dir: Option<PathBuf>,
+    },
+    /// Giao diện: `datto theme export` chép giao diện mặc định ra themes/datto để sửa
+    Theme {
+        #[arg(value_name = "VIỆC", value_enum)]
+        action: ThemeAction,
+    },
+    /// Dựng rồi đăng lên máy chủ (sftp://, ftp://, ftps://, file://), chỉ gửi phần đã đổi
+    Publish(PublishArgs),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum ImportKindArg {
     Tin,
     Bai,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ThemeAction {
+    Export,
+}
+
+#[derive(Args)]
+struct PublishArgs {
+    /// Nơi đăng (mặc định publish.url trong site.yaml)
+    #[arg(long, value_name = "ĐỊA_CHỈ")]
+    to: Option<String>,
+    /// Chỉ liệt kê việc sẽ làm, không gửi gì
+    #[arg(long)]
+    dry_run: bool,
+    /// Từ chối nếu phải xoá nhiều tệp hơn số này
+    #[arg(long, value_name = "SỐ_TỆP", default_value_t = 100)]
+    max_delete: usize,
+    /// Tệp chứng chỉ (PEM) để tin máy chủ FTPS dùng chứng chỉ riêng
+    #[arg(long, value_name = "TỆP_PEM")]
+    ca_file: Option<PathBuf>,
+    /// Tin và ghi nhận khoá của máy chủ SFTP lần đầu kết nối
+    #[arg(long)]
+    accept_host_key: bool,
+    /// Thư mục kết quả (mặc định ROOT/public)
+    #[arg(long)]
+    output: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -265,6 +305,43 @@ fn run(cli: Cli) -> Result<(), Error> {
                 eprintln!("lưu ý: {warning}");
             }
             println!("{}", imported.path.display());
+        }
+        Command::Init { dir } => {
+            let dir = dir.unwrap_or(cli.root);
+            let files = datto::init::init(&dir, now()?)?;
+            println!(
+                "Đã tạo trang mới trong {} ({} tệp). Xem trước: datto serve --root {}",
+                dir.display(),
+                files.len(),
+                dir.display()
+            );
+        }
+        Command::Theme {
+            action: ThemeAction::Export,
+        } => {
+            let to = cli.root.join("themes").join(datto::render::theme::DEFAULT);
+            datto::render::theme::export(&to).map_err(|e| Error::Usage(e.to_string()))?;
+            println!(
+                "Đã chép giao diện mặc định ra {}; sửa ở đó, datto sẽ dùng bản này.",
+                to.display()
+            );
+        }
+        Command::Publish(args) => {
+            let summary = datto::publish::publish(&datto::publish::PublishOptions {
+                output: args.output.unwrap_or_else(|| cli.root.join("public")),
+                root: cli.root,
+                load: load_options(&ContentArgs {
+                    base_url: None,
+                    drafts: false,
+                    future: false,
+                })?,
+                to: args.to,
+                dry_run: args.dry_run,
+                max_delete: args.max_delete,
+                ca_file: args.ca_file,
+                accept_host_key: args.accept_host_key,
+            })?;
+            println!("{summary}");
         }
     }
     Ok(())

@@ -103,7 +103,7 @@ impl Site {
             config.tallies_public = true;
         }
         let content = content_dir(root);
-        let theme_dir = root.join("themes").join(&config.theme);
+        let theme_dir = crate::render::theme::dir(root, &config.theme);
         let now = options.now.with_timezone(&config.timezone);
 
         let mut problems = Diagnostics::new();

@@ -89,6 +89,10 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         .map_err(|e| Error::Internal(anyhow::anyhow!("không theo dõi được thay đổi: {e}")))?;
     for dir in ["content", "themes"] {
         let path = root.join(dir);
+        // A site made by `datto init` has no themes/ (the theme is inside the binary).
+        if !path.exists() {
+            continue;
+        }
         if let Err(e) = debouncer.watch(&path, RecursiveMode::Recursive) {
             eprintln!("không theo dõi được {}: {e}", path.display());
         }

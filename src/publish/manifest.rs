@@ -1,0 +1,159 @@
+//! `.datto-manifest.json`: what datto published on a target, kept on the target itself so
+//! that any laptop publishing the same site knows what is already there.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The manifest's name at the target's root.
+pub const MANIFEST: &str = ".datto-manifest.json";
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub version: u32,
+    /// Every file datto published and its content, by path relative to the target (`/`).
+    pub files: BTreeMap<String, Entry>,
+    /// Files a publish was about to write when it last saved the manifest: if it stopped
+    /// there, they may be on the target already, and are datto's (not foreign) all the same.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub pending: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    pub sha256: String,
+    pub size: u64,
+}
+
+impl Manifest {
+    pub fn parse(bytes: &[u8]) -> Result<Manifest, String> {
+        let manifest: Manifest = serde_json::from_slice(bytes).map_err(|e| {
+            format!("tệp {MANIFEST} trên nơi đăng bị hỏng ({e}); xoá nó để datto đăng lại từ đầu")
+        })?;
+        if manifest.version != 1 {
+            return Err(format!(
+                "tệp {MANIFEST} trên nơi đăng do một bản datto mới hơn ghi (phiên bản {}); hãy cập nhật datto",
+                manifest.version
+            ));
+        }
+        Ok(manifest)
+    }
+
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let out = Manifest {
+            version: 1,
+            ..self.clone()
+        };
+        // BTreeMap: the same content gives the same bytes on every laptop.
+        serde_json::to_vec_pretty(&out).unwrap_or_default()
+    }
+
+    /// Whether a path on the target was written by datto.
+    pub fn owns(&self, path: &str) -> bool {
+        self.files.contains_key(path) || self.pending.contains(path)
+    }
+}
+
+/// A file of the built output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalFile {
+    /// Relative to the output folder, `/`-separated on every system.
+    pub path: String,
+    pub entry: Entry,
+}
+
+/// Lists and hashes every file of the output folder (in parallel).
+pub fn hash_output(output: &Path) -> anyhow::Result<Vec<LocalFile>> {
+    let mut paths = Vec::new();
+    for entry in walkdir::WalkDir::new(output).sort_by_file_name() {
+        let entry = entry?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(output)?;
+        let parts: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let path = parts.join("/");
+        if path == MANIFEST {
+            continue;
+        }
+        paths.push((path, entry.into_path()));
+    }
+    paths
+        .into_par_iter()
+        .map(|(path, full)| {
+            let (sha256, size) = hash_file(&full)?;
+            Ok(LocalFile {
+                path,
+                entry: Entry { sha256, size },
+            })
+        })
+        .collect()
+}
+
+fn hash_file(path: &Path) -> anyhow::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    Ok((hex, size))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_refuses_damage() {
+        let mut manifest = Manifest::default();
+        manifest.files.insert(
+            "index.html".into(),
+            Entry {
+                sha256: "ab".into(),
+                size: 2,
+            },
+        );
+        manifest.pending.insert("a.css".into());
+        let bytes = manifest.to_bytes();
+        let back = Manifest::parse(&bytes).unwrap();
+        assert_eq!(back.files, manifest.files);
+        assert!(back.owns("a.css") && back.owns("index.html") && !back.owns("x"));
+        assert!(Manifest::parse(b"{").unwrap_err().contains("bị hỏng"));
+        assert!(
+            Manifest::parse(br#"{"version":9,"files":{}}"#)
+                .unwrap_err()
+                .contains("mới hơn")
+        );
+    }
+
+    #[test]
+    fn hashes_every_output_file_with_slashes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("a/b")).unwrap();
+        std::fs::write(dir.path().join("a/b/index.html"), "xin chào").unwrap();
+        std::fs::write(dir.path().join(MANIFEST), "{}").unwrap();
+        let files = hash_output(dir.path()).unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].path, "a/b/index.html");
+        assert_eq!(files[0].entry.size, "xin chào".len() as u64);
+        assert_eq!(files[0].entry.sha256.len(), 64);
+    }
+}
