@@ -1,0 +1,119 @@
+//! The plain text of a rendered body, for the index and the excerpts: tags dropped (block
+//! tags become a line break, so words of two paragraphs never join), the few entities
+//! pulldown-cmark writes decoded, white space collapsed. Diacritics are kept as written.
+//!
+//! Reading the HTML datto has already rendered is one linear pass; parsing the Markdown a
+//! second time would cost as much as rendering it.
+
+/// Tags after which the text continues on a new line.
+const BLOCK_TAGS: &[&str] = &[
+    "p", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "table",
+    "blockquote", "pre", "div", "figure", "figcaption", "hr", "dd", "dt", "section",
+];
+
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    // A break is written only before the next text, so none trails or doubles.
+    let mut pending_break = false;
+    while !rest.is_empty() {
+        let next = rest.find(['<', '&']).unwrap_or(rest.len());
+        if next > 0 {
+            push_text(&mut out, &rest[..next], &mut pending_break);
+            rest = &rest[next..];
+            continue;
+        }
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            let name: String = rest[1..end]
+                .trim_start_matches('/')
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if BLOCK_TAGS.contains(&name.as_str()) {
+                pending_break = true;
+            }
+            rest = &rest[end..];
+        } else {
+            let (decoded, len) = entity(rest);
+            push_text(&mut out, decoded.encode_utf8(&mut [0; 4]), &mut pending_break);
+            rest = &rest[len..];
+        }
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// Appends `text` with runs of white space as one space (or one line break).
+fn push_text(out: &mut String, text: &str, pending_break: &mut bool) {
+    for c in text.chars() {
+        if c.is_whitespace() {
+            if !out.is_empty() && !out.ends_with([' ', '\n']) {
+                out.push(' ');
+            }
+            continue;
+        }
+        if *pending_break && !out.is_empty() {
+            if out.ends_with(' ') {
+                out.pop();
+            }
+            if !out.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+        *pending_break = false;
+        out.push(c);
+    }
+}
+
+/// The character an entity at the start of `s` stands for, and its length; a lone `&`
+/// stands for itself.
+fn entity(s: &str) -> (char, usize) {
+    let Some(end) = s[1..].find(';').map(|i| i + 1).filter(|&i| i <= 10) else {
+        return ('&', 1);
+    };
+    let body = &s[1..end];
+    let c = match body {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        "nbsp" => Some(' '),
+        _ => body
+            .strip_prefix("#x")
+            .or_else(|| body.strip_prefix("#X"))
+            .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+            .or_else(|| body.strip_prefix('#').and_then(|d| d.parse().ok()))
+            .and_then(char::from_u32),
+    };
+    match c {
+        Some(c) => (c, end + 1),
+        None => ('&', 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extracts_text_keeping_diacritics() {
+        let cases = [
+            ("<p>Phụ nữ <strong>Đất</strong> Tổ</p>", "Phụ nữ Đất Tổ"),
+            ("<p>Một</p>\n<p>Hai</p>", "Một\nHai"),
+            ("<h2 id=\"a\">Tiêu đề</h2><ul><li>một</li><li>hai</li></ul>", "Tiêu đề\nmột\nhai"),
+            ("<p>A &amp; B &lt;c&gt; &quot;d&quot; &#39;e&#39; &#x1EA1;</p>", "A & B <c> \"d\" 'e' ạ"),
+            ("<p>lẻ & loi; &unknown; x</p>", "lẻ & loi; &unknown; x"),
+            ("<p>  nhiều   khoảng\n trắng </p>", "nhiều khoảng trắng"),
+            ("<img src=\"a.jpg\" alt=\"ảnh\"><p>chữ</p>", "chữ"),
+            ("<td>1</td><td>2</td>", "1\n2"),
+            ("", ""),
+            ("chữ <b", "chữ"),
+        ];
+        for (html, expected) in cases {
+            assert_eq!(html_to_text(html), expected, "html_to_text({html:?})");
+        }
+    }
+}
