@@ -111,15 +111,27 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let (site, theme) = prepared?;
     let mut staging = staging?;
     let jobs = site.jobs();
-    let renderer = Renderer::new(&site, &theme, jobs)?;
+    // The search index is built while the renderer prepares, and written with the pages.
+    let (renderer, index) = rayon::join(
+        || Renderer::new(&site, &theme, jobs),
+        || crate::search::SiteIndex::build(&site),
+    );
+    let renderer = renderer?;
     let files: Vec<String> = jobs.iter().map(|job| output_file(&job.path)).collect();
+    let index_files = index.paths();
     staging.prepare(
         files
             .iter()
+            .chain(&index_files)
             .map(String::as_str)
             .chain(site.files.iter().map(|f| f.to.as_str())),
     )?;
-    render_all(&renderer, jobs, |rel, bytes| staging.write(rel, bytes))?;
+    let (pages, index) = rayon::join(
+        || render_all(&renderer, jobs, |rel, bytes| staging.write(rel, bytes)),
+        || index.write(|rel, bytes| staging.write(rel, bytes)),
+    );
+    pages?;
+    index.map_err(Error::Internal)?;
     site.files
         .par_iter()
         .try_for_each(|file| staging.copy(&file.to, &file.from))

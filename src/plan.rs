@@ -38,6 +38,8 @@ pub enum PageKind {
     TallyYear(i32),
     TallyCsv(i32),
     TallyJson(i32),
+    /// `/tim-kiem/`: the search page (its index files are written by [`crate::search`]).
+    Search,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -69,6 +71,7 @@ impl PageKind {
             PageKind::Robots => "robots.txt",
             PageKind::TallyIndex => "tally_index.html",
             PageKind::TallyYear(_) => "tally.html",
+            PageKind::Search => "search.html",
             PageKind::TallyCsv(_) | PageKind::TallyJson(_) => return None,
         })
     }
@@ -98,6 +101,7 @@ pub const UNITS: &str = "don-vi/";
 pub const TAGS: &str = "chu-de/";
 pub const PROFILES: &str = "mo-hinh/";
 pub const TALLIES: &str = "thong-ke/";
+pub const SEARCH: &str = crate::search::DIR;
 
 pub fn tally_path(year: i32) -> String {
     format!("{TALLIES}{year}/")
@@ -159,6 +163,7 @@ pub fn plan(site: &Site) -> Vec<PageJob> {
         push(format!("{TALLIES}{year}.csv"), PageKind::TallyCsv(year));
         push(format!("{TALLIES}{year}.json"), PageKind::TallyJson(year));
     }
+    push(SEARCH.to_string(), PageKind::Search);
     push("404.html".into(), PageKind::NotFound);
     push("rss.xml".into(), PageKind::Feed);
     push("sitemap.xml".into(), PageKind::Sitemap);
