@@ -149,13 +149,13 @@ fn index_files_are_deterministic_and_the_page_honours_the_sub_path() {
     let manifest: Value = serde_json::from_str(&index).unwrap();
     assert_eq!(manifest["n"], 6, "2 pages/profiles + 4 items, no draft, no scheduled item");
     let page = site.read("tim-kiem/index.html");
-    assert!(page.contains(r#"<form id="tim-kiem" class="search-form" role="search" action="/phunu/tim-kiem/""#));
+    assert!(page.contains(r#"role="search" aria-label="Tìm kiếm và lọc kết quả" action="/phunu/tim-kiem/""#));
     assert!(page.contains(r#"data-index="/phunu/tim-kiem/""#));
     assert!(page.contains(r#"src="/phunu/js/tim-kiem.js""#));
     assert!(page.contains(r#"id="ket-qua""#) && page.contains(r#"aria-live="polite""#));
     // Every page carries the search form, under the sub-path.
     let home = site.read("index.html");
-    assert!(home.contains(r#"role="search" action="/phunu/tim-kiem/""#), "{home}");
+    assert!(home.contains(r#"role="search" aria-label="Tìm nhanh" action="/phunu/tim-kiem/""#), "{home}");
     assert!(home.contains(r#"name="q""#));
 
     let before = common::files_under(&site.public().join("tim-kiem"));

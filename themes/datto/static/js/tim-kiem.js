@@ -295,8 +295,10 @@
         return;
       }
       out.innerHTML = '<ol class="search-results__list"></ol>';
-      say('Tìm thấy ' + result.docs.length.toLocaleString('vi-VN') + ' kết quả cho “' + q + '”.');
-      return showMore(false);
+      // Announced once the first results are on the page.
+      return showMore(false).then(function () {
+        if (mine === run) say('Tìm thấy ' + result.docs.length.toLocaleString('vi-VN') + ' kết quả cho “' + q + '”.');
+      });
     }).catch(function () {
       opened = null;
       if (mine === run) say('Không tải được dữ liệu tìm kiếm. Vui lòng tải lại trang và thử lại.');
