@@ -111,12 +111,8 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let (site, theme) = prepared?;
     let mut staging = staging?;
     let jobs = site.jobs();
-    // The search index is built while the renderer prepares, and written with the pages.
-    let (renderer, index) = rayon::join(
-        || Renderer::new(&site, &theme, jobs),
-        || crate::search::SiteIndex::build(&site),
-    );
-    let renderer = renderer?;
+    let renderer = Renderer::new(&site, &theme, jobs)?;
+    let index = crate::search::SiteIndex::new(&site);
     let files: Vec<String> = jobs.iter().map(|job| output_file(&job.path)).collect();
     let index_files = index.paths();
     staging.prepare(
@@ -126,12 +122,17 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
             .map(String::as_str)
             .chain(site.files.iter().map(|f| f.to.as_str())),
     )?;
+    // The search index reads every body while the pages render; its shards come last.
     let (pages, index) = rayon::join(
         || render_all(&renderer, jobs, |rel, bytes| staging.write(rel, bytes)),
-        || index.write(|rel, bytes| staging.write(rel, bytes)),
+        || index.index(|rel, bytes| staging.write(rel, bytes)),
     );
     pages?;
-    index.map_err(Error::Internal)?;
+    let index = index.map_err(Error::Internal)?;
+    staging.expect(index.paths().iter().map(String::as_str))?;
+    index
+        .write(|rel, bytes| staging.write(rel, bytes))
+        .map_err(Error::Internal)?;
     site.files
         .par_iter()
         .try_for_each(|file| staging.copy(&file.to, &file.from))

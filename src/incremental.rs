@@ -213,7 +213,12 @@ impl Incremental {
         let changed: Vec<(&str, &Vec<u8>)> = pages
             .iter()
             .filter_map(|(file, _, bytes)| bytes.as_ref().map(|b| (file.as_str(), b)))
-            .chain(search.changed.iter().map(|(file, bytes)| (file.as_str(), bytes)))
+            .chain(
+                search
+                    .changed
+                    .iter()
+                    .map(|(file, bytes)| (file.as_str(), bytes)),
+            )
             .collect();
         if empty {
             std::fs::create_dir_all(&self.output)

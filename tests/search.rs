@@ -10,7 +10,10 @@ use common::{TestSite, repo};
 use serde_json::Value;
 
 fn node() -> bool {
-    Command::new("node").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// One query's results: titles in rank order, and the raw answer.
@@ -124,7 +127,10 @@ fn queries_fold_vietnamese_and_rank_title_then_exact_then_recency() {
 
     // Excerpts keep diacritics and mark the matched words, whatever form was typed.
     let first = &answers[0].raw["hits"][0];
-    assert_eq!(first["titleHtml"], "Con <mark>đường</mark> làng mới ở Việt Trì");
+    assert_eq!(
+        first["titleHtml"],
+        "Con <mark>đường</mark> làng mới ở Việt Trì"
+    );
     assert!(
         first["excerpt"]
             .as_str()
@@ -133,9 +139,17 @@ fn queries_fold_vietnamese_and_rank_title_then_exact_then_recency() {
         "{first}"
     );
     let dam = &answers[2].raw["hits"][1]["excerpt"];
-    assert!(dam.as_str().unwrap().contains("<mark>đảm</mark> <mark>đang</mark>"), "{dam}");
+    assert!(
+        dam.as_str()
+            .unwrap()
+            .contains("<mark>đảm</mark> <mark>đang</mark>"),
+        "{dam}"
+    );
     let start_up = &answers[8].raw["hits"][0];
-    assert_eq!(start_up["titleHtml"], "Hỗ trợ phụ nữ <mark>khởi</mark> <mark>nghiệp</mark>");
+    assert_eq!(
+        start_up["titleHtml"],
+        "Hỗ trợ phụ nữ <mark>khởi</mark> <mark>nghiệp</mark>"
+    );
     assert_eq!(start_up["url"], "tin-bai/2019/khoi-nghiep/");
     assert_eq!(start_up["unit"], "Thành phố Việt Trì");
     assert_eq!(start_up["date"], "Thứ Ba, 02/04/2019");
@@ -147,15 +161,23 @@ fn index_files_are_deterministic_and_the_page_honours_the_sub_path() {
     let site = built();
     let index = site.read("tim-kiem/index.json");
     let manifest: Value = serde_json::from_str(&index).unwrap();
-    assert_eq!(manifest["n"], 6, "2 pages/profiles + 4 items, no draft, no scheduled item");
+    assert_eq!(
+        manifest["n"], 6,
+        "2 pages/profiles + 4 items, no draft, no scheduled item"
+    );
     let page = site.read("tim-kiem/index.html");
-    assert!(page.contains(r#"role="search" aria-label="Tìm kiếm và lọc kết quả" action="/phunu/tim-kiem/""#));
+    assert!(page.contains(
+        r#"role="search" aria-label="Tìm kiếm và lọc kết quả" action="/phunu/tim-kiem/""#
+    ));
     assert!(page.contains(r#"data-index="/phunu/tim-kiem/""#));
     assert!(page.contains(r#"src="/phunu/js/tim-kiem.js""#));
     assert!(page.contains(r#"id="ket-qua""#) && page.contains(r#"aria-live="polite""#));
     // Every page carries the search form, under the sub-path.
     let home = site.read("index.html");
-    assert!(home.contains(r#"role="search" aria-label="Tìm nhanh" action="/phunu/tim-kiem/""#), "{home}");
+    assert!(
+        home.contains(r#"role="search" aria-label="Tìm nhanh" action="/phunu/tim-kiem/""#),
+        "{home}"
+    );
     assert!(home.contains(r#"name="q""#));
 
     let before = common::files_under(&site.public().join("tim-kiem"));

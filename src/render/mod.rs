@@ -247,7 +247,10 @@ impl<'a> Renderer<'a> {
                 .collect(),
         };
         let mut meta = self.meta(job, "Tìm kiếm", "tim-kiem");
-        meta.description = format!("Tìm tin bài, mô hình và trang trên {}", self.site().config.title);
+        meta.description = format!(
+            "Tìm tin bài, mô hình và trang trên {}",
+            self.site().config.title
+        );
         self.page(job, &meta, &page)
     }
 

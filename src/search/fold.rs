@@ -116,10 +116,16 @@ mod tests {
             ("VIỆT TRÌ", "viet tri"),
             ("khởi nghiệp", "khoi nghiep"),
             // Tone marks on every vowel.
-            ("á à ả ã ạ ă ắ ằ ẳ ẵ ặ â ấ ầ ẩ ẫ ậ", "a a a a a a a a a a a a a a a a a"),
+            (
+                "á à ả ã ạ ă ắ ằ ẳ ẵ ặ â ấ ầ ẩ ẫ ậ",
+                "a a a a a a a a a a a a a a a a a",
+            ),
             ("é è ẻ ẽ ẹ ê ế ề ể ễ ệ", "e e e e e e e e e e e"),
             ("í ì ỉ ĩ ị", "i i i i i"),
-            ("ó ò ỏ õ ọ ô ố ồ ổ ỗ ộ ơ ớ ờ ở ỡ ợ", "o o o o o o o o o o o o o o o o o"),
+            (
+                "ó ò ỏ õ ọ ô ố ồ ổ ỗ ộ ơ ớ ờ ở ỡ ợ",
+                "o o o o o o o o o o o o o o o o o",
+            ),
             ("ú ù ủ ũ ụ ư ứ ừ ử ữ ự", "u u u u u u u u u u u"),
             ("ý ỳ ỷ ỹ ỵ Ý", "y y y y y y"),
             ("Thủy Thuỷ", "thuy thuy"),
@@ -159,7 +165,10 @@ mod tests {
     fn splits_words_on_everything_but_letters_digits_and_marks() {
         let cases: [(&str, &[&str]); 6] = [
             ("Phụ nữ Đất Tổ", &["Phụ", "nữ", "Đất", "Tổ"]),
-            ("“Mái ấm tình thương”, 2018.", &["Mái", "ấm", "tình", "thương", "2018"]),
+            (
+                "“Mái ấm tình thương”, 2018.",
+                &["Mái", "ấm", "tình", "thương", "2018"],
+            ),
             ("8/3 – ngày hội", &["8", "3", "ngày", "hội"]),
             ("a-b_c", &["a", "b", "c"]),
             ("  ", &[]),
@@ -167,7 +176,11 @@ mod tests {
             ("Vie\u{323}\u{302}t Nam", &["Vie\u{323}\u{302}t", "Nam"]),
         ];
         for (input, expected) in cases {
-            assert_eq!(words(input).collect::<Vec<_>>(), expected, "words({input:?})");
+            assert_eq!(
+                words(input).collect::<Vec<_>>(),
+                expected,
+                "words({input:?})"
+            );
         }
     }
 }

@@ -89,11 +89,19 @@ type Partial = FxHashMap<String, Vec<u32>>;
 
 fn add_words(map: &mut Partial, doc: u32, words: &DocWords, buffer: &mut String) {
     let mut add = |word: &str, title: bool| {
+        // `fold::exact` without its allocation: this runs for every word of the site.
         buffer.clear();
-        if word.is_ascii() {
-            buffer.extend(word.chars().map(|c| c.to_ascii_lowercase()));
-        } else {
-            buffer.push_str(&fold::exact(word));
+        let mut marks = false;
+        for c in word.chars() {
+            if c.is_ascii() {
+                buffer.push(c.to_ascii_lowercase());
+            } else {
+                marks |= ('\u{300}'..='\u{36f}').contains(&c);
+                buffer.extend(c.to_lowercase());
+            }
+        }
+        if marks {
+            *buffer = fold::exact(buffer);
         }
         let value = 2 * doc + u32::from(title);
         match map.get_mut(buffer.as_str()) {
@@ -122,7 +130,7 @@ pub fn collect<'a, F>(count: usize, words_of: F) -> BTreeMap<String, Vec<u32>>
 where
     F: Fn(usize) -> DocWords<'a> + Sync,
 {
-    const CHUNK: usize = 128;
+    const CHUNK: usize = 512;
     const PARTS: usize = 64;
     let chunks: Vec<Vec<Partial>> = (0..count.div_ceil(CHUNK))
         .into_par_iter()
@@ -163,6 +171,9 @@ where
     merged.into_iter().flatten().collect()
 }
 
+/// Exact forms with their postings.
+pub type Variants = Vec<(String, Vec<u32>)>;
+
 /// One folded word of the index: its exact forms (sorted) with their postings, and its
 /// entry as written in a shard.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,7 +186,8 @@ pub struct Token {
 
 impl Token {
     pub fn new(folded: &str, variants: Vec<(String, Vec<u32>)>) -> Token {
-        let mut json = String::with_capacity(16 + variants.iter().map(|v| v.1.len() * 2).sum::<usize>());
+        let mut json =
+            String::with_capacity(16 + variants.iter().map(|v| v.1.len() * 2).sum::<usize>());
         json.push_str(&serde_json::to_string(folded).unwrap_or_default());
         json.push_str(":[");
         for (i, (exact, postings)) in variants.iter().enumerate() {
@@ -204,7 +216,7 @@ impl Token {
 
 /// Folded word → token, from exact forms with postings.
 pub fn group(exacts: BTreeMap<String, Vec<u32>>) -> BTreeMap<String, Token> {
-    let mut by_folded: BTreeMap<String, Vec<(String, Vec<u32>)>> = BTreeMap::new();
+    let mut by_folded: BTreeMap<String, Variants> = BTreeMap::new();
     for (exact, postings) in exacts {
         let folded = fold::fold(&exact);
         if folded.is_empty() {
@@ -212,7 +224,7 @@ pub fn group(exacts: BTreeMap<String, Vec<u32>>) -> BTreeMap<String, Token> {
         }
         by_folded.entry(folded).or_default().push((exact, postings));
     }
-    let pairs: Vec<(String, Vec<(String, Vec<u32>)>)> = by_folded.into_iter().collect();
+    let pairs: Vec<(String, Variants)> = by_folded.into_iter().collect();
     pairs
         .into_par_iter()
         .map(|(folded, variants)| {
@@ -329,7 +341,11 @@ mod tests {
         let duong = &tokens["duong"];
         let forms: Vec<&str> = duong.variants.iter().map(|v| v.0.as_str()).collect();
         assert_eq!(forms, ["dương", "đường"]);
-        assert!(duong.json.starts_with("\"duong\":[[\"dương\",\""), "{}", duong.json);
+        assert!(
+            duong.json.starts_with("\"duong\":[[\"dương\",\""),
+            "{}",
+            duong.json
+        );
         assert_eq!(tokens["con"].json, "\"con\":[[\"\",\"0\"]]");
     }
 
@@ -354,7 +370,11 @@ mod tests {
             let size: usize = sizes[*start..*end].iter().map(|s| s + 1).sum();
             assert!(size <= SHARD_MAX + 1, "shard at {start}: {size} bytes");
         }
-        assert!(starts.len() > 5000 * 300 / SHARD_MAX, "{} shards", starts.len());
+        assert!(
+            starts.len() > 5000 * 300 / SHARD_MAX,
+            "{} shards",
+            starts.len()
+        );
     }
 
     #[test]
@@ -376,7 +396,12 @@ mod tests {
 
     #[test]
     fn shard_names_are_safe_file_names() {
-        let cases = [("duong", "duong"), ("2018", "2018"), ("ß", "_df_"), ("日本", "_65e5__672c_")];
+        let cases = [
+            ("duong", "duong"),
+            ("2018", "2018"),
+            ("ß", "_df_"),
+            ("日本", "_65e5__672c_"),
+        ];
         for (first, expected) in cases {
             assert_eq!(shard_name(first), expected);
         }

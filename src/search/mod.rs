@@ -15,7 +15,10 @@
 
 pub mod fold;
 pub mod index;
+mod live;
 pub mod text;
+
+pub use live::{Incremental, Update};
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -23,7 +26,7 @@ use std::hash::{Hash, Hasher};
 
 use chrono::{DateTime, Datelike, FixedOffset};
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHasher};
+use rustc_hash::FxHasher;
 use serde::Serialize;
 
 use crate::site::Site;
@@ -138,17 +141,23 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
     }
     for doc in &mut docs {
         let mut h = FxHasher::default();
-        (doc.identity, &doc.path, doc.title, doc.kind, doc.date, doc.year).hash(&mut h);
-        doc.unit
-            .map(|u| &site.config.unit(u).name)
+        (
+            doc.identity,
+            &doc.path,
+            doc.title,
+            doc.kind,
+            doc.date,
+            doc.year,
+        )
             .hash(&mut h);
+        doc.unit.map(|u| &site.config.unit(u).name).hash(&mut h);
         doc.identity = h.finish();
     }
     docs
 }
 
 /// The text a document is searched and excerpted by, diacritics kept.
-fn plain_text(doc: &SearchDoc) -> String {
+pub(super) fn plain_text(doc: &SearchDoc) -> String {
     let mut text = String::new();
     for piece in &doc.extra {
         text.push_str(piece);
@@ -158,7 +167,7 @@ fn plain_text(doc: &SearchDoc) -> String {
     text
 }
 
-fn words<'a>(doc: &'a SearchDoc) -> DocWords<'a> {
+pub(super) fn words<'a>(doc: &'a SearchDoc) -> DocWords<'a> {
     DocWords {
         title: doc.title,
         text: vec![Cow::Owned(plain_text(doc))],
@@ -180,14 +189,18 @@ struct Record<'a> {
     /// Type label.
     k: &'static str,
     /// Plain text.
-    x: String,
+    x: &'a str,
 }
 
-fn record_path(id: usize) -> String {
+pub(super) fn record_path(id: usize) -> String {
     format!("{DIR}r/{id}.json")
 }
 
-fn record_bytes(site: &Site, doc: &SearchDoc) -> Vec<u8> {
+pub(super) fn record_bytes(site: &Site, doc: &SearchDoc) -> Vec<u8> {
+    record_json(site, doc, &plain_text(doc))
+}
+
+fn record_json(site: &Site, doc: &SearchDoc, text: &str) -> Vec<u8> {
     let record = Record {
         t: doc.title,
         u: &doc.path,
@@ -199,13 +212,13 @@ fn record_bytes(site: &Site, doc: &SearchDoc) -> Vec<u8> {
         i: doc.date.map(|d| d.to_rfc3339()).unwrap_or_default(),
         n: doc.unit.map_or("", |u| site.config.unit(u).name.as_str()),
         k: doc.kind.label(),
-        x: plain_text(doc),
+        x: text,
     };
     serde_json::to_vec(&record).unwrap_or_default()
 }
 
 /// Filter lists: `u-UNIT`, `y-YEAR`, `t-TYPE` → their documents' numbers, ascending.
-fn filters(site: &Site, docs: &[SearchDoc]) -> BTreeMap<String, Vec<u32>> {
+pub(super) fn filters(site: &Site, docs: &[SearchDoc]) -> BTreeMap<String, Vec<u32>> {
     let mut lists: BTreeMap<String, Vec<u32>> = BTreeMap::new();
     for (id, doc) in docs.iter().enumerate() {
         let id = id as u32;
@@ -226,17 +239,17 @@ fn filters(site: &Site, docs: &[SearchDoc]) -> BTreeMap<String, Vec<u32>> {
     lists
 }
 
-fn filter_path(name: &str) -> String {
+pub(super) fn filter_path(name: &str) -> String {
     format!("{DIR}f/{name}.txt")
 }
 
-fn filter_bytes(list: &[u32]) -> Vec<u8> {
+pub(super) fn filter_bytes(list: &[u32]) -> Vec<u8> {
     let mut code = String::new();
     index::encode(list, &mut code);
     code.into_bytes()
 }
 
-fn shard_path(first: &str) -> String {
+pub(super) fn shard_path(first: &str) -> String {
     format!("{DIR}s/{}.json", index::shard_name(first))
 }
 
@@ -254,12 +267,12 @@ pub fn years(site: &Site) -> Vec<i32> {
 }
 
 /// The tokens cut into shards: each shard's first word and its tokens' range.
-struct Shards {
+pub(super) struct Shards {
     /// (first word, start, end) into the token list.
-    ranges: Vec<(String, usize, usize)>,
+    pub(super) ranges: Vec<(String, usize, usize)>,
 }
 
-fn shards(tokens: &[(&String, &Token)]) -> Shards {
+pub(super) fn shards(tokens: &[(&String, &Token)]) -> Shards {
     let starts = index::partition(tokens.iter().map(|(w, t)| (w.as_str(), t.json.len())));
     let ranges = starts
         .iter()
@@ -284,7 +297,7 @@ struct Manifest<'a> {
     f: Vec<&'a str>,
 }
 
-fn manifest_bytes(
+pub(super) fn manifest_bytes(
     docs: &[SearchDoc],
     shards: &Shards,
     shard_hashes: &[u64],
@@ -305,50 +318,100 @@ fn manifest_bytes(
     let manifest = Manifest {
         v: format!("{h:016x}")[..10].to_string(),
         n: docs.len(),
-        s: shards.ranges.iter().map(|(first, _, _)| first.as_str()).collect(),
+        s: shards
+            .ranges
+            .iter()
+            .map(|(first, _, _)| first.as_str())
+            .collect(),
         f: filters.keys().map(String::as_str).collect(),
     };
     serde_json::to_vec(&manifest).unwrap_or_default()
 }
 
-/// The index of one build, ready to be written.
+/// The index of one build. [`SiteIndex::new`] lists the documents; [`SiteIndex::index`]
+/// reads each one once, writing its record as it goes (the site's whole text is never held);
+/// [`Indexed::write`] writes the shards, the filter lists and the manifest.
 pub struct SiteIndex<'a> {
     site: &'a Site,
     docs: Vec<SearchDoc<'a>>,
-    tokens: BTreeMap<String, Token>,
-    shards: Shards,
     filters: BTreeMap<String, Vec<u32>>,
 }
 
+/// The words of every document, cut into shards.
+pub struct Indexed<'a> {
+    docs: Vec<SearchDoc<'a>>,
+    filters: BTreeMap<String, Vec<u32>>,
+    tokens: BTreeMap<String, Token>,
+    shards: Shards,
+}
+
 impl<'a> SiteIndex<'a> {
-    pub fn build(site: &'a Site) -> SiteIndex<'a> {
+    pub fn new(site: &'a Site) -> SiteIndex<'a> {
         let docs = documents(site);
-        let exacts = index::collect(docs.len(), |i| words(&docs[i]));
-        let tokens = index::group(exacts);
-        let list: Vec<(&String, &Token)> = tokens.iter().collect();
-        let shards = shards(&list);
         let filters = filters(site, &docs);
         SiteIndex {
             site,
             docs,
-            tokens,
-            shards,
             filters,
         }
     }
 
-    /// Every file of the index, records included.
+    /// The files known before indexing: manifest, filter lists, records.
     pub fn paths(&self) -> Vec<String> {
         let mut paths = vec![format!("{DIR}index.json")];
-        paths.extend(self.shards.ranges.iter().map(|(first, _, _)| shard_path(first)));
         paths.extend(self.filters.keys().map(|name| filter_path(name)));
         paths.extend((0..self.docs.len()).map(record_path));
         paths
     }
 
-    /// Writes every file with `sink`, in parallel; records are made as they are written
-    /// (their text is the site's whole text: it is never all held at once).
-    pub fn write(&self, sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync) -> anyhow::Result<()> {
+    /// Reads every document (in parallel) and writes its record with `sink`.
+    pub fn index(
+        self,
+        sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync,
+    ) -> anyhow::Result<Indexed<'a>> {
+        let failure: std::sync::Mutex<Option<anyhow::Error>> = Default::default();
+        let exacts = index::collect(self.docs.len(), |i| {
+            let doc = &self.docs[i];
+            let text = plain_text(doc);
+            if let Err(e) = sink(&record_path(i), &record_json(self.site, doc, &text)) {
+                let mut slot = failure.lock().unwrap_or_else(|e| e.into_inner());
+                slot.get_or_insert(e);
+            }
+            DocWords {
+                title: doc.title,
+                text: vec![Cow::Owned(text)],
+            }
+        });
+        if let Some(e) = failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(e);
+        }
+        let tokens = index::group(exacts);
+        let list: Vec<(&String, &Token)> = tokens.iter().collect();
+        let shards = shards(&list);
+        Ok(Indexed {
+            docs: self.docs,
+            filters: self.filters,
+            tokens,
+            shards,
+        })
+    }
+}
+
+impl Indexed<'_> {
+    /// The shards' files (known once the words are).
+    pub fn paths(&self) -> Vec<String> {
+        self.shards
+            .ranges
+            .iter()
+            .map(|(first, _, _)| shard_path(first))
+            .collect()
+    }
+
+    /// Writes the shards, the filter lists and the manifest with `sink`.
+    pub fn write(
+        &self,
+        sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync,
+    ) -> anyhow::Result<()> {
         let list: Vec<(&String, &Token)> = self.tokens.iter().collect();
         let hashes: Vec<u64> = self
             .shards
@@ -366,180 +429,6 @@ impl<'a> SiteIndex<'a> {
         sink(
             &format!("{DIR}index.json"),
             &manifest_bytes(&self.docs, &self.shards, &hashes, &self.filters),
-        )?;
-        self.docs
-            .par_iter()
-            .enumerate()
-            .try_for_each(|(id, doc)| sink(&record_path(id), &record_bytes(self.site, doc)))
-    }
-}
-
-/// An index kept up to date by `serve`: after an edit, only the documents whose identity
-/// changed are read again, and only the shards, records and lists that changed are
-/// returned. The files are the same as a fresh build's.
-#[derive(Default)]
-pub struct Incremental {
-    /// Each document's identity and words (exact form, seen in the title).
-    docs: Vec<(u64, Vec<(Box<str>, bool)>)>,
-    tokens: BTreeMap<String, Token>,
-    /// Output path → hash of what was last returned for it.
-    files: FxHashMap<String, u64>,
-}
-
-/// What [`Incremental::update`] produced.
-pub struct Update {
-    /// Every file of the index now.
-    pub paths: Vec<String>,
-    /// The files whose bytes changed (or are new), with their bytes.
-    pub changed: Vec<(String, Vec<u8>)>,
-}
-
-/// A document's words, one entry per exact form.
-fn doc_terms(doc: &SearchDoc) -> Vec<(Box<str>, bool)> {
-    let exacts = index::collect(1, |_| words(doc));
-    exacts
-        .into_iter()
-        .map(|(exact, postings)| (exact.into_boxed_str(), postings[0] & 1 == 1))
-        .collect()
-}
-
-impl Incremental {
-    /// Forgets everything (after a configuration change).
-    pub fn reset(&mut self) {
-        *self = Incremental::default();
-    }
-
-    pub fn update(&mut self, site: &Site) -> Update {
-        let docs = documents(site);
-        let mut changed_docs: Vec<usize> = (0..docs.len().max(self.docs.len()))
-            .filter(|&id| match (docs.get(id), self.docs.get(id)) {
-                (Some(new), Some((old, _))) => new.identity != *old,
-                _ => true,
-            })
-            .collect();
-        let fresh = self.docs.is_empty() || changed_docs.len() > 2000;
-        if fresh {
-            let exacts = index::collect(docs.len(), |i| words(&docs[i]));
-            let mut terms: Vec<Vec<(Box<str>, bool)>> = vec![Vec::new(); docs.len()];
-            for (exact, postings) in &exacts {
-                for value in postings {
-                    terms[(*value >> 1) as usize].push((exact.as_str().into(), value & 1 == 1));
-                }
-            }
-            self.tokens = index::group(exacts);
-            self.docs = docs.iter().map(|d| d.identity).zip(terms).collect();
-            self.files.clear();
-            changed_docs = (0..docs.len()).collect();
-        } else {
-            let new_terms: Vec<(usize, Vec<(Box<str>, bool)>)> = changed_docs
-                .par_iter()
-                .filter(|&&id| id < docs.len())
-                .map(|&id| (id, doc_terms(&docs[id])))
-                .collect();
-            // Exact forms whose postings change, with (document, Some(title) to add | None).
-            let mut edits: BTreeMap<Box<str>, Vec<(u32, Option<bool>)>> = BTreeMap::new();
-            for &id in &changed_docs {
-                if let Some((_, old)) = self.docs.get(id) {
-                    for (exact, _) in old {
-                        edits.entry(exact.clone()).or_default().push((id as u32, None));
-                    }
-                }
-            }
-            self.docs.truncate(docs.len());
-            for (id, terms) in new_terms {
-                for (exact, title) in &terms {
-                    edits.entry(exact.clone()).or_default().push((id as u32, Some(*title)));
-                }
-                let entry = (docs[id].identity, terms);
-                if id < self.docs.len() {
-                    self.docs[id] = entry;
-                } else {
-                    self.docs.push(entry);
-                }
-            }
-            let mut by_folded: BTreeMap<String, Vec<(Box<str>, Vec<(u32, Option<bool>)>)>> =
-                BTreeMap::new();
-            for (exact, list) in edits {
-                by_folded
-                    .entry(fold::fold(&exact))
-                    .or_default()
-                    .push((exact, list));
-            }
-            for (folded, exacts) in by_folded {
-                let mut variants = self
-                    .tokens
-                    .remove(&folded)
-                    .map(|t| t.variants)
-                    .unwrap_or_default();
-                for (exact, list) in exacts {
-                    let at = match variants.binary_search_by(|v| v.0.as_str().cmp(&exact)) {
-                        Ok(at) => at,
-                        Err(at) => {
-                            variants.insert(at, (exact.to_string(), Vec::new()));
-                            at
-                        }
-                    };
-                    let postings = &mut variants[at].1;
-                    for (doc, add) in list {
-                        postings.retain(|v| v >> 1 != doc);
-                        if let Some(title) = add {
-                            let value = 2 * doc + u32::from(title);
-                            let pos = postings.partition_point(|v| *v < value);
-                            postings.insert(pos, value);
-                        }
-                    }
-                }
-                variants.retain(|v| !v.1.is_empty());
-                if !variants.is_empty() && !folded.is_empty() {
-                    self.tokens.insert(folded.clone(), Token::new(&folded, variants));
-                }
-            }
-        }
-
-        let list: Vec<(&String, &Token)> = self.tokens.iter().collect();
-        let shards = shards(&list);
-        let filters = filters(site, &docs);
-        let mut paths = Vec::new();
-        let mut changed = Vec::new();
-        let mut files = FxHashMap::default();
-        let mut shard_hashes = Vec::with_capacity(shards.ranges.len());
-        for (first, start, end) in &shards.ranges {
-            let tokens = list[*start..*end].iter().map(|(_, t)| *t);
-            let hash = index::shard_hash(tokens.clone());
-            let path = shard_path(first);
-            if self.files.get(&path) != Some(&hash) {
-                changed.push((path.clone(), index::shard_bytes(tokens)));
-            }
-            files.insert(path.clone(), hash);
-            paths.push(path);
-            shard_hashes.push(hash);
-        }
-        for (name, list) in &filters {
-            let bytes = filter_bytes(list);
-            let hash = index::stable_hash(&bytes);
-            let path = filter_path(name);
-            if self.files.get(&path) != Some(&hash) {
-                changed.push((path.clone(), bytes));
-            }
-            files.insert(path.clone(), hash);
-            paths.push(path);
-        }
-        let manifest = manifest_bytes(&docs, &shards, &shard_hashes, &filters);
-        let path = format!("{DIR}index.json");
-        let hash = index::stable_hash(&manifest);
-        if self.files.get(&path) != Some(&hash) {
-            changed.push((path.clone(), manifest));
-        }
-        files.insert(path.clone(), hash);
-        paths.push(path);
-        let mut records: Vec<(String, Vec<u8>)> = changed_docs
-            .par_iter()
-            .filter(|&&id| id < docs.len())
-            .map(|&id| (record_path(id), record_bytes(site, &docs[id])))
-            .collect();
-        changed.append(&mut records);
-        paths.extend((0..docs.len()).map(record_path));
-        self.files = files;
-        Update { paths, changed }
+        )
     }
 }

@@ -7,63 +7,96 @@
 
 /// Tags after which the text continues on a new line.
 const BLOCK_TAGS: &[&str] = &[
-    "p", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "tr", "table",
-    "blockquote", "pre", "div", "figure", "figcaption", "hr", "dd", "dt", "section",
+    "p",
+    "br",
+    "li",
+    "ul",
+    "ol",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "td",
+    "th",
+    "tr",
+    "table",
+    "blockquote",
+    "pre",
+    "div",
+    "figure",
+    "figcaption",
+    "hr",
+    "dd",
+    "dt",
+    "section",
 ];
 
 pub fn html_to_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
+    let mut out = Text {
+        text: String::with_capacity(html.len()),
+        space: false,
+        newline: false,
+    };
     let mut rest = html;
-    // A break is written only before the next text, so none trails or doubles.
-    let mut pending_break = false;
     while !rest.is_empty() {
         let next = rest.find(['<', '&']).unwrap_or(rest.len());
         if next > 0 {
-            push_text(&mut out, &rest[..next], &mut pending_break);
+            out.push_run(&rest[..next]);
             rest = &rest[next..];
             continue;
         }
         if rest.starts_with('<') {
             let end = rest.find('>').map_or(rest.len(), |i| i + 1);
-            let name: String = rest[1..end]
-                .trim_start_matches('/')
-                .chars()
-                .take_while(char::is_ascii_alphanumeric)
-                .collect::<String>()
-                .to_ascii_lowercase();
+            let tag = rest[1..end].trim_start_matches('/');
+            let name_len = tag
+                .bytes()
+                .take_while(u8::is_ascii_alphanumeric)
+                .count();
+            let name = tag[..name_len].to_ascii_lowercase();
             if BLOCK_TAGS.contains(&name.as_str()) {
-                pending_break = true;
+                out.newline = true;
             }
             rest = &rest[end..];
         } else {
             let (decoded, len) = entity(rest);
-            push_text(&mut out, decoded.encode_utf8(&mut [0; 4]), &mut pending_break);
+            out.push_run(decoded.encode_utf8(&mut [0; 4]));
             rest = &rest[len..];
         }
     }
-    out.truncate(out.trim_end().len());
-    out
+    out.text
 }
 
-/// Appends `text` with runs of white space as one space (or one line break).
-fn push_text(out: &mut String, text: &str, pending_break: &mut bool) {
-    for c in text.chars() {
-        if c.is_whitespace() {
-            if !out.is_empty() && !out.ends_with([' ', '\n']) {
-                out.push(' ');
+/// The text being made, and the separator owed before the next word.
+struct Text {
+    text: String,
+    space: bool,
+    newline: bool,
+}
+
+impl Text {
+    /// Appends text between tags: runs of white space become one separator, written only
+    /// before the next non-space (so none trails or doubles).
+    fn push_run(&mut self, run: &str) {
+        for (i, piece) in run.split([' ', '\n', '\t', '\r']).enumerate() {
+            if i > 0 {
+                self.space = true;
             }
-            continue;
+            if piece.is_empty() {
+                continue;
+            }
+            if !self.text.is_empty() {
+                if self.newline {
+                    self.text.push('\n');
+                } else if self.space {
+                    self.text.push(' ');
+                }
+            }
+            self.space = false;
+            self.newline = false;
+            self.text.push_str(piece);
         }
-        if *pending_break && !out.is_empty() {
-            if out.ends_with(' ') {
-                out.pop();
-            }
-            if !out.ends_with('\n') {
-                out.push('\n');
-            }
-        }
-        *pending_break = false;
-        out.push(c);
     }
 }
 
@@ -103,8 +136,14 @@ mod tests {
         let cases = [
             ("<p>Phụ nữ <strong>Đất</strong> Tổ</p>", "Phụ nữ Đất Tổ"),
             ("<p>Một</p>\n<p>Hai</p>", "Một\nHai"),
-            ("<h2 id=\"a\">Tiêu đề</h2><ul><li>một</li><li>hai</li></ul>", "Tiêu đề\nmột\nhai"),
-            ("<p>A &amp; B &lt;c&gt; &quot;d&quot; &#39;e&#39; &#x1EA1;</p>", "A & B <c> \"d\" 'e' ạ"),
+            (
+                "<h2 id=\"a\">Tiêu đề</h2><ul><li>một</li><li>hai</li></ul>",
+                "Tiêu đề\nmột\nhai",
+            ),
+            (
+                "<p>A &amp; B &lt;c&gt; &quot;d&quot; &#39;e&#39; &#x1EA1;</p>",
+                "A & B <c> \"d\" 'e' ạ",
+            ),
             ("<p>lẻ & loi; &unknown; x</p>", "lẻ & loi; &unknown; x"),
             ("<p>  nhiều   khoảng\n trắng </p>", "nhiều khoảng trắng"),
             ("<img src=\"a.jpg\" alt=\"ảnh\"><p>chữ</p>", "chữ"),
