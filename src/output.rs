@@ -115,7 +115,10 @@ impl Staging {
 
     /// Declares more files of this build, known only once others were written (the search
     /// index's shards).
-    pub fn expect<'r>(&mut self, rels: impl Iterator<Item = &'r str> + Clone) -> anyhow::Result<()> {
+    pub fn expect<'r>(
+        &mut self,
+        rels: impl Iterator<Item = &'r str> + Clone,
+    ) -> anyhow::Result<()> {
         self.expected.extend(rels.clone().map(str::to_string));
         if self.previous.is_some() {
             return Ok(());

@@ -194,3 +194,90 @@ fn index_files_are_deterministic_and_the_page_honours_the_sub_path() {
         assert!(&new == old, "{file} differs between two builds");
     }
 }
+
+/// Every index file of a fresh build of `site`'s content, as `SiteIndex` writes them.
+fn fresh_index(root: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let site = datto::site::Site::load(root, &load_options()).unwrap();
+    let files = std::sync::Mutex::new(std::collections::BTreeMap::new());
+    let sink = |rel: &str, bytes: &[u8]| {
+        files
+            .lock()
+            .unwrap()
+            .insert(rel.to_string(), bytes.to_vec());
+        Ok(())
+    };
+    let indexed = datto::search::SiteIndex::new(&site).index(sink).unwrap();
+    indexed.write(sink).unwrap();
+    files.into_inner().unwrap()
+}
+
+fn load_options() -> datto::site::LoadOptions {
+    datto::site::LoadOptions {
+        drafts: false,
+        future: false,
+        now: chrono::DateTime::from_timestamp(common::NOW.parse().unwrap(), 0).unwrap(),
+        base_url: None,
+    }
+}
+
+#[test]
+fn serve_rewrites_only_the_index_files_an_edit_changes() {
+    let site = TestSite::fixture("search");
+    let root = site.root();
+    let mut live = datto::search::Incremental::default();
+    let mut served: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
+    let mut step = |live: &mut datto::search::Incremental| {
+        let loaded = datto::site::Site::load(root, &load_options()).unwrap();
+        let update = live.update(&loaded);
+        let changed: Vec<String> = update.changed.iter().map(|(p, _)| p.clone()).collect();
+        served.extend(update.changed);
+        served.retain(|path, _| update.paths.contains(path));
+        assert_eq!(
+            served,
+            fresh_index(root),
+            "the served index differs from a fresh build"
+        );
+        changed
+    };
+    let first = step(&mut live);
+    assert!(first.len() > 10, "{first:?}");
+    assert!(
+        step(&mut live).is_empty(),
+        "nothing changed, nothing rewritten"
+    );
+
+    // One item gains a word: its record, the shard holding the word, the manifest.
+    let rel = "tin-bai/2019/khoi-nghiep.md";
+    let text = std::fs::read_to_string(root.join("content").join(rel)).unwrap();
+    site.write(rel, &format!("{text}\nThêm chữ xoan.\n"));
+    let changed = step(&mut live);
+    assert!(
+        changed.iter().any(|p| p.starts_with("tim-kiem/r/")),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&"tim-kiem/index.json".to_string()),
+        "{changed:?}"
+    );
+    assert!(changed.len() <= 5, "{changed:?}");
+
+    // A new item takes the next number: nothing else is renumbered.
+    site.write(
+        "tin-bai/2019/moi.md",
+        "---\ntitle: Tin mới về đường làng\ndate: 2019-05-20\nunit: viet-tri\n---\n\nNội dung mới.\n",
+    );
+    let changed = step(&mut live);
+    let records: Vec<&String> = changed
+        .iter()
+        .filter(|p| p.starts_with("tim-kiem/r/"))
+        .collect();
+    assert_eq!(records, ["tim-kiem/r/6.json"], "{changed:?}");
+
+    // Removing an item and changing a date renumber some documents; still a fresh build's files.
+    site.remove("tin-bai/2018/duong-lang.md");
+    step(&mut live);
+    let rel = "tin-bai/2019/duong-dai.md";
+    let text = std::fs::read_to_string(root.join("content").join(rel)).unwrap();
+    site.write(rel, &text.replace("date: 2019-05-10", "date: 2017-01-01"));
+    step(&mut live);
+}

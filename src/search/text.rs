@@ -50,10 +50,7 @@ pub fn html_to_text(html: &str) -> String {
         if rest.starts_with('<') {
             let end = rest.find('>').map_or(rest.len(), |i| i + 1);
             let tag = rest[1..end].trim_start_matches('/');
-            let name_len = tag
-                .bytes()
-                .take_while(u8::is_ascii_alphanumeric)
-                .count();
+            let name_len = tag.bytes().take_while(u8::is_ascii_alphanumeric).count();
             let name = tag[..name_len].to_ascii_lowercase();
             if BLOCK_TAGS.contains(&name.as_str()) {
                 out.newline = true;
