@@ -84,14 +84,18 @@ rm -rf "$OUT/first" && timed "$OUT/t-baseline-first" "$OUT/datto-baseline" build
 rm -rf "$OUT/first"
 
 section "Pagefind"
+# Pagefind indexes the HTML of datto without search, which this script does not change: its
+# figures are re-used unless PAGEFIND_AGAIN=1 (it takes ~40 s and 4 GB).
 if [ ! -x "$OUT/pagefind/node_modules/.bin/pagefind" ]; then
   mkdir -p "$OUT/pagefind" && cp "$HERE/pagefind/package.json" "$OUT/pagefind/"
   (cd "$OUT/pagefind" && npm install --no-audit --no-fund --loglevel=error)
 fi
 "$OUT/pagefind/node_modules/.bin/pagefind" --version
-rm -rf "$OUT/pagefind-site" && mkdir -p "$OUT/pagefind-site"
-timed "$OUT/t-pagefind" "$OUT/pagefind/node_modules/.bin/pagefind" --site "$D/public-base" \
-  --output-path "$OUT/pagefind-site/pagefind"
+if [ "${PAGEFIND_AGAIN:-0}" = 1 ] || [ ! -s "$OUT/t-pagefind" ] || [ ! -d "$OUT/pagefind-site/pagefind" ]; then
+  rm -rf "$OUT/pagefind-site" "$OUT/t-pagefind" && mkdir -p "$OUT/pagefind-site"
+  timed "$OUT/t-pagefind" "$OUT/pagefind/node_modules/.bin/pagefind" --site "$D/public-base" \
+    --output-path "$OUT/pagefind-site/pagefind"
+fi
 echo '<!DOCTYPE html><html lang="vi"><title>Pagefind</title></html>' >"$OUT/pagefind-site/blank.html"
 echo "Pagefind: $(cat "$OUT/t-pagefind")"
 
@@ -108,9 +112,7 @@ sleep 1
 node "$HERE/search-query.mjs" --datto "http://127.0.0.1:$P1/" --pagefind "http://127.0.0.1:$P2/" \
   --queries "$QUERIES" >"$OUT/search-queries.json"
 kill "$S1" "$S2" 2>/dev/null || true
-py 'import json, sys
-for r in json.load(open(sys.argv[1])):
-    print(f"  {r[\"engine\"]:9} {r[\"q\"]!r:20} {r[\"results\"]:6} results  {r[\"bytes\"]/1024:7.1f} KB in {r[\"files\"]:3} files  {r[\"ms\"]:5} ms")' "$OUT/search-queries.json"
+python3 "$HERE/search_report.py" "$OUT" queries
 
 section "datto serve: one item edited, 5 times"
 serve_edits() { # serve_edits BINARY LABEL
@@ -142,35 +144,4 @@ serve_edits "$OUT/datto-baseline" baseline
 serve_edits "$OUT/datto-search" search
 
 section "result"
-py 'import json, statistics, sys, os
-out = sys.argv[1]
-def col(name, c):
-    return statistics.median(float(l.split()[c]) for l in open(f"{out}/t-{name}") if l.strip())
-def cpu(name):
-    return col(name, 1) + col(name, 2)
-def size(path):
-    return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
-def count(path):
-    return sum(len(fs) for _, _, fs in os.walk(path))
-idx = f"{out}/datto-10000/public/tim-kiem"
-parts = {p: size(f"{idx}/{p}") for p in ("s", "r", "f")}
-pf = f"{out}/pagefind-site/pagefind"
-q = json.load(open(f"{out}/search-queries.json"))
-def qstat(engine, key, fn=max):
-    return fn(r[key] for r in q if r["engine"] == engine)
-edits = lambda n: statistics.median(int(l) for l in open(f"{out}/serve-{n}-edits") if l.strip())
-bw, bm, sw, sm = col("baseline-build", 0), col("baseline-build", 3), col("search-build", 0), col("search-build", 3)
-rows = [
-    "| | datto without search | datto with search | Pagefind 1.5.2 CLI |",
-    "|---|---:|---:|---:|",
-    f"| build over the previous output: wall s (CPU s) | {bw:.2f} ({cpu(\"baseline-build\"):.2f}) | {sw:.2f} ({cpu(\"search-build\"):.2f}) | – |",
-    f"| first build into an empty folder: wall s (CPU s) | {col(\"baseline-first\", 0):.2f} ({cpu(\"baseline-first\"):.2f}) | {col(\"search-first\", 0):.2f} ({cpu(\"search-first\"):.2f}) | – |",
-    f"| indexing alone: wall s (CPU s) | – | +{sw - bw:.2f} (+{cpu(\"search-build\") - cpu(\"baseline-build\"):.2f}) = +{100 * (sw - bw) / bw:.0f} % wall, +{100 * (cpu(\"search-build\") - cpu(\"baseline-build\")) / cpu(\"baseline-build\"):.0f} % CPU | {col(\"pagefind\", 0):.2f} ({cpu(\"pagefind\"):.2f}) over the built HTML |",
-    f"| peak memory (MB) | {bm / 1024:.0f} | {sm / 1024:.0f} (+{(sm - bm) / 1024:.0f}) | {col(\"pagefind\", 3) / 1024:.0f} |",
-    f"| index on disk | – | {size(idx) / 1e6:.1f} MB in {count(idx)} files (shards {parts[\"s\"] / 1e6:.1f} MB, records {parts[\"r\"] / 1e6:.1f} MB, filters {parts[\"f\"] / 1e3:.0f} KB) | {size(pf) / 1e6:.1f} MB in {count(pf)} files |",
-    f"| one query, bytes fetched (largest of {len(q) // 2}) | – | {qstat(\"datto\", \"bytes\") / 1024:.0f} KB | {qstat(\"pagefind\", \"bytes\") / 1024:.0f} KB |",
-    f"| one query, ms to first results in Chromium (largest) | – | {qstat(\"datto\", \"ms\")} | {qstat(\"pagefind\", \"ms\")} |",
-    f"| serve, one item edited: rebuild ms (median of 5) | {edits(\"baseline\"):.0f} | {edits(\"search\"):.0f} | – |",
-]
-print("\n".join(rows))
-open(f"{out}/search-result.md", "w").write("\n".join(rows) + "\n")' "$OUT"
+python3 "$HERE/search_report.py" "$OUT"

@@ -87,6 +87,8 @@ impl PageKind {
                 | PageKind::Robots
                 | PageKind::TallyCsv(_)
                 | PageKind::TallyJson(_)
+                // `noindex`: a results page is no page to land on from a search engine.
+                | PageKind::Search
         )
     }
 }
