@@ -43,12 +43,45 @@ fn fold_slow(c: char) -> Folded {
     }
 }
 
-/// NFD + lower-casing per character is slow for 70 MB of text; the table is built once.
-fn table() -> &'static [Folded] {
-    static TABLE: OnceLock<Vec<Folded>> = OnceLock::new();
+/// What search needs to know of a character, looked up once.
+#[derive(Clone)]
+struct CharInfo {
+    folded: Folded,
+    /// Its lower case when that is one character.
+    lower: Option<char>,
+    /// Part of a word ([`is_word_char`]).
+    word: bool,
+}
+
+fn info(c: char) -> CharInfo {
+    let mut lower = c.to_lowercase();
+    let single = match (lower.next(), lower.next()) {
+        (Some(l), None) => Some(l),
+        _ => None,
+    };
+    CharInfo {
+        folded: fold_slow(c),
+        lower: single,
+        word: c.is_alphanumeric() || is_combining_mark(c),
+    }
+}
+
+/// NFD, lower-casing and Unicode property lookups per character are slow for 70 MB of text;
+/// the table is built once.
+fn table() -> &'static [CharInfo] {
+    static TABLE: OnceLock<Vec<CharInfo>> = OnceLock::new();
     TABLE.get_or_init(|| {
         (0..TABLE_END)
-            .map(|code| char::from_u32(code).map_or(Folded::Drop, fold_slow))
+            .map(|code| {
+                char::from_u32(code).map_or(
+                    CharInfo {
+                        folded: Folded::Drop,
+                        lower: None,
+                        word: false,
+                    },
+                    info,
+                )
+            })
             .collect()
     })
 }
@@ -60,13 +93,25 @@ fn push_folded(c: char, out: &mut String) {
         return;
     }
     let folded = match table().get(c as usize) {
-        Some(f) => f.clone(),
+        Some(i) => i.folded.clone(),
         None => fold_slow(c),
     };
     match folded {
         Folded::Drop => {}
         Folded::One(one) => out.push(one),
         Folded::Many(many) => out.push_str(&many),
+    }
+}
+
+/// Appends the lower case of `c` to `out`.
+pub fn push_lower(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c.to_ascii_lowercase());
+        return;
+    }
+    match table().get(c as usize).and_then(|i| i.lower) {
+        Some(lower) => out.push(lower),
+        None => out.extend(c.to_lowercase()),
     }
 }
 
@@ -92,7 +137,13 @@ pub fn exact(word: &str) -> String {
 
 /// Part of a word: letters, digits and the combining marks that decorate them.
 pub fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_combining_mark(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    match table().get(c as usize) {
+        Some(i) => i.word,
+        None => c.is_alphanumeric() || is_combining_mark(c),
+    }
 }
 
 /// The words of `text`, as slices of it, in order.
@@ -145,6 +196,23 @@ mod tests {
             assert_ne!(nfd, text, "{text:?} should decompose");
             assert_eq!(fold(&nfd), fold(text), "fold of NFD {text:?}");
             assert_eq!(exact(&nfd), exact(text), "exact of NFD {text:?}");
+        }
+    }
+
+    #[test]
+    fn the_table_agrees_with_the_slow_path() {
+        for code in (0..TABLE_END + 200).step_by(7) {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            assert_eq!(
+                is_word_char(c),
+                c.is_alphanumeric() || is_combining_mark(c),
+                "{c:?}"
+            );
+            let mut lower = String::new();
+            push_lower(c, &mut lower);
+            assert_eq!(lower, c.to_lowercase().collect::<String>(), "{c:?}");
         }
     }
 

@@ -93,12 +93,8 @@ fn add_words(map: &mut Partial, doc: u32, words: &DocWords, buffer: &mut String)
         buffer.clear();
         let mut marks = false;
         for c in word.chars() {
-            if c.is_ascii() {
-                buffer.push(c.to_ascii_lowercase());
-            } else {
-                marks |= ('\u{300}'..='\u{36f}').contains(&c);
-                buffer.extend(c.to_lowercase());
-            }
+            marks |= ('\u{300}'..='\u{36f}').contains(&c);
+            fold::push_lower(c, buffer);
         }
         if marks {
             *buffer = fold::exact(buffer);

@@ -41,7 +41,10 @@ pub fn html_to_text(html: &str) -> String {
     };
     let mut rest = html;
     while !rest.is_empty() {
-        let next = rest.find(['<', '&']).unwrap_or(rest.len());
+        let next = rest
+            .bytes()
+            .position(|b| b == b'<' || b == b'&')
+            .unwrap_or(rest.len());
         if next > 0 {
             out.push_run(&rest[..next]);
             rest = &rest[next..];
@@ -76,24 +79,32 @@ impl Text {
     /// Appends text between tags: runs of white space become one separator, written only
     /// before the next non-space (so none trails or doubles).
     fn push_run(&mut self, run: &str) {
-        for (i, piece) in run.split([' ', '\n', '\t', '\r']).enumerate() {
-            if i > 0 {
+        // Splitting at ASCII bytes keeps every piece valid UTF-8.
+        let mut start = 0;
+        for (i, b) in run.bytes().enumerate() {
+            if matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
+                self.push_piece(&run[start..i]);
                 self.space = true;
+                start = i + 1;
             }
-            if piece.is_empty() {
-                continue;
-            }
-            if !self.text.is_empty() {
-                if self.newline {
-                    self.text.push('\n');
-                } else if self.space {
-                    self.text.push(' ');
-                }
-            }
-            self.space = false;
-            self.newline = false;
-            self.text.push_str(piece);
         }
+        self.push_piece(&run[start..]);
+    }
+
+    fn push_piece(&mut self, piece: &str) {
+        if piece.is_empty() {
+            return;
+        }
+        if !self.text.is_empty() {
+            if self.newline {
+                self.text.push('\n');
+            } else if self.space {
+                self.text.push(' ');
+            }
+        }
+        self.space = false;
+        self.newline = false;
+        self.text.push_str(piece);
     }
 }
 
