@@ -109,8 +109,15 @@ trap 'kill "$S1" "$S2" 2>/dev/null || true' EXIT
 sleep 1
 # The built site's base_url is not this server: the page takes the index folder from its own
 # data attribute, which is root-relative, so serving the output at / is enough.
-node "$HERE/search-query.mjs" --datto "http://127.0.0.1:$P1/" --pagefind "http://127.0.0.1:$P2/" \
-  --queries "$QUERIES" >"$OUT/search-queries.json"
+node "$HERE/search-query.mjs" --datto "http://127.0.0.1:$P1/" --queries "$QUERIES" >"$OUT/search-queries-datto.json"
+if [ "${PAGEFIND_AGAIN:-0}" = 1 ] || [ ! -s "$OUT/search-queries-pagefind.json" ]; then
+  node "$HERE/search-query.mjs" --pagefind "http://127.0.0.1:$P2/" --queries "$QUERIES" \
+    >"$OUT/search-queries-pagefind.json"
+fi
+python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+json.dump([r for pair in zip(a, b) for r in pair], open(sys.argv[3], "w"))' \
+  "$OUT/search-queries-datto.json" "$OUT/search-queries-pagefind.json" "$OUT/search-queries.json"
 kill "$S1" "$S2" 2>/dev/null || true
 python3 "$HERE/search_report.py" "$OUT" queries
 
