@@ -117,14 +117,27 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let mut staging = staging?;
     let jobs = site.jobs();
     let renderer = Renderer::new(&site, &theme, jobs)?;
+    let index = crate::search::SiteIndex::new(&site);
     let files: Vec<String> = jobs.iter().map(|job| output_file(&job.path)).collect();
+    let index_files = index.paths();
     staging.prepare(
         files
             .iter()
+            .chain(&index_files)
             .map(String::as_str)
             .chain(site.files.iter().map(|f| f.to.as_str())),
     )?;
-    render_all(&renderer, jobs, |rel, bytes| staging.write(rel, bytes))?;
+    // The search index reads every body while the pages render; its shards come last.
+    let (pages, index) = rayon::join(
+        || render_all(&renderer, jobs, |rel, bytes| staging.write(rel, bytes)),
+        || index.index(|rel, bytes| staging.write(rel, bytes)),
+    );
+    pages?;
+    let index = index.map_err(Error::Internal)?;
+    staging.expect(index.paths().iter().map(String::as_str))?;
+    index
+        .write(|rel, bytes| staging.write(rel, bytes))
+        .map_err(Error::Internal)?;
     site.files
         .par_iter()
         .try_for_each(|file| staging.copy(&file.to, &file.from))

@@ -84,6 +84,8 @@ pub struct Incremental {
     contents: FxHashMap<String, u64>,
     /// Output file → source file and its stamp when copied.
     copied: FxHashMap<String, (PathBuf, Stamp)>,
+    /// The search index, updated shard by shard.
+    search: crate::search::Incremental,
 }
 
 impl Incremental {
@@ -99,6 +101,7 @@ impl Incremental {
             written: FxHashMap::default(),
             contents: FxHashMap::default(),
             copied: FxHashMap::default(),
+            search: crate::search::Incremental::default(),
         }
     }
 
@@ -122,6 +125,7 @@ impl Incremental {
             self.sources = None;
             self.theme = None;
             self.bodies = Bodies::default();
+            self.search.reset();
             render_all = true;
             self.sources = Some(Sources::load(&self.root)?);
         } else if let Some(sources) = self
@@ -205,9 +209,16 @@ impl Incremental {
         // written straight away, folders made once: a temporary file and a rename per page
         // cost seconds on a 10,000-page site.
         let empty = std::fs::read_dir(&self.output).map_or(true, |mut d| d.next().is_none());
+        let search = self.search.update(&site);
         let changed: Vec<(&str, &Vec<u8>)> = pages
             .iter()
             .filter_map(|(file, _, bytes)| bytes.as_ref().map(|b| (file.as_str(), b)))
+            .chain(
+                search
+                    .changed
+                    .iter()
+                    .map(|(file, bytes)| (file.as_str(), bytes)),
+            )
             .collect();
         if empty {
             std::fs::create_dir_all(&self.output)
@@ -226,11 +237,17 @@ impl Incremental {
                     write_atomic(&path, bytes)
                 }
             })
-            .map_err(Error::Internal)?;
+            .map_err(|e| {
+                // The index believes its files written: it starts afresh next time.
+                self.search.reset();
+                Error::Internal(e)
+            })?;
         for (file, hash, _) in pages {
             self.contents.insert(file.clone(), hash);
         }
-        let new_written: FxHashMap<String, u64> = signatures.into_iter().collect();
+        let mut new_written: FxHashMap<String, u64> = signatures.into_iter().collect();
+        // The index keeps its own record of what changed; listed here so it is not removed.
+        new_written.extend(search.paths.into_iter().map(|path| (path, 0)));
         let mut removed = 0;
         for file in self
             .written

@@ -113,6 +113,19 @@ impl Staging {
         create_folders(&self.dir, self.expected.iter().map(String::as_str))
     }
 
+    /// Declares more files of this build, known only once others were written (the search
+    /// index's shards).
+    pub fn expect<'r>(
+        &mut self,
+        rels: impl Iterator<Item = &'r str> + Clone,
+    ) -> anyhow::Result<()> {
+        self.expected.extend(rels.clone().map(str::to_string));
+        if self.previous.is_some() {
+            return Ok(());
+        }
+        create_folders(&self.dir, rels)
+    }
+
     /// Writes one file of the build (unless the previous output already has these bytes).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let path = safe_join(&self.dir, rel)?;

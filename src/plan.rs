@@ -40,6 +40,8 @@ pub enum PageKind {
     TallyJson(i32),
     /// `/thong-ke/YYYY.xlsx`: the workbook of SPEC §13.
     TallyXlsx(i32),
+    /// `/tim-kiem/`: the search page (its index files are written by [`crate::search`]).
+    Search,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -71,6 +73,7 @@ impl PageKind {
             PageKind::Robots => "robots.txt",
             PageKind::TallyIndex => "tally_index.html",
             PageKind::TallyYear(_) => "tally.html",
+            PageKind::Search => "search.html",
             PageKind::TallyCsv(_) | PageKind::TallyJson(_) | PageKind::TallyXlsx(_) => {
                 return None;
             }
@@ -89,6 +92,8 @@ impl PageKind {
                 | PageKind::TallyCsv(_)
                 | PageKind::TallyJson(_)
                 | PageKind::TallyXlsx(_)
+                // `noindex`: a results page is no page to land on from a search engine.
+                | PageKind::Search
         )
     }
 }
@@ -103,6 +108,7 @@ pub const UNITS: &str = "don-vi/";
 pub const TAGS: &str = "chu-de/";
 pub const PROFILES: &str = "mo-hinh/";
 pub const TALLIES: &str = "thong-ke/";
+pub const SEARCH: &str = crate::search::DIR;
 
 pub fn tally_path(year: i32) -> String {
     format!("{TALLIES}{year}/")
@@ -168,6 +174,7 @@ pub fn plan(site: &Site) -> Vec<PageJob> {
             push(format!("{TALLIES}{year}.xlsx"), PageKind::TallyXlsx(year));
         }
     }
+    push(SEARCH.to_string(), PageKind::Search);
     push("404.html".into(), PageKind::NotFound);
     push("rss.xml".into(), PageKind::Feed);
     push("sitemap.xml".into(), PageKind::Sitemap);

@@ -133,6 +133,7 @@ pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]
         }
         PageKind::Page(i) => site.pages[i].source.fingerprint.hash(&mut h),
         PageKind::NotFound | PageKind::Robots => {}
+        PageKind::Search => crate::search::years(site).hash(&mut h),
         PageKind::Feed => {
             items(site, select::feed(&site.all_items), &mut h);
         }

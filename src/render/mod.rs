@@ -221,6 +221,39 @@ impl<'a> Renderer<'a> {
         }
     }
 
+    /// `/tim-kiem/`: the form with its filters; the results come from `js/tim-kiem.js`.
+    fn search_page(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
+        #[derive(Serialize)]
+        struct Choice {
+            value: String,
+            label: String,
+        }
+        #[derive(Serialize)]
+        struct SearchPage {
+            /// Folder of the index files (root-relative, trailing slash).
+            index_url: String,
+            years: Vec<i32>,
+            types: Vec<Choice>,
+        }
+        let page = SearchPage {
+            index_url: self.build.link(crate::search::DIR),
+            years: crate::search::years(self.site()),
+            types: crate::search::DocType::ALL
+                .iter()
+                .map(|t| Choice {
+                    value: t.code().to_string(),
+                    label: t.label().to_string(),
+                })
+                .collect(),
+        };
+        let mut meta = self.meta(job, "Tìm kiếm", "tim-kiem");
+        meta.description = format!(
+            "Tìm tin bài, mô hình và trang trên {}",
+            self.site().config.title
+        );
+        self.page(job, &meta, &page)
+    }
+
     /// Renders one planned page.
     pub fn render(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
         let site = self.site();
@@ -429,6 +462,7 @@ impl<'a> Renderer<'a> {
                 meta.canonical = build.absolute("404.html");
                 self.page(job, &meta, &())
             }
+            PageKind::Search => self.search_page(job),
             PageKind::Feed => self.site_feed(job),
             PageKind::UnitFeed(unit) => self.unit_feed(job, unit),
             PageKind::Sitemap => self.sitemap(job),

@@ -27,6 +27,7 @@ pub const REQUIRED: &[&str] = &[
     "robots.txt",
     "tally.html",
     "tally_index.html",
+    "search.html",
 ];
 
 /// The default theme, inside the binary: a site needs no `themes/` folder.
@@ -506,6 +507,7 @@ mod tests {
             PageKind::Robots,
             PageKind::TallyIndex,
             PageKind::TallyYear(2018),
+            PageKind::Search,
         ];
         for kind in kinds {
             let template = kind.template().unwrap_or("none");

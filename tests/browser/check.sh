@@ -321,6 +321,64 @@ wait "$SERVER_PID" 2>/dev/null || true
 SERVER_PID=""
 
 # ------------------------------------------------------------------------------------------
+# >>> search (issue 14): /tim-kiem/ in Chromium, under a sub-path and in `datto serve` >>>
+section "search: /tim-kiem/ under a sub-path, then in datto serve"
+if [ -n "$OUT_SUB" ]; then
+  SUB_PATH=$(python3 -c 'import sys,urllib.parse as u; print(u.urlsplit(sys.argv[1]).path)' "$SUB_BASE_URL")
+  SEARCH_ROOT=$WORK/serve-search
+  mkdir -p "$SEARCH_ROOT$(dirname "${SUB_PATH%/}")"
+  ln -s "$OUT_SUB" "$SEARCH_ROOT${SUB_PATH%/}"
+  SEARCH_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  python3 -m http.server --bind 127.0.0.1 --directory "$SEARCH_ROOT" "$SEARCH_PORT" >"$WORK/search-server.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 50); do
+    python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1], timeout=1)' \
+      "http://127.0.0.1:$SEARCH_PORT$SUB_PATH" 2>/dev/null && break
+    sleep 0.1
+  done
+  if (cd "$HERE" && timeout --kill-after=10 300 node search.mjs --origin "http://127.0.0.1:$SEARCH_PORT" \
+      --base "$SUB_PATH" --shots "$SHOTS" --counts "$COUNTS"); then
+    echo "search=ok" >>"$COUNTS"
+  else
+    echo "search=failed" >>"$COUNTS"
+    fail "search in the browser (site under $SUB_PATH)"
+  fi
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+else
+  fail "search: no sub-path build to test"
+fi
+SEARCH_LIVE=$WORK/search-live
+mkdir -p "$SEARCH_LIVE"
+cp -r "$REPO/content" "$REPO/themes" "$SEARCH_LIVE/"
+"$REPO/target/release/datto" serve --port 0 --root "$SEARCH_LIVE" >"$WORK/search-serve.log" 2>&1 &
+SERVER_PID=$!
+SEARCH_URL=""
+for _ in $(seq 1 300); do
+  SEARCH_URL=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$WORK/search-serve.log" | head -n 1 || true)
+  [ -n "$SEARCH_URL" ] && break
+  sleep 0.1
+done
+SEARCH_ITEM=$(find "$SEARCH_LIVE/content/tin-bai" -name '*.md' ! -name '_*' | sort | tail -n 1)
+if [ -z "$SEARCH_URL" ] || [ -z "$SEARCH_ITEM" ]; then
+  sed 's/^/  serve: /' "$WORK/search-serve.log" | tail -n 20
+  fail "search: datto serve did not start"
+elif (cd "$HERE" && timeout --kill-after=10 120 node search.mjs --origin "${SEARCH_URL%/}" --base / \
+    --edit "$SEARCH_ITEM"); then
+  echo "search_serve=ok" >>"$COUNTS"
+else
+  echo "search_serve=failed" >>"$COUNTS"
+  sed 's/^/  serve: /' "$WORK/search-serve.log" | tail -n 20
+  fail "search in datto serve: an edited item is not found"
+fi
+kill -TERM "$SERVER_PID" 2>/dev/null || true
+wait "$SERVER_PID" 2>/dev/null || true
+SERVER_PID=""
+echo "  search: $(count search n/a) (first results $(count search_ms n/a) ms after loading /tim-kiem/?q=phu+nu+dat+to, $(count search_bytes n/a) bytes of script and index), serve: $(count search_serve n/a)"
+# <<< search (issue 14) <<<
+
+# ------------------------------------------------------------------------------------------
 section "summary"
 NOW=$(date +%s)
 printf '  %-38s %s\n' \

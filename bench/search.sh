@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# bench/search.sh: what datto's search index costs on the 10,000-item corpus, and the same
+# site indexed by the Pagefind CLI (issue 14). Prints one markdown table, also written to
+# bench/out/search-result.md.
+#
+#   build: datto with search against datto without it (BASELINE_REV, default the commit before
+#     search was added), RUNS alternating builds each over the previous output, /usr/bin/time
+#     -f '%e %U %S %M' (wall s, user s, sys s, peak RSS KB); medians. CPU time (user + sys) is
+#     the steadier figure on a shared machine.
+#   index: total size of tim-kiem/ (shards, records, filter lists, manifest) and of Pagefind's
+#     output; Pagefind timed the same way (`pagefind --site public --output-path …`).
+#   queries: each query in headless Chromium with an empty cache (bench/search-query.mjs):
+#     bytes fetched (script + index files as stored) and ms from the query's start to the first
+#     results, for datto's /tim-kiem/ and for Pagefind's JS API (search + the first 10 results).
+#   SEARCH_BIN=PATH uses that binary instead of building the worktree's.
+#   serve: the rebuild time `datto serve` prints after one item is edited (5 edits, median),
+#     with and without search.
+#
+# Needs: python3, node/npm (Pagefind from npm, pinned in bench/pagefind/package.json, installed
+# into bench/out/pagefind), Chromium and tests/browser/node_modules (tests/browser/check.sh
+# installs them). Not a test: .ci/run does not call it. ~10 minutes on 2 cores, plus the two
+# release builds the first time.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/.." && pwd)
+# The shared corpus generator: beside the repository (../shared), or beside a worktree's parent.
+SHARED=$(cd "$REPO/../shared/bench" 2>/dev/null || cd "$REPO/../../shared/bench" && pwd)
+OUT=$HERE/out
+N=10000
+RUNS=${RUNS:-3}
+BASELINE_REV=${BASELINE_REV:-$(git -C "$REPO" log --format=%H -n 1 --diff-filter=A -- src/search/mod.rs)~1}
+QUERIES='["phu nu dat to", "duong", "khoi ngh", "hội nghị sơ kết", "viet tri"]'
+mkdir -p "$OUT"
+section() { printf '\n== %s\n' "$*"; }
+py() { python3 -c "$@"; }
+port() { py 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+section "binaries"
+BASE_SHA=$(git -C "$REPO" rev-parse "$BASELINE_REV")
+if [ "$(cat "$OUT/datto-baseline.rev" 2>/dev/null)" != "$BASE_SHA" ]; then
+  echo "building datto at $BASE_SHA (without search) into $OUT/datto-baseline"
+  rm -rf "$OUT/baseline-src" && mkdir -p "$OUT/baseline-src"
+  git -C "$REPO" archive "$BASE_SHA" | tar -x -C "$OUT/baseline-src"
+  # The same target folder: the dependencies are built once.
+  (cd "$OUT/baseline-src" && CARGO_TARGET_DIR=$REPO/target cargo build --release -q)
+  cp "$REPO/target/release/datto" "$OUT/datto-baseline"
+  echo "$BASE_SHA" >"$OUT/datto-baseline.rev"
+fi
+if [ -n "${SEARCH_BIN:-}" ]; then
+  cp "$SEARCH_BIN" "$OUT/datto-search.tmp" && mv -f "$OUT/datto-search.tmp" "$OUT/datto-search"
+else
+  (cd "$REPO" && cargo build --release -q)
+  cp "$REPO/target/release/datto" "$OUT/datto-search"
+fi
+echo "baseline $BASE_SHA; with search: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet || echo ' + changes')"
+
+section "corpus of $N items"
+D=$OUT/datto-$N
+if [ "$(cat "$D/.complete" 2>/dev/null)" != "$N" ]; then
+  sh "$SHARED/make_site.sh" "$N" 200 "$D" "$REPO/themes" >/dev/null
+  echo "$N" >"$D/.complete"
+fi
+rm -rf "$D/themes" && cp -r "$REPO/themes" "$D/themes"   # the theme being measured
+
+section "builds (RUNS=$RUNS, alternating, over the previous output)"
+timed() { # timed FILE CMD...
+  local file=$1; shift
+  sync
+  /usr/bin/time -f '%e %U %S %M' -o "$file.one" "$@" >/dev/null 2>"$file.err" || { cat "$file.err"; exit 1; }
+  cat "$file.one" >>"$file"
+}
+rm -f "$OUT"/t-search-* "$OUT"/t-baseline-*
+rm -rf "$D/public" "$D/public-base"
+"$OUT/datto-baseline" build --root "$D" --output "$D/public-base" >/dev/null
+"$OUT/datto-search" build --root "$D" --output "$D/public" >/dev/null
+for i in $(seq 1 "$RUNS"); do
+  timed "$OUT/t-baseline-build" "$OUT/datto-baseline" build --root "$D" --output "$D/public-base"
+  timed "$OUT/t-search-build" "$OUT/datto-search" build --root "$D" --output "$D/public"
+  echo "run $i: without search $(tail -n 1 "$OUT/t-baseline-build"), with search $(tail -n 1 "$OUT/t-search-build")  (wall user sys s, KB)"
+done
+# A first build into an empty folder (every index file written).
+rm -rf "$OUT/first" && timed "$OUT/t-search-first" "$OUT/datto-search" build --root "$D" --output "$OUT/first"
+rm -rf "$OUT/first" && timed "$OUT/t-baseline-first" "$OUT/datto-baseline" build --root "$D" --output "$OUT/first"
+rm -rf "$OUT/first"
+
+section "Pagefind"
+# Pagefind indexes the HTML of datto without search, which this script does not change: its
+# figures are re-used unless PAGEFIND_AGAIN=1 (it takes ~40 s and 4 GB).
+if [ ! -x "$OUT/pagefind/node_modules/.bin/pagefind" ]; then
+  mkdir -p "$OUT/pagefind" && cp "$HERE/pagefind/package.json" "$OUT/pagefind/"
+  (cd "$OUT/pagefind" && npm install --no-audit --no-fund --loglevel=error)
+fi
+"$OUT/pagefind/node_modules/.bin/pagefind" --version
+if [ "${PAGEFIND_AGAIN:-0}" = 1 ] || [ ! -s "$OUT/t-pagefind" ] || [ ! -d "$OUT/pagefind-site/pagefind" ]; then
+  rm -rf "$OUT/pagefind-site" "$OUT/t-pagefind" && mkdir -p "$OUT/pagefind-site"
+  timed "$OUT/t-pagefind" "$OUT/pagefind/node_modules/.bin/pagefind" --site "$D/public-base" \
+    --output-path "$OUT/pagefind-site/pagefind"
+fi
+echo '<!DOCTYPE html><html lang="vi"><title>Pagefind</title></html>' >"$OUT/pagefind-site/blank.html"
+echo "Pagefind: $(cat "$OUT/t-pagefind")"
+
+section "queries in Chromium"
+P1=$(port); P2=$(port)
+python3 -m http.server --bind 127.0.0.1 --directory "$D/public" "$P1" >/dev/null 2>&1 &
+S1=$!
+python3 -m http.server --bind 127.0.0.1 --directory "$OUT/pagefind-site" "$P2" >/dev/null 2>&1 &
+S2=$!
+trap 'kill "$S1" "$S2" 2>/dev/null || true' EXIT
+sleep 1
+# The built site's base_url is not this server: the page takes the index folder from its own
+# data attribute, which is root-relative, so serving the output at / is enough.
+node "$HERE/search-query.mjs" --datto "http://127.0.0.1:$P1/" --queries "$QUERIES" >"$OUT/search-queries-datto.json"
+if [ "${PAGEFIND_AGAIN:-0}" = 1 ] || [ ! -s "$OUT/search-queries-pagefind.json" ]; then
+  node "$HERE/search-query.mjs" --pagefind "http://127.0.0.1:$P2/" --queries "$QUERIES" \
+    >"$OUT/search-queries-pagefind.json"
+fi
+python3 -c 'import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+json.dump([r for pair in zip(a, b) for r in pair], open(sys.argv[3], "w"))' \
+  "$OUT/search-queries-datto.json" "$OUT/search-queries-pagefind.json" "$OUT/search-queries.json"
+kill "$S1" "$S2" 2>/dev/null || true
+python3 "$HERE/search_report.py" "$OUT" queries
+
+section "datto serve: one item edited, 5 times"
+serve_edits() { # serve_edits BINARY LABEL
+  local S=$OUT/serve-search LOG=$OUT/serve-search-$2.log
+  rm -rf "$S" && mkdir -p "$S" && cp -r "$D/content" "$D/themes" "$S/"
+  "$1" serve --port 0 --root "$S" >"$LOG" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 1200); do grep -q 'Đang phục vụ' "$LOG" && break; sleep 0.1; done
+  local item
+  item=$(find "$S/content/tin-bai/2019" -name '*.md' | sort | sed -n 1p)
+  : >"$OUT/serve-$2-edits"
+  for i in 1 2 3 4 5; do
+    local off
+    off=$(wc -l <"$LOG")
+    sync
+    printf '\nMột câu thêm lần %s, có chữ Đường.\n' "$i" >>"$item"
+    for _ in $(seq 1 600); do
+      if tail -n "+$((off + 1))" "$LOG" | grep -q '^↻'; then break; fi
+      sleep 0.05
+    done
+    tail -n "+$((off + 1))" "$LOG" | grep -m1 '^↻' | sed -nE 's/.* trong ([0-9]+) ms.*/\1/p' >>"$OUT/serve-$2-edits"
+    sleep 0.5
+  done
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  echo "  $2: $(tr '\n' ' ' <"$OUT/serve-$2-edits")ms"
+}
+serve_edits "$OUT/datto-baseline" baseline
+serve_edits "$OUT/datto-search" search
+
+section "result"
+python3 "$HERE/search_report.py" "$OUT"

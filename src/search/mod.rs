@@ -1,0 +1,434 @@
+//! Site search (SPEC §11): an index built from the text datto already holds, split into
+//! small files so that one query fetches a few of them, and read by the theme's
+//! `js/tim-kiem.js`.
+//!
+//! Files, under `tim-kiem/` in the output:
+//! - `index.json` — the manifest: version, document count, first word of every shard,
+//!   the filter lists that exist;
+//! - `s/NAME.json` — a shard: folded word → `[[exact form, postings], …]` ([`index`]);
+//! - `r/N.json` — document N's record: title, URL, date, unit, type and plain text (for
+//!   the excerpt);
+//! - `f/u-UNIT.txt`, `f/y-YEAR.txt`, `f/t-TYPE.txt` — the documents of a unit, a year, a type.
+//!
+//! Documents are numbered pages first, then profiles, then items oldest first: a new item
+//! takes the next number, so adding one rewrites a few files, and recency is "higher first".
+
+pub mod fold;
+pub mod index;
+mod live;
+pub mod text;
+
+pub use live::{Incremental, Update};
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+
+use chrono::{DateTime, Datelike, FixedOffset};
+use rayon::prelude::*;
+use rustc_hash::FxHasher;
+use serde::Serialize;
+
+use crate::site::Site;
+use index::{DocWords, Token};
+
+/// Where the index lives in the output.
+pub const DIR: &str = "tim-kiem/";
+
+/// What readers filter on besides unit and year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DocType {
+    Tin,
+    Bai,
+    Profile,
+    Page,
+}
+
+impl DocType {
+    pub const ALL: [DocType; 4] = [DocType::Tin, DocType::Bai, DocType::Profile, DocType::Page];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            DocType::Tin => "tin",
+            DocType::Bai => "bai",
+            DocType::Profile => "mo-hinh",
+            DocType::Page => "trang",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            DocType::Tin => "Tin",
+            DocType::Bai => "Bài",
+            DocType::Profile => "Mô hình",
+            DocType::Page => "Trang",
+        }
+    }
+}
+
+/// One searchable page, borrowed from the site.
+pub struct SearchDoc<'a> {
+    /// Page path: `tin-bai/2018/hoi-nghi/`.
+    pub path: String,
+    pub title: &'a str,
+    pub kind: DocType,
+    pub date: Option<DateTime<FixedOffset>>,
+    pub year: Option<i32>,
+    pub unit: Option<crate::config::UnitId>,
+    /// Rendered body.
+    pub html: &'a str,
+    /// Searchable text outside the body: a written summary, tags, criteria, commune.
+    pub extra: Vec<&'a str>,
+    /// Changes whenever anything above changes (file text, links, unit names).
+    pub identity: u64,
+}
+
+/// Every searchable page of `site`, in document order (see the module docs).
+pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
+    let mut docs = Vec::with_capacity(site.pages.len() + site.profiles.len() + site.items.len());
+    for page in &site.pages {
+        docs.push(SearchDoc {
+            path: page.path(),
+            title: &page.title,
+            kind: DocType::Page,
+            date: None,
+            year: None,
+            unit: None,
+            html: &page.html,
+            extra: Vec::new(),
+            identity: page.source.fingerprint,
+        });
+    }
+    for profile in &site.profiles {
+        let mut extra: Vec<&str> = Vec::new();
+        if !profile.summary_is_auto {
+            extra.push(&profile.summary);
+        }
+        extra.extend(profile.commune.as_deref());
+        extra.extend(profile.criteria.iter().map(String::as_str));
+        docs.push(SearchDoc {
+            path: profile.path(),
+            title: &profile.title,
+            kind: DocType::Profile,
+            date: None,
+            year: profile.year,
+            unit: Some(profile.unit),
+            html: &profile.html,
+            extra,
+            identity: profile.source.fingerprint,
+        });
+    }
+    for item in site.items.iter().rev() {
+        let mut extra: Vec<&str> = Vec::new();
+        if !item.summary_is_auto {
+            extra.push(&item.summary);
+        }
+        extra.extend(item.tags.iter().map(|t| t.name.as_str()));
+        docs.push(SearchDoc {
+            path: item.path(),
+            title: &item.title,
+            kind: match item.kind {
+                crate::content::ItemType::Tin => DocType::Tin,
+                crate::content::ItemType::Bai => DocType::Bai,
+            },
+            date: Some(item.date),
+            year: Some(item.date.year()),
+            unit: Some(item.unit),
+            html: &item.html,
+            extra,
+            identity: item.source.fingerprint,
+        });
+    }
+    for doc in &mut docs {
+        let mut h = FxHasher::default();
+        (
+            doc.identity,
+            &doc.path,
+            doc.title,
+            doc.kind,
+            doc.date,
+            doc.year,
+        )
+            .hash(&mut h);
+        doc.unit.map(|u| &site.config.unit(u).name).hash(&mut h);
+        doc.identity = h.finish();
+    }
+    docs
+}
+
+/// The text a document is searched and excerpted by, diacritics kept.
+pub(super) fn plain_text(doc: &SearchDoc) -> String {
+    let mut text = String::new();
+    for piece in &doc.extra {
+        text.push_str(piece);
+        text.push('\n');
+    }
+    text.push_str(&text::html_to_text(doc.html));
+    text
+}
+
+pub(super) fn words<'a>(doc: &'a SearchDoc) -> DocWords<'a> {
+    DocWords {
+        title: doc.title,
+        text: vec![Cow::Owned(plain_text(doc))],
+    }
+}
+
+#[derive(Serialize)]
+struct Record<'a> {
+    /// Title.
+    t: &'a str,
+    /// Page path, relative to the site root.
+    u: &'a str,
+    /// "Thứ Hai, 05/03/2018", or "Năm 2019" for a profile, or empty.
+    d: String,
+    /// `<time datetime>`, or empty.
+    i: String,
+    /// Unit name, or empty.
+    n: &'a str,
+    /// Type label.
+    k: &'static str,
+    /// Plain text.
+    x: &'a str,
+}
+
+pub(super) fn record_path(id: usize) -> String {
+    format!("{DIR}r/{id}.json")
+}
+
+pub(super) fn record_bytes(site: &Site, doc: &SearchDoc) -> Vec<u8> {
+    record_json(site, doc, &plain_text(doc))
+}
+
+fn record_json(site: &Site, doc: &SearchDoc, text: &str) -> Vec<u8> {
+    let record = Record {
+        t: doc.title,
+        u: &doc.path,
+        d: match (doc.date, doc.year) {
+            (Some(date), _) => crate::dates::format_vi(&date),
+            (None, Some(year)) => format!("Năm {year}"),
+            (None, None) => String::new(),
+        },
+        i: doc.date.map(|d| d.to_rfc3339()).unwrap_or_default(),
+        n: doc.unit.map_or("", |u| site.config.unit(u).name.as_str()),
+        k: doc.kind.label(),
+        x: text,
+    };
+    serde_json::to_vec(&record).unwrap_or_default()
+}
+
+/// Filter lists: `u-UNIT`, `y-YEAR`, `t-TYPE` → their documents' numbers, ascending.
+pub(super) fn filters(site: &Site, docs: &[SearchDoc]) -> BTreeMap<String, Vec<u32>> {
+    let mut lists: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for (id, doc) in docs.iter().enumerate() {
+        let id = id as u32;
+        if let Some(unit) = doc.unit {
+            lists
+                .entry(format!("u-{}", site.config.unit(unit).slug))
+                .or_default()
+                .push(id);
+        }
+        if let Some(year) = doc.year {
+            lists.entry(format!("y-{year}")).or_default().push(id);
+        }
+        lists
+            .entry(format!("t-{}", doc.kind.code()))
+            .or_default()
+            .push(id);
+    }
+    lists
+}
+
+pub(super) fn filter_path(name: &str) -> String {
+    format!("{DIR}f/{name}.txt")
+}
+
+pub(super) fn filter_bytes(list: &[u32]) -> Vec<u8> {
+    let mut code = String::new();
+    index::encode(list, &mut code);
+    code.into_bytes()
+}
+
+pub(super) fn shard_path(first: &str) -> String {
+    format!("{DIR}s/{}.json", index::shard_name(first))
+}
+
+/// Years of documents with one, newest first (for the year filter).
+pub fn years(site: &Site) -> Vec<i32> {
+    let mut years: Vec<i32> = site
+        .items
+        .iter()
+        .map(|i| i.date.year())
+        .chain(site.profiles.iter().filter_map(|p| p.year))
+        .collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    years
+}
+
+/// The tokens cut into shards: each shard's first word and its tokens' range.
+pub(super) struct Shards {
+    /// (first word, start, end) into the token list.
+    pub(super) ranges: Vec<(String, usize, usize)>,
+}
+
+pub(super) fn shards(tokens: &[(&String, &Token)]) -> Shards {
+    let starts = index::partition(tokens.iter().map(|(w, t)| (w.as_str(), t.json.len())));
+    let ranges = starts
+        .iter()
+        .enumerate()
+        .map(|(i, &start)| {
+            let end = starts.get(i + 1).copied().unwrap_or(tokens.len());
+            (tokens[start].0.clone(), start, end)
+        })
+        .collect();
+    Shards { ranges }
+}
+
+#[derive(Serialize)]
+struct Manifest<'a> {
+    /// Version: changes whenever any index file does (the script adds it to every URL).
+    v: String,
+    /// Number of documents.
+    n: usize,
+    /// First word of each shard, in order.
+    s: Vec<&'a str>,
+    /// Filter lists that exist.
+    f: Vec<&'a str>,
+}
+
+pub(super) fn manifest_bytes(
+    docs: &[SearchDoc],
+    shards: &Shards,
+    shard_hashes: &[u64],
+    filters: &BTreeMap<String, Vec<u32>>,
+) -> Vec<u8> {
+    let mut h: u64 = index::stable_hash(b"datto-search-1");
+    let mut mix = |x: u64| h = index::stable_hash(&[h.to_le_bytes(), x.to_le_bytes()].concat());
+    for doc in docs {
+        mix(doc.identity);
+    }
+    for hash in shard_hashes {
+        mix(*hash);
+    }
+    for (name, list) in filters {
+        mix(index::stable_hash(name.as_bytes()));
+        mix(list.len() as u64);
+    }
+    let manifest = Manifest {
+        v: format!("{h:016x}")[..10].to_string(),
+        n: docs.len(),
+        s: shards
+            .ranges
+            .iter()
+            .map(|(first, _, _)| first.as_str())
+            .collect(),
+        f: filters.keys().map(String::as_str).collect(),
+    };
+    serde_json::to_vec(&manifest).unwrap_or_default()
+}
+
+/// The index of one build. [`SiteIndex::new`] lists the documents; [`SiteIndex::index`]
+/// reads each one once, writing its record as it goes (the site's whole text is never held);
+/// [`Indexed::write`] writes the shards, the filter lists and the manifest.
+pub struct SiteIndex<'a> {
+    site: &'a Site,
+    docs: Vec<SearchDoc<'a>>,
+    filters: BTreeMap<String, Vec<u32>>,
+}
+
+/// The words of every document, cut into shards.
+pub struct Indexed<'a> {
+    docs: Vec<SearchDoc<'a>>,
+    filters: BTreeMap<String, Vec<u32>>,
+    tokens: BTreeMap<String, Token>,
+    shards: Shards,
+}
+
+impl<'a> SiteIndex<'a> {
+    pub fn new(site: &'a Site) -> SiteIndex<'a> {
+        let docs = documents(site);
+        let filters = filters(site, &docs);
+        SiteIndex {
+            site,
+            docs,
+            filters,
+        }
+    }
+
+    /// The files known before indexing: manifest, filter lists, records.
+    pub fn paths(&self) -> Vec<String> {
+        let mut paths = vec![format!("{DIR}index.json")];
+        paths.extend(self.filters.keys().map(|name| filter_path(name)));
+        paths.extend((0..self.docs.len()).map(record_path));
+        paths
+    }
+
+    /// Reads every document (in parallel) and writes its record with `sink`.
+    pub fn index(
+        self,
+        sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync,
+    ) -> anyhow::Result<Indexed<'a>> {
+        let failure: std::sync::Mutex<Option<anyhow::Error>> = Default::default();
+        let exacts = index::collect(self.docs.len(), |i| {
+            let doc = &self.docs[i];
+            let text = plain_text(doc);
+            if let Err(e) = sink(&record_path(i), &record_json(self.site, doc, &text)) {
+                let mut slot = failure.lock().unwrap_or_else(|e| e.into_inner());
+                slot.get_or_insert(e);
+            }
+            DocWords {
+                title: doc.title,
+                text: vec![Cow::Owned(text)],
+            }
+        });
+        if let Some(e) = failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            return Err(e);
+        }
+        let tokens = index::group(exacts);
+        let list: Vec<(&String, &Token)> = tokens.iter().collect();
+        let shards = shards(&list);
+        Ok(Indexed {
+            docs: self.docs,
+            filters: self.filters,
+            tokens,
+            shards,
+        })
+    }
+}
+
+impl Indexed<'_> {
+    /// The shards' files (known once the words are).
+    pub fn paths(&self) -> Vec<String> {
+        self.shards
+            .ranges
+            .iter()
+            .map(|(first, _, _)| shard_path(first))
+            .collect()
+    }
+
+    /// Writes the shards, the filter lists and the manifest with `sink`.
+    pub fn write(
+        &self,
+        sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync,
+    ) -> anyhow::Result<()> {
+        let list: Vec<(&String, &Token)> = self.tokens.iter().collect();
+        let hashes: Vec<u64> = self
+            .shards
+            .ranges
+            .par_iter()
+            .map(|(first, start, end)| {
+                let tokens = list[*start..*end].iter().map(|(_, t)| *t);
+                sink(&shard_path(first), &index::shard_bytes(tokens.clone()))?;
+                Ok(index::shard_hash(tokens))
+            })
+            .collect::<anyhow::Result<_>>()?;
+        for (name, list) in &self.filters {
+            sink(&filter_path(name), &filter_bytes(list))?;
+        }
+        sink(
+            &format!("{DIR}index.json"),
+            &manifest_bytes(&self.docs, &self.shards, &hashes, &self.filters),
+        )
+    }
+}

@@ -1,0 +1,327 @@
+// Tìm kiếm trên trang /tim-kiem/: đọc chỉ mục do datto dựng (src/search/), không dùng thư viện,
+// không tải gì từ máy chủ khác. Folding must match src/search/fold.rs: lower case, diacritics
+// dropped, đ → d. The same functions run under node in tests/search.rs (module.exports below).
+(function (global) {
+  'use strict';
+
+  var DIGITS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_';
+  var WORD = /[\p{L}\p{N}\p{M}]+/gu;
+  var PAGE = 10;          // results shown per step
+  var MIN_PREFIX = 3;     // the last word also matches as a prefix from this many letters
+  var MAX_PREFIX_SHARDS = 3; // extra shards a prefix may pull in (bytes per query stay small)
+
+  function fold(s) {
+    return s.toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd');
+  }
+  function exact(s) {
+    return s.toLowerCase().normalize('NFC');
+  }
+  function words(s) {
+    return s.match(WORD) || [];
+  }
+  function decode(code) {
+    var values = [], previous = -1, number = 0;
+    for (var i = 0; i < code.length; i++) {
+      var d = DIGITS.indexOf(code[i]);
+      if (d >= 32) {
+        number = number * 32 + (d - 32);
+      } else {
+        number = number * 32 + d;
+        previous += number + 1;
+        values.push(previous);
+        number = 0;
+      }
+    }
+    return values;
+  }
+  function shardName(first) {
+    var name = '';
+    for (var c of first) {
+      if (/[a-z0-9]/.test(c)) name += c;
+      else name += '_' + c.codePointAt(0).toString(16) + '_';
+    }
+    return name;
+  }
+
+  // The query's terms: folded form, exact form, typed with diacritics, matched as a prefix.
+  function parse(q) {
+    var seen = {}, terms = [];
+    words(q).forEach(function (w) {
+      var f = fold(w);
+      if (!f || seen[f]) return;
+      seen[f] = true;
+      terms.push({ folded: f, exact: exact(w), marked: exact(w) !== f, prefix: false });
+    });
+    if (terms.length) {
+      var last = terms[terms.length - 1];
+      last.prefix = last.folded.length >= MIN_PREFIX;
+    }
+    return terms;
+  }
+
+  // `load(path)` fetches an index file (relative to the index folder) and resolves to its text.
+  function Searcher(load) {
+    this.load = load;
+    this.manifest = null;
+    this.cache = {};
+  }
+  Searcher.prototype.file = function (path) {
+    var self = this;
+    if (!this.cache[path]) {
+      this.cache[path] = this.load(path + '?v=' + this.manifest.v).then(function (text) {
+        return text;
+      }, function (e) {
+        delete self.cache[path];
+        throw e;
+      });
+    }
+    return this.cache[path];
+  };
+  Searcher.prototype.open = function () {
+    var self = this;
+    return this.load('index.json').then(function (text) {
+      self.manifest = JSON.parse(text);
+      self.cache = {};
+      return self;
+    });
+  };
+  // Indices of the shards that can hold `folded` (and, for a prefix, the words after it).
+  Searcher.prototype.shardsFor = function (term) {
+    var s = this.manifest.s, lo = 0, hi = s.length - 1, at = 0;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (s[mid] <= term.folded) { at = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    var list = [at];
+    if (term.prefix) {
+      for (var j = at + 1; j < s.length && list.length <= MAX_PREFIX_SHARDS && s[j].indexOf(term.folded) === 0; j++) {
+        list.push(j);
+      }
+    }
+    return list;
+  };
+  // doc → {title, exact} for one term.
+  Searcher.prototype.match = function (term) {
+    var self = this;
+    var files = this.shardsFor(term).map(function (i) {
+      return self.file('s/' + shardName(self.manifest.s[i]) + '.json').then(JSON.parse);
+    });
+    return Promise.all(files).then(function (shards) {
+      var docs = new Map();
+      shards.forEach(function (shard) {
+        Object.keys(shard).forEach(function (key) {
+          if (key !== term.folded && !(term.prefix && key.indexOf(term.folded) === 0)) return;
+          shard[key].forEach(function (variant) {
+            var form = variant[0] || key;
+            var isExact = term.marked && (form === term.exact || (term.prefix && form.indexOf(term.exact) === 0));
+            decode(variant[1]).forEach(function (v) {
+              var doc = v >> 1, hit = docs.get(doc);
+              if (!hit) { hit = { title: false, exact: false }; docs.set(doc, hit); }
+              if (v & 1) hit.title = true;
+              if (isExact) hit.exact = true;
+            });
+          });
+        });
+      });
+      return docs;
+    });
+  };
+  Searcher.prototype.filter = function (name) {
+    if (this.manifest.f.indexOf(name) < 0) return Promise.resolve(new Set());
+    return this.file('f/' + name + '.txt').then(function (text) { return new Set(decode(text)); });
+  };
+  // Ranked document numbers for `q`; `filters` is a list of filter list names (u-…, y-…, t-…).
+  Searcher.prototype.search = function (q, filters) {
+    var terms = parse(q), self = this;
+    if (!terms.length) return Promise.resolve({ terms: terms, docs: [] });
+    var matches = Promise.all(terms.map(function (t) { return self.match(t); }));
+    var sets = Promise.all((filters || []).map(function (f) { return self.filter(f); }));
+    return Promise.all([matches, sets]).then(function (both) {
+      var maps = both[0], allowed = both[1];
+      var smallest = maps.reduce(function (a, b) { return a.size <= b.size ? a : b; });
+      var ranked = [];
+      smallest.forEach(function (_, doc) {
+        var title = 0, exactCount = 0;
+        for (var i = 0; i < maps.length; i++) {
+          var hit = maps[i].get(doc);
+          if (!hit) return;
+          if (hit.title) title++;
+          if (hit.exact) exactCount++;
+        }
+        for (var k = 0; k < allowed.length; k++) if (!allowed[k].has(doc)) return;
+        ranked.push({ doc: doc, title: title, exact: exactCount });
+      });
+      // Title matches first, then exact diacritics, then recency (higher numbers are newer).
+      ranked.sort(function (a, b) { return b.title - a.title || b.exact - a.exact || b.doc - a.doc; });
+      return { terms: terms, docs: ranked.map(function (r) { return r.doc; }) };
+    });
+  };
+  Searcher.prototype.record = function (doc) {
+    return this.file('r/' + doc + '.json').then(JSON.parse);
+  };
+
+  function escapeHtml(s) {
+    return s.replace(/[&<>"']/g, function (c) {
+      return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+    });
+  }
+  function matches(word, terms) {
+    var f = fold(word);
+    return terms.some(function (t) { return f === t.folded || (t.prefix && f.indexOf(t.folded) === 0); });
+  }
+  // `text` as HTML with the matched words in <mark>; around the first match when `window` > 0.
+  function highlight(text, terms, window) {
+    var list = [], m;
+    WORD.lastIndex = 0;
+    while ((m = WORD.exec(text))) list.push({ at: m.index, end: m.index + m[0].length, hit: matches(m[0], terms) });
+    var from = 0, to = list.length;
+    if (window) {
+      var first = list.findIndex(function (w) { return w.hit; });
+      from = Math.max(0, (first < 0 ? 0 : first) - 8);
+      to = Math.min(list.length, from + window);
+    }
+    if (!list.length) return escapeHtml(text);
+    var html = from > 0 ? '… ' : '';
+    var pos = from > 0 ? list[from].at : 0;
+    for (var i = from; i < to; i++) {
+      var w = list[i];
+      html += escapeHtml(text.slice(pos, w.at).replace(/\s+/g, ' '));
+      var word = escapeHtml(text.slice(w.at, w.end));
+      html += w.hit ? '<mark>' + word + '</mark>' : word;
+      pos = w.end;
+    }
+    if (to < list.length) html += ' …';
+    else html += escapeHtml(text.slice(pos).replace(/\s+/g, ' '));
+    return html;
+  }
+
+  var api = { fold: fold, exact: exact, words: words, decode: decode, parse: parse, shardName: shardName,
+    Searcher: Searcher, highlight: highlight };
+  if (typeof module !== 'undefined' && module.exports) { module.exports = api; return; }
+
+  // ---------------------------------------------------------------- the page
+  var form = document.getElementById('tim-kiem');
+  var out = document.getElementById('ket-qua');
+  var status = document.getElementById('trang-thai');
+  if (!form || !out || !status || !global.fetch) return;
+  var base = form.getAttribute('data-index');
+  var root = form.getAttribute('data-root');
+  var input = form.elements.q;
+  var FILTERS = [['don-vi', 'u-'], ['nam', 'y-'], ['loai', 't-']];
+  var searcher = new Searcher(function (path) {
+    return fetch(base + path, { cache: path === 'index.json' ? 'no-cache' : 'default' }).then(function (r) {
+      if (!r.ok) throw new Error(r.status + ' ' + path);
+      return r.text();
+    });
+  });
+  var opened = null, run = 0, shown = 0, current = null;
+
+  function params() {
+    var p = new URLSearchParams();
+    p.set('q', input.value.trim());
+    FILTERS.forEach(function (f) { var v = form.elements[f[0]].value; if (v) p.set(f[0], v); });
+    return p;
+  }
+  function filterNames() {
+    return FILTERS.map(function (f) { var v = form.elements[f[0]].value; return v ? f[1] + v : null; })
+      .filter(Boolean);
+  }
+  function say(text) { status.textContent = text; }
+
+  function renderHit(rec, terms) {
+    var li = document.createElement('li');
+    li.className = 'hit';
+    var meta = [escapeHtml(rec.k)];
+    if (rec.d) meta.push(rec.i ? '<time datetime="' + escapeHtml(rec.i) + '">' + escapeHtml(rec.d) + '</time>' : escapeHtml(rec.d));
+    if (rec.n) meta.push(escapeHtml(rec.n));
+    li.innerHTML = '<h2 class="hit__title"><a href="' + escapeHtml(root + rec.u) + '">' + highlight(rec.t, terms, 0) +
+      '</a></h2><p class="hit__meta">' + meta.join(' · ') + '</p>' +
+      (rec.x ? '<p class="hit__excerpt">' + highlight(rec.x, terms, 32) + '</p>' : '');
+    return li;
+  }
+
+  function showMore(focusFirst) {
+    var mine = run, batch = current.docs.slice(shown, shown + PAGE);
+    shown += batch.length;
+    return Promise.all(batch.map(function (d) { return searcher.record(d); })).then(function (recs) {
+      if (mine !== run) return;
+      var list = out.querySelector('ol');
+      var firstNew = null;
+      recs.forEach(function (rec) {
+        var li = renderHit(rec, current.terms);
+        list.appendChild(li);
+        firstNew = firstNew || li;
+      });
+      var more = out.querySelector('.search-more');
+      if (shown < current.docs.length) {
+        if (!more) {
+          more = document.createElement('button');
+          more.type = 'button';
+          more.className = 'button search-more';
+          more.addEventListener('click', function () { showMore(true); });
+          out.appendChild(more);
+        }
+        more.textContent = 'Xem thêm kết quả (còn ' + (current.docs.length - shown) + ')';
+      } else if (more) {
+        more.remove();
+      }
+      if (focusFirst && firstNew) firstNew.querySelector('a').focus();
+    });
+  }
+
+  function empty(q) {
+    out.innerHTML = '<div class="search-empty"><h2 class="search-empty__title">Không tìm thấy kết quả nào cho “' +
+      escapeHtml(q) + '”</h2><p>Gợi ý: kiểm tra lại chính tả, bớt một từ, thử từ khác gần nghĩa' +
+      (filterNames().length ? ', hoặc bỏ bộ lọc đơn vị, năm, loại' : '') +
+      '. Có dấu hay không dấu đều tìm được: “duong” cũng tìm ra “Đường”.</p></div>';
+  }
+
+  function go() {
+    var q = input.value.trim(), mine = ++run;
+    if (!q) {
+      out.innerHTML = '';
+      say('Nhập từ cần tìm, có dấu hoặc không dấu.');
+      return Promise.resolve();
+    }
+    say('Đang tìm…');
+    opened = opened || searcher.open();
+    return opened.then(function () { return searcher.search(q, filterNames()); }).then(function (result) {
+      if (mine !== run) return;
+      current = result;
+      shown = 0;
+      if (!result.docs.length) {
+        empty(q);
+        say('Không có kết quả nào cho “' + q + '”.');
+        return;
+      }
+      out.innerHTML = '<ol class="search-results__list"></ol>';
+      // Announced once the first results are on the page.
+      return showMore(false).then(function () {
+        if (mine === run) say('Tìm thấy ' + result.docs.length.toLocaleString('vi-VN') + ' kết quả cho “' + q + '”.');
+      });
+    }).catch(function () {
+      opened = null;
+      if (mine === run) say('Không tải được dữ liệu tìm kiếm. Vui lòng tải lại trang và thử lại.');
+    });
+  }
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    history.replaceState(null, '', '?' + params().toString());
+    go();
+  });
+  FILTERS.forEach(function (f) {
+    form.elements[f[0]].addEventListener('change', function () {
+      if (!input.value.trim()) return;
+      history.replaceState(null, '', '?' + params().toString());
+      go();
+    });
+  });
+  var initial = new URLSearchParams(location.search);
+  input.value = initial.get('q') || '';
+  FILTERS.forEach(function (f) {
+    var v = initial.get(f[0]);
+    if (v && form.elements[f[0]].querySelector('option[value="' + CSS.escape(v) + '"]')) form.elements[f[0]].value = v;
+  });
+  go();
+})(typeof window !== 'undefined' ? window : globalThis);
