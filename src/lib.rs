@@ -11,6 +11,7 @@ pub mod content;
 pub mod dates;
 pub mod diagnostics;
 pub mod front_matter;
+pub mod images;
 pub mod incremental;
 pub mod links;
 pub mod markdown;
