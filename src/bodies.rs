@@ -84,6 +84,11 @@ struct Recording<'a> {
 }
 
 impl LinkResolver for Recording<'_> {
+    // Not recorded: a photo's derived sizes are in the file names `resolve` returns.
+    fn picture(&self, dir: &str, dest: &str) -> Option<crate::images::Shown> {
+        self.inner.picture(dir, dest)
+    }
+
     fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Result<Option<String>, String> {
         let outcome = self.inner.resolve(dir, dest, is_image);
         if let Ok(mut uses) = self.uses.lock() {

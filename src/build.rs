@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Error};
+use crate::images;
 use crate::output::Staging;
 use crate::plan::{PageJob, PageKind};
 use crate::render::{Renderer, theme};
@@ -117,17 +118,37 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
         files
             .iter()
             .map(String::as_str)
-            .chain(site.files.iter().map(|f| f.to.as_str())),
+            .chain(site.files.iter().map(|f| f.to.as_str()))
+            .chain(site.images.outputs()),
     )?;
-    render_all(&renderer, jobs, |rel, bytes| staging.write(rel, bytes))?;
+    // Photos are made (or found in the cache) while the pages render.
+    let cache = images::Cache::new(&site.root);
+    let (rendered, photos) = rayon::join(
+        || render_all(&renderer, jobs, |rel, bytes| staging.write(rel, bytes)),
+        || images::produce(&site.images.pictures, &cache),
+    );
+    let photos = match (rendered, photos) {
+        (Ok(()), Ok(photos)) => photos,
+        (Err(Error::Content(mut list)), Err(Error::Content(more))) => {
+            list.extend(more);
+            return Err(Error::Content(Diagnostics::from(list).into_sorted()));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
     site.files
         .par_iter()
-        .try_for_each(|file| staging.copy(&file.to, &file.from))
+        .map(|f| (f.to.as_str(), f.from.as_path()))
+        .chain(photos.par_iter().map(|p| (p.to.as_str(), p.from.as_path())))
+        .try_for_each(|(to, from)| staging.copy(to, from))
         .map_err(Error::Internal)?;
     staging.commit()?;
+    // Cached files no photo of this build uses are removed (after the copy: a failed build
+    // keeps them for the next try).
+    let used = photos.iter().map(|p| p.from.clone()).collect();
+    cache.prune(&used).map_err(Error::Internal)?;
     Ok(Report {
         pages: jobs.len(),
-        files: site.files.len(),
+        files: site.files.len() + photos.len(),
         items: site.items.len(),
         profiles: site.profiles.len(),
         elapsed: started.elapsed(),

@@ -136,7 +136,11 @@ impl Cache {
         problems.into_result(produced)
     }
 
-    fn files_for<'p>(&self, hash: &str, picture: &'p Picture) -> Vec<(PathBuf, &'p super::Derivative)> {
+    fn files_for<'p>(
+        &self,
+        hash: &str,
+        picture: &'p Picture,
+    ) -> Vec<(PathBuf, &'p super::Derivative)> {
         picture
             .derivatives
             .iter()
@@ -181,17 +185,16 @@ impl Cache {
         if missing.is_empty() {
             return Ok(produced(&files));
         }
-        let (raster, orientation) = process::decode(&bytes)
-            .map_err(|problem| Error::from(problem.at(&picture.shown)))?;
+        let (raster, orientation) =
+            process::decode(&bytes).map_err(|problem| Error::from(problem.at(&picture.shown)))?;
         // The file may have changed since it was planned: the header decides the sizes.
         if (raster.width, raster.height) != (picture.header.width, picture.header.height)
             || orientation != picture.header.orientation
         {
-            return Err(Error::from(Diagnostic::new(
-                &picture.shown,
-                1,
-                "ảnh vừa thay đổi trong lúc dựng trang",
-            ).with_hint("chạy lại lệnh")));
+            return Err(Error::from(
+                Diagnostic::new(&picture.shown, 1, "ảnh vừa thay đổi trong lúc dựng trang")
+                    .with_hint("chạy lại lệnh"),
+            ));
         }
         drop(bytes);
         let kinds: Vec<Kind> = missing.iter().map(|(_, d)| d.kind).collect();
@@ -213,8 +216,7 @@ impl Cache {
             let name = entry.file_name().to_string_lossy().into_owned();
             let path = entry.path();
             if is_entry_name(&name) && !used.contains(&path) {
-                std::fs::remove_file(&path)
-                    .with_context(|| format!("xóa {}", path.display()))?;
+                std::fs::remove_file(&path).with_context(|| format!("xóa {}", path.display()))?;
                 removed += 1;
             } else if is_stale_temp(&name, &entry) {
                 std::fs::remove_file(&path).ok();

@@ -83,7 +83,21 @@ pub fn sniff(start: &[u8]) -> Result<Format, Problem> {
     match start {
         [0xFF, 0xD8, 0xFF, ..] => Ok(Format::Jpeg),
         [0x89, b'P', b'N', b'G', ..] => Ok(Format::Png),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Ok(Format::WebP),
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => Ok(Format::WebP),
         [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] if brand.starts_with(b"avi") => {
             refused("AVIF")
         }
@@ -111,6 +125,33 @@ pub fn corrupt(detail: impl std::fmt::Display) -> Problem {
 /// most 64 KB), and the whole file only if the header runs past it.
 const HEADER_PREFIX: u64 = 256 * 1024;
 
+/// Headers already read in this process, by path, size and modification time: `serve`
+/// plans every photo again after each edit.
+type Memo = rustc_hash::FxHashMap<
+    std::path::PathBuf,
+    (
+        (u64, Option<std::time::SystemTime>),
+        Result<Header, Problem>,
+    ),
+>;
+
+/// [`read`], remembered while the file's size and modification time stay the same.
+pub fn read_cached(path: &Path) -> Result<Header, Problem> {
+    static MEMO: std::sync::OnceLock<std::sync::Mutex<Memo>> = std::sync::OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    let stamp = std::fs::metadata(path).map_or((0, None), |m| (m.len(), m.modified().ok()));
+    if let Some((seen, result)) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
+        if *seen == stamp && stamp.1.is_some() {
+            return result.clone();
+        }
+    }
+    let result = read(path);
+    memo.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(path.to_path_buf(), (stamp, result.clone()));
+    result
+}
+
 /// Reads the header of the photo at `path`.
 pub fn read(path: &Path) -> Result<Header, Problem> {
     let unreadable = |e: std::io::Error| Problem::new(format!("không đọc được ảnh: {e}"), None);
@@ -132,7 +173,10 @@ pub fn read_bytes(bytes: &[u8]) -> Result<Header, Problem> {
     from_reader(std::io::Cursor::new(bytes), format)
 }
 
-fn from_reader(reader: impl std::io::BufRead + std::io::Seek, format: Format) -> Result<Header, Problem> {
+fn from_reader(
+    reader: impl std::io::BufRead + std::io::Seek,
+    format: Format,
+) -> Result<Header, Problem> {
     let mut decoder = ImageReader::with_format(reader, format.image_format())
         .into_decoder()
         .map_err(corrupt)?;

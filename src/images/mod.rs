@@ -11,7 +11,7 @@
 //!   derived files are cached costs a `stat` of the source and of each file.
 
 mod cache;
-mod header;
+pub mod header;
 mod process;
 
 pub use cache::Cache;
@@ -118,11 +118,12 @@ impl Picture {
         stem: &str,
         settings: &Settings,
     ) -> Result<Picture, Diagnostic> {
-        let header = header::read(source).map_err(|problem| problem.at(shown))?;
+        let header = header::read_cached(source).map_err(|problem| problem.at(shown))?;
         Ok(Picture::from_header(source, shown, stem, header, settings))
     }
 
-    fn from_header(
+    /// [`Picture::plan`] from a header already read.
+    pub fn from_header(
         source: &Path,
         shown: &Path,
         stem: &str,
@@ -200,9 +201,7 @@ impl Picture {
 
     /// The largest WebP: what a link to the photo (and a gallery thumbnail) opens.
     pub fn largest(&self) -> &Derivative {
-        self.webp()
-            .last()
-            .unwrap_or(&self.derivatives[0])
+        self.webp().last().unwrap_or(&self.derivatives[0])
     }
 
     /// The smallest WebP: card and gallery thumbnails.
@@ -299,6 +298,8 @@ pub struct Catalog {
     pub pictures: Vec<Arc<Picture>>,
     /// Output path of every derived file → its picture.
     by_output: FxHashMap<String, usize>,
+    /// Folder of each source → its pictures (a bundle's gallery).
+    by_folder: FxHashMap<PathBuf, Vec<usize>>,
 }
 
 impl Catalog {
@@ -307,8 +308,27 @@ impl Catalog {
         for d in &picture.derivatives {
             self.by_output.insert(d.rel.clone(), index);
         }
+        if let Some(folder) = picture.source.parent() {
+            self.by_folder
+                .entry(folder.to_path_buf())
+                .or_default()
+                .push(index);
+        }
         self.pictures.push(Arc::new(picture));
         index
+    }
+
+    /// The photos whose source files are directly in `dir`, by file name.
+    pub fn in_folder<'s>(&'s self, dir: &'s Path) -> impl Iterator<Item = &'s Arc<Picture>> + 's {
+        let mut found: Vec<&Arc<Picture>> = self
+            .by_folder
+            .get(dir)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.pictures[i])
+            .collect();
+        found.sort_by(|a, b| a.source.cmp(&b.source));
+        found.into_iter()
     }
 
     /// The photo one of whose derived files is at `rel`.
@@ -330,6 +350,32 @@ impl Catalog {
     pub fn is_empty(&self) -> bool {
         self.pictures.is_empty()
     }
+}
+
+/// The file name of a photo as a caption, when it reads as one: `Trao quà cho hội viên.jpg`
+/// or `trao-qua-cho-hoi-vien.jpg`, not `IMG_2041.jpg` or `anh-3.jpg` (what cameras and
+/// lazy hands name files).
+pub fn caption_of(source: &Path) -> Option<String> {
+    let stem = source.file_stem()?.to_string_lossy();
+    let words: Vec<&str> = stem
+        .split(|c: char| c == '-' || c == '_' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+        .collect();
+    const CAMERA: [&str; 11] = [
+        "img", "dsc", "dscn", "dscf", "pxl", "anh", "ảnh", "hinh", "hình", "photo", "image",
+    ];
+    let meaningful = words
+        .iter()
+        .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+        .filter(|w| !CAMERA.contains(&w.to_lowercase().as_str()))
+        .count();
+    if meaningful < 2 {
+        return None;
+    }
+    let text = words.join(" ");
+    let mut chars = text.chars();
+    let first = chars.next()?;
+    Some(first.to_uppercase().chain(chars).collect())
 }
 
 /// A derived file ready in the cache: copy `from` to the output path `to`.

@@ -69,12 +69,8 @@ impl Raster {
                 pixels: self.pixels.clone(),
             });
         }
-        let source = fr::images::ImageRef::new(
-            self.width,
-            self.height,
-            &self.pixels,
-            self.pixel_type(),
-        )?;
+        let source =
+            fr::images::ImageRef::new(self.width, self.height, &self.pixels, self.pixel_type())?;
         let mut target = fr::images::Image::new(width, height, self.pixel_type());
         let mut options = fr::ResizeOptions::new()
             .resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
@@ -193,7 +189,13 @@ pub fn derive(
             match kind {
                 Kind::WebP(_) => base.resize(d.width, d.height, None)?.webp(),
                 Kind::Jpeg(_) => base.resize(d.width, d.height, None)?.jpeg(),
-                Kind::Og => base.resize(d.width, d.height, Some(centre_crop(&base, d.width, d.height)))?.jpeg(),
+                Kind::Og => base
+                    .resize(
+                        d.width,
+                        d.height,
+                        Some(centre_crop(&base, d.width, d.height)),
+                    )?
+                    .jpeg(),
             }
         })
         .collect()

@@ -110,7 +110,9 @@ pub fn metadata_blocks(bytes: &[u8]) -> Vec<String> {
         let mut at = 12;
         while at + 8 <= bytes.len() {
             let name = String::from_utf8_lossy(&bytes[at..at + 4]).into_owned();
-            let len = u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]]) as usize;
+            let len =
+                u32::from_le_bytes([bytes[at + 4], bytes[at + 5], bytes[at + 6], bytes[at + 7]])
+                    as usize;
             if ["EXIF", "XMP ", "ICCP"].contains(&name.as_str()) {
                 found.push(name);
             }
