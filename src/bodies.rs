@@ -211,6 +211,11 @@ fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolve
                 image.path = path.clone();
                 image_path = Some(path);
             }
+            None if outputs.is_bad_photo(image) => problems.push(Diagnostic::new(
+                shown,
+                image.line,
+                format!("ảnh `{}` không dùng được (xem lỗi ghi ở chính tệp ảnh)", image_name(image)),
+            )),
             None => problems.push(
                 Diagnostic::new(shown, image.line, format!("không tìm thấy ảnh `{}`", image_name(image))).with_hint(
                     "ảnh đặt cạnh tệp .md (ghi `image: anh.jpg`) hoặc trong content/static/ (ghi `image: /anh/ten.jpg`)",

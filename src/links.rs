@@ -143,9 +143,13 @@ impl Outputs {
                 .filter(|a| crate::images::is_photo_name(a))
                 .map(|a| (content.join(a), a.as_str()))
                 .chain(
+                    // The theme's own images (its sharing image) are the designer's,
+                    // published as made.
                     static_files
                         .iter()
-                        .filter(|(rel, _)| crate::images::is_photo_name(rel))
+                        .filter(|(rel, from)| {
+                            crate::images::is_photo_name(rel) && !from.starts_with(&site.theme_dir)
+                        })
                         .map(|(rel, from)| (from.clone(), rel.as_str())),
                 ),
         );
@@ -265,6 +269,13 @@ impl Outputs {
         self.files
             .contains_key(&output_file(&with_slash))
             .then_some(with_slash)
+    }
+
+    /// True when a cover image points to a photo that cannot be published.
+    pub fn is_bad_photo(&self, image: &crate::content::Image) -> bool {
+        match &image.reference {
+            LocalRef::Content(p) | LocalRef::Root(p) => self.bad_photos.contains(p),
+        }
     }
 
     /// Output path of a cover image's file, if it will exist.

@@ -179,10 +179,10 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
                 summary_text = Some(String::new());
             }
             Event::End(TagEnd::Paragraph) if summary.is_none() => {
-                if let Some(text) = summary_text.take() {
-                    if !text.trim().is_empty() {
-                        summary = Some(text);
-                    }
+                if let Some(text) = summary_text.take()
+                    && !text.trim().is_empty()
+                {
+                    summary = Some(text);
                 }
             }
             Event::Text(t) | Event::Code(t) => {

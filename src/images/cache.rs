@@ -95,7 +95,12 @@ impl Cache {
         entries.sort_by(|a, b| a.0.cmp(b.0));
         let text = serde_json::to_string(&entries)?;
         drop(memo);
-        write_new(&self.dir.join(INDEX), text.as_bytes())
+        let path = self.dir.join(INDEX);
+        // Unchanged, it is not written again (a build with nothing new writes nothing).
+        if std::fs::read(&path).is_ok_and(|old| old == text.as_bytes()) {
+            return Ok(());
+        }
+        write_new(&path, text.as_bytes())
     }
 
     /// The hash of a source, from the memo if its size and time did not change.

@@ -140,10 +140,11 @@ pub fn read_cached(path: &Path) -> Result<Header, Problem> {
     static MEMO: std::sync::OnceLock<std::sync::Mutex<Memo>> = std::sync::OnceLock::new();
     let memo = MEMO.get_or_init(Default::default);
     let stamp = std::fs::metadata(path).map_or((0, None), |m| (m.len(), m.modified().ok()));
-    if let Some((seen, result)) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(path) {
-        if *seen == stamp && stamp.1.is_some() {
-            return result.clone();
-        }
+    if let Some((seen, result)) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(path)
+        && *seen == stamp
+        && stamp.1.is_some()
+    {
+        return result.clone();
     }
     let result = read(path);
     memo.lock()
