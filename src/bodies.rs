@@ -80,6 +80,7 @@ struct LinkUse {
 /// Records every resolution, so that a cached body can be checked against a new site.
 struct Recording<'a> {
     inner: &'a Resolver<'a>,
+    has_cover: bool,
     uses: Mutex<Vec<LinkUse>>,
 }
 
@@ -87,6 +88,10 @@ impl LinkResolver for Recording<'_> {
     // Not recorded: a photo's derived sizes are in the file names `resolve` returns.
     fn picture(&self, dir: &str, dest: &str) -> Option<crate::images::Shown> {
         self.inner.picture(dir, dest)
+    }
+
+    fn has_cover(&self) -> bool {
+        self.has_cover
     }
 
     fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Result<Option<String>, String> {
@@ -195,6 +200,7 @@ fn still_valid<T: Renderable>(
 fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolver) -> Cached<T> {
     let recording = Recording {
         inner: resolver,
+        has_cover: doc.image().is_some(),
         uses: Mutex::new(Vec::new()),
     };
     let (rendered, mut problems) = markdown::render(doc.source(), &recording);

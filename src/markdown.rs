@@ -29,6 +29,12 @@ pub trait LinkResolver {
     fn picture(&self, _dir: &str, _dest: &str) -> Option<crate::images::Shown> {
         None
     }
+
+    /// True when the page shows a cover image above the body: then no body image is on the
+    /// first screen, and all are loaded lazily.
+    fn has_cover(&self) -> bool {
+        false
+    }
 }
 
 /// The width a photo takes in an article (`.article` is at most 46rem wide).
@@ -66,7 +72,7 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
     // An image being read: its URL and title, and its alt text as it comes.
     let mut image: Option<(String, String, String, Option<crate::images::Shown>)> = None;
     // The first photo may be on the first screen: it is not loaded lazily.
-    let mut images_seen = 0;
+    let mut images_seen = usize::from(resolver.has_cover());
     let mut heading: Option<(usize, Vec<Event>)> = None;
     let mut code: Option<(Option<String>, String)> = None;
     let mut used_ids: Vec<String> = Vec::new();

@@ -83,9 +83,9 @@ fn phone_photos_are_published_upright_small_and_without_metadata() {
     assert!(page.contains(&format!("/{ITEM}/tai-nha-480x640.webp 480w, /{ITEM}/tai-nha-960x1280.webp 960w, /{ITEM}/tai-nha-1200x1600.webp 1200w")), "{page}");
     let cover = image::open(public.join(ITEM).join("tai-nha-1200x1600.webp")).unwrap();
     assert_eq!((cover.width(), cover.height()), (1200, 1600));
-    // The Markdown image, with its own sizes and the article's width as `sizes`.
+    // The Markdown image, below the cover: lazy, the article's width as `sizes`.
     assert_eq!(attributes_after(&page, "trong-nha-800x600.jpg"), (800, 600));
-    assert!(page.contains("sizes=\"(min-width: 48rem) 46rem, 100vw\"><img src=\"/tin-bai/2018/ban-giao-nha/trong-nha-800x600.jpg\" alt=\"Bàn giao chìa khóa\" width=\"800\" height=\"600\""), "{page}");
+    assert!(page.contains("sizes=\"(min-width: 48rem) 46rem, 100vw\"><img src=\"/tin-bai/2018/ban-giao-nha/trong-nha-800x600.jpg\" alt=\"Bàn giao chìa khóa\" width=\"800\" height=\"600\" loading=\"lazy\""), "{page}");
 
     // The photo the text does not show is in the gallery, linked to its large size, with
     // its file name as caption; it was stored upside down (orientation 3).
