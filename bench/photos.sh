@@ -23,10 +23,10 @@ mkdir -p "$OUT/photos"
 for i in $(seq 1 "$N"); do
   [ -f "$OUT/photos/$i.jpg" ] || "$GEN" "$OUT/photos/$i.jpg" "$i"
   d=$SITE/content/tin-bai/2026/anh-hoi-nghi-$i; mkdir -p "$d"
-  printf -- '---\ntitle: Hội nghị số %s\ndate: 2026-01-%02d 08:00\nunit: viet-tri\nimage: anh.jpg\nimage_alt: Toàn cảnh hội nghị\n---\n\nNội dung.\n' "$i" $(( (i % 28) + 1 )) > "$d/index.md"
+  printf -- '---\ntitle: Hội nghị số %s\ndate: 2026-05-%02d 08:00\nunit: viet-tri\nimage: anh.jpg\nimage_alt: Toàn cảnh hội nghị\n---\n\nNội dung.\n' "$i" $(( (i % 28) + 1 )) > "$d/index.md"
   cp "$OUT/photos/$i.jpg" "$d/anh.jpg"
   p=$PLAIN/content/tin-bai/2026/anh-hoi-nghi-$i; mkdir -p "$p"
-  printf -- '---\ntitle: Hội nghị số %s\ndate: 2026-01-%02d 08:00\nunit: viet-tri\n---\n\nNội dung.\n' "$i" $(( (i % 28) + 1 )) > "$p/index.md"
+  printf -- '---\ntitle: Hội nghị số %s\ndate: 2026-05-%02d 08:00\nunit: viet-tri\n---\n\nNội dung.\n' "$i" $(( (i % 28) + 1 )) > "$p/index.md"
 done
 du -sh "$OUT/photos"
 
