@@ -80,10 +80,20 @@ struct LinkUse {
 /// Records every resolution, so that a cached body can be checked against a new site.
 struct Recording<'a> {
     inner: &'a Resolver<'a>,
+    has_cover: bool,
     uses: Mutex<Vec<LinkUse>>,
 }
 
 impl LinkResolver for Recording<'_> {
+    // Not recorded: a photo's derived sizes are in the file names `resolve` returns.
+    fn picture(&self, dir: &str, dest: &str) -> Option<crate::images::Shown> {
+        self.inner.picture(dir, dest)
+    }
+
+    fn has_cover(&self) -> bool {
+        self.has_cover
+    }
+
     fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Result<Option<String>, String> {
         let outcome = self.inner.resolve(dir, dest, is_image);
         if let Ok(mut uses) = self.uses.lock() {
@@ -190,6 +200,7 @@ fn still_valid<T: Renderable>(
 fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolver) -> Cached<T> {
     let recording = Recording {
         inner: resolver,
+        has_cover: doc.image().is_some(),
         uses: Mutex::new(Vec::new()),
     };
     let (rendered, mut problems) = markdown::render(doc.source(), &recording);
@@ -206,6 +217,11 @@ fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolve
                 image.path = path.clone();
                 image_path = Some(path);
             }
+            None if outputs.is_bad_photo(image) => problems.push(Diagnostic::new(
+                shown,
+                image.line,
+                format!("ảnh `{}` không dùng được (xem lỗi ghi ở chính tệp ảnh)", image_name(image)),
+            )),
             None => problems.push(
                 Diagnostic::new(shown, image.line, format!("không tìm thấy ảnh `{}`", image_name(image))).with_hint(
                     "ảnh đặt cạnh tệp .md (ghi `image: anh.jpg`) hoặc trong content/static/ (ghi `image: /anh/ten.jpg`)",

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Error};
+use crate::images;
 use crate::output::Staging;
 use crate::plan::{PageJob, PageKind};
 use crate::render::{Renderer, theme};
@@ -125,14 +126,29 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
             .iter()
             .chain(&index_files)
             .map(String::as_str)
-            .chain(site.files.iter().map(|f| f.to.as_str())),
+            .chain(site.files.iter().map(|f| f.to.as_str()))
+            .chain(site.images.outputs()),
     )?;
-    // The search index reads every body while the pages render; its shards come last.
-    let (pages, index) = rayon::join(
-        || render_all(&renderer, jobs, |rel, bytes| staging.write(rel, bytes)),
-        || index.index(|rel, bytes| staging.write(rel, bytes)),
+    // While the pages render, the search index reads every body and the photos are made
+    // (or found in the cache); the index's shards are written last.
+    let cache = images::Cache::new(&site.root);
+    let ((rendered, index), photos) = rayon::join(
+        || {
+            rayon::join(
+                || render_all(&renderer, jobs, |rel, bytes| staging.write(rel, bytes)),
+                || index.index(|rel, bytes| staging.write(rel, bytes)),
+            )
+        },
+        || images::produce(&site.images.pictures, &cache),
     );
-    pages?;
+    let photos = match (rendered, photos) {
+        (Ok(()), Ok(photos)) => photos,
+        (Err(Error::Content(mut list)), Err(Error::Content(more))) => {
+            list.extend(more);
+            return Err(Error::Content(Diagnostics::from(list).into_sorted()));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    };
     let index = index.map_err(Error::Internal)?;
     staging.expect(index.paths().iter().map(String::as_str))?;
     index
@@ -140,12 +156,18 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
         .map_err(Error::Internal)?;
     site.files
         .par_iter()
-        .try_for_each(|file| staging.copy(&file.to, &file.from))
+        .map(|f| (f.to.as_str(), f.from.as_path()))
+        .chain(photos.par_iter().map(|p| (p.to.as_str(), p.from.as_path())))
+        .try_for_each(|(to, from)| staging.copy(to, from))
         .map_err(Error::Internal)?;
     staging.commit()?;
+    // Cached files no photo of this build uses are removed (after the copy: a failed build
+    // keeps them for the next try).
+    let used = photos.iter().map(|p| p.from.clone()).collect();
+    cache.prune(&used).map_err(Error::Internal)?;
     Ok(Report {
         pages: jobs.len(),
-        files: site.files.len(),
+        files: site.files.len() + photos.len(),
         items: site.items.len(),
         profiles: site.profiles.len(),
         elapsed: started.elapsed(),

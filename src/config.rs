@@ -62,6 +62,8 @@ pub struct Config {
     pub timezone: FixedOffset,
     pub theme: String,
     pub per_page: usize,
+    /// `images:` (SPEC §10): the widest photo published.
+    pub images: crate::images::Settings,
     pub province_target: u32,
     /// `targets.unit_per_year`: the target of every unit without its own.
     pub unit_target: u32,
@@ -100,6 +102,7 @@ struct RawConfig {
     timezone: Option<String>,
     theme: Option<String>,
     per_page: Option<usize>,
+    images: Option<RawImages>,
     targets: Option<RawTargets>,
     units: Option<Vec<RawUnit>>,
     profile_kinds: Option<Vec<RawKind>>,
@@ -119,6 +122,12 @@ struct RawTallies {
 #[serde(deny_unknown_fields)]
 struct RawPublish {
     url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImages {
+    max_width: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -167,6 +176,7 @@ const KEYS: &[&str] = &[
     "timezone",
     "theme",
     "per_page",
+    "images",
     "targets",
     "units",
     "profile_kinds",
@@ -235,6 +245,17 @@ impl Config {
         let per_page = raw.per_page.unwrap_or(20);
         if per_page == 0 {
             error("per_page", "`per_page` phải lớn hơn 0".into());
+        }
+        let mut images = crate::images::Settings::default();
+        match raw.images.and_then(|i| i.max_width) {
+            Some(width) if !(100..=8000).contains(&width) => error(
+                "images",
+                format!(
+                    "`images.max_width` {width} không hợp lệ; chọn từ 100 đến 8000 (mặc định 1600)"
+                ),
+            ),
+            Some(width) => images.max_width = width,
+            None => {}
         }
         let targets = raw.targets.unwrap_or(RawTargets {
             province_per_year: None,
@@ -351,6 +372,7 @@ impl Config {
             timezone: timezone.unwrap_or(crate::dates::VIETNAM),
             theme: raw.theme.unwrap_or_else(|| "datto".into()),
             per_page: per_page.max(1),
+            images,
             province_target: targets.province_per_year.unwrap_or(300),
             unit_target: unit_default,
             units,

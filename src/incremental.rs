@@ -204,6 +204,11 @@ impl Incremental {
             }
         }
         problems.into_result(())?;
+        // Photos: a `stat` each when cached; a new or changed one is processed here.
+        let photos = crate::images::produce(
+            &site.images.pictures,
+            &crate::images::Cache::new(&self.root),
+        )?;
 
         // Into an empty folder (the first build, before the server answers), files are
         // written straight away, folders made once: a temporary file and a rename per page
@@ -260,18 +265,19 @@ impl Incremental {
         let mut new_copied =
             FxHashMap::with_capacity_and_hasher(site.files.len(), Default::default());
         let mut copied = 0;
-        for file in &site.files {
-            let current = (file.from.clone(), stamp(&file.from));
-            if self.copied.get(&file.to) != Some(&current) || !self.output.join(&file.to).exists() {
-                let bytes = std::fs::read(&file.from).map_err(|e| Error::Internal(e.into()))?;
+        let copies = site.files.iter().map(|f| (&f.from, &f.to));
+        for (from, to) in copies.chain(photos.iter().map(|p| (&p.from, &p.to))) {
+            let current = (from.clone(), stamp(from));
+            if self.copied.get(to) != Some(&current) || !self.output.join(to).exists() {
+                let bytes = std::fs::read(from).map_err(|e| Error::Internal(e.into()))?;
                 write_atomic(
-                    &safe_join(&self.output, &file.to).map_err(Error::Internal)?,
+                    &safe_join(&self.output, to).map_err(Error::Internal)?,
                     &bytes,
                 )
                 .map_err(Error::Internal)?;
                 copied += 1;
             }
-            new_copied.insert(file.to.clone(), current);
+            new_copied.insert(to.clone(), current);
         }
         for file in self
             .copied

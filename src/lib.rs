@@ -13,6 +13,7 @@ pub mod dates;
 pub mod diagnostics;
 pub mod figures;
 pub mod front_matter;
+pub mod images;
 pub mod import;
 pub mod incremental;
 pub mod init;

@@ -55,8 +55,15 @@ impl Origin {
 pub struct Outputs {
     base: BaseUrl,
     files: FxHashMap<String, Origin>,
-    /// Page-bundle and loose assets: content path → output path.
+    /// Page-bundle and loose assets: content path → output path (for a photo, its
+    /// largest derived file).
     assets: FxHashMap<String, String>,
+    /// Photos of `content/static/` and the theme: path under the site root → largest file.
+    static_photos: FxHashMap<String, String>,
+    /// Photos that cannot be published (content or static path → nothing): a Markdown
+    /// image pointing to one is reported at its line too.
+    bad_photos: FxHashSet<String>,
+    pub pictures: crate::images::Catalog,
 }
 
 impl Outputs {
@@ -65,6 +72,9 @@ impl Outputs {
             base: base.clone(),
             files: FxHashMap::default(),
             assets: FxHashMap::default(),
+            static_photos: FxHashMap::default(),
+            bad_photos: FxHashSet::default(),
+            pictures: crate::images::Catalog::default(),
         }
     }
 
@@ -125,6 +135,24 @@ impl Outputs {
             .filter(|dir| dir.is_empty() || dir.ends_with('/'))
             .collect();
 
+        // Photos are planned (headers read) in parallel; each becomes its derived files.
+        let photos = plan_photos(
+            site,
+            assets
+                .iter()
+                .filter(|a| crate::images::is_photo_name(a))
+                .map(|a| (content.join(a), a.as_str()))
+                .chain(
+                    // The theme's own images (its sharing image) are the designer's,
+                    // published as made.
+                    static_files
+                        .iter()
+                        .filter(|(rel, from)| {
+                            crate::images::is_photo_name(rel) && !from.starts_with(&site.theme_dir)
+                        })
+                        .map(|(rel, from)| (from.clone(), rel.as_str())),
+                ),
+        );
         let mut copies = Vec::new();
         for asset in assets {
             let owner = ancestors(asset)
@@ -139,12 +167,42 @@ impl Outputs {
             };
             let from = content.join(asset);
             let shown = crate::diagnostics::relative_to(&site.root, &from);
+            if let Some(planned) = photos.get(asset.as_str()) {
+                match self.add_picture(&from, &shown, &output, planned, site, problems) {
+                    Some(largest) => {
+                        self.assets.insert(asset.clone(), largest);
+                    }
+                    None => {
+                        self.bad_photos.insert(asset.clone());
+                    }
+                }
+                continue;
+            }
+            if refused_photo(&shown, problems) {
+                self.bad_photos.insert(asset.clone());
+                continue;
+            }
             self.claim(output.clone(), Origin::Source(shown), problems);
             self.assets.insert(asset.clone(), output.clone());
             copies.push(FileCopy { from, to: output });
         }
         for (rel, from) in static_files {
             let shown = crate::diagnostics::relative_to(&site.root, from);
+            if let Some(planned) = photos.get(rel.as_str()) {
+                match self.add_picture(from, &shown, rel, planned, site, problems) {
+                    Some(largest) => {
+                        self.static_photos.insert(rel.clone(), largest);
+                    }
+                    None => {
+                        self.bad_photos.insert(rel.clone());
+                    }
+                }
+                continue;
+            }
+            if refused_photo(&shown, problems) {
+                self.bad_photos.insert(rel.clone());
+                continue;
+            }
             self.claim(rel.clone(), Origin::Static(shown), problems);
             copies.push(FileCopy {
                 from: from.clone(),
@@ -154,11 +212,51 @@ impl Outputs {
         copies
     }
 
+    /// Claims the derived files of a planned photo; returns the output path of its largest
+    /// file, or `None` (with a problem) if the photo cannot be published.
+    fn add_picture(
+        &mut self,
+        from: &std::path::Path,
+        shown: &std::path::Path,
+        output: &str,
+        planned: &Result<crate::images::Header, Diagnostic>,
+        site: &Site,
+        problems: &mut Diagnostics,
+    ) -> Option<String> {
+        let header = match planned {
+            Ok(header) => *header,
+            Err(problem) => {
+                problems.push(problem.clone());
+                return None;
+            }
+        };
+        let stem = match output.rfind('.') {
+            Some(dot) if !output[dot..].contains('/') => &output[..dot],
+            _ => output,
+        };
+        let picture =
+            crate::images::Picture::from_header(from, shown, stem, header, &site.config.images);
+        for d in &picture.derivatives {
+            self.claim(d.rel.clone(), Origin::Source(shown.to_path_buf()), problems);
+        }
+        let largest = picture.largest().rel.clone();
+        self.pictures.push(picture);
+        Some(largest)
+    }
+
+    /// The photo whose derived file is at `rel`.
+    pub fn picture(&self, rel: &str) -> Option<&std::sync::Arc<crate::images::Picture>> {
+        self.pictures.by_output(rel)
+    }
+
     /// Output path of a local file reference, if that file will exist.
     fn file_for(&self, reference: &LocalRef) -> Option<&str> {
         match reference {
             LocalRef::Content(p) => self.assets.get(p).map(String::as_str),
-            LocalRef::Root(p) => self.files.get_key_value(p).map(|(k, _)| k.as_str()),
+            LocalRef::Root(p) => match self.static_photos.get(p) {
+                Some(largest) => Some(largest.as_str()),
+                None => self.files.get_key_value(p).map(|(k, _)| k.as_str()),
+            },
         }
     }
 
@@ -173,10 +271,48 @@ impl Outputs {
             .then_some(with_slash)
     }
 
+    /// True when a cover image points to a photo that cannot be published.
+    pub fn is_bad_photo(&self, image: &crate::content::Image) -> bool {
+        match &image.reference {
+            LocalRef::Content(p) | LocalRef::Root(p) => self.bad_photos.contains(p),
+        }
+    }
+
     /// Output path of a cover image's file, if it will exist.
     pub fn image_path(&self, image: &crate::content::Image) -> Option<&str> {
         self.file_for(&image.reference)
     }
+}
+
+/// Reads the headers of the photos `(file, key)`, in parallel; results by key.
+fn plan_photos<'k>(
+    site: &Site,
+    photos: impl Iterator<Item = (PathBuf, &'k str)>,
+) -> FxHashMap<&'k str, Result<crate::images::Header, Diagnostic>> {
+    let photos: Vec<(PathBuf, &str)> = photos.collect();
+    photos
+        .into_par_iter()
+        .map(|(from, key)| {
+            let shown = crate::diagnostics::relative_to(&site.root, &from);
+            (
+                key,
+                crate::images::header::read_cached(&from).map_err(|p| p.at(&shown)),
+            )
+        })
+        .collect()
+}
+
+/// A file of a format that is refused (HEIC, TIFF…): a problem, and true.
+fn refused_photo(shown: &std::path::Path, problems: &mut Diagnostics) -> bool {
+    let name = shown.to_string_lossy();
+    if !crate::images::is_refused_name(&name) {
+        return false;
+    }
+    problems.push(
+        Diagnostic::new(shown, 1, "ảnh định dạng này không dùng được trên trang web")
+            .with_hint(crate::images::header::EXPORT_HINT),
+    );
+    true
 }
 
 /// Folders containing `path`, deepest first, each with a trailing slash.
@@ -299,6 +435,11 @@ impl<'a> Resolver<'a> {
         if let Some(file) = self.outputs.assets.get(rel) {
             return Ok(url_for(&self.outputs.base, file));
         }
+        if self.outputs.bad_photos.contains(rel) {
+            return Err(format!(
+                "ảnh `{written}` không dùng được (xem lỗi ghi ở chính tệp ảnh)"
+            ));
+        }
         Err(if is_image {
             format!("không tìm thấy ảnh `{written}`")
         } else {
@@ -308,6 +449,13 @@ impl<'a> Resolver<'a> {
 }
 
 impl LinkResolver for Resolver<'_> {
+    fn picture(&self, dir: &str, dest: &str) -> Option<crate::images::Shown> {
+        let (path, _) = paths::split_fragment(dest);
+        let reference = paths::resolve(dir, path)?;
+        let picture = self.outputs.picture(self.outputs.file_for(&reference)?)?;
+        Some(picture.shown(|rel| url_for(&self.outputs.base, rel)))
+    }
+
     fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Result<Option<String>, String> {
         if paths::runs_code(dest) {
             return Err(format!(
@@ -330,6 +478,11 @@ impl LinkResolver for Resolver<'_> {
             LocalRef::Content(rel) => self.content_target(rel, path, is_image)?,
             LocalRef::Root(rel) => match self.outputs.file_for(&reference) {
                 Some(file) => url_for(&self.outputs.base, file),
+                None if self.outputs.bad_photos.contains(rel.as_str()) => {
+                    return Err(format!(
+                        "ảnh `{path}` không dùng được (xem lỗi ghi ở chính tệp ảnh)"
+                    ));
+                }
                 None => match self.outputs.page_for(rel) {
                     Some(page) => self.outputs.base.link(&page),
                     None => return Err(format!("liên kết hỏng: trang web sẽ không có `{path}`")),

@@ -26,7 +26,21 @@ pub trait LinkResolver {
     /// `Ok(Some(url))` to rewrite the link, `Ok(None)` to keep it as written, `Err(message)`
     /// for a broken link. `dir` is the folder of the referring file, relative to `content/`.
     fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Result<Option<String>, String>;
+
+    /// The published sizes of a photo (`srcset`, `width`/`height`), if `dest` is one.
+    fn picture(&self, _dir: &str, _dest: &str) -> Option<crate::images::Shown> {
+        None
+    }
+
+    /// True when the page shows a cover image above the body: then no body image is on the
+    /// first screen, and all are loaded lazily.
+    fn has_cover(&self) -> bool {
+        false
+    }
 }
+
+/// The width a photo takes in an article (`.article` is at most 46rem wide).
+const BODY_SIZES: &str = "(min-width: 48rem) 46rem, 100vw";
 
 pub struct Rendered {
     pub html: String,
@@ -58,7 +72,9 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
     let mut summary: Option<String> = None;
     let mut summary_text: Option<String> = None;
     // An image being read: its URL and title, and its alt text as it comes.
-    let mut image: Option<(String, String, String)> = None;
+    let mut image: Option<(String, String, String, Option<crate::images::Shown>)> = None;
+    // The first photo may be on the first screen: it is not loaded lazily.
+    let mut images_seen = usize::from(resolver.has_cover());
     let mut heading: Option<(usize, Vec<Event>)> = None;
     let mut code: Option<(Option<String>, String)> = None;
     let mut used_ids: Vec<String> = Vec::new();
@@ -81,13 +97,18 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
 
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         // Images: gather the alt text, then emit the tag ourselves (lazy, no XML-style slash).
-        if let Some((src, title, alt)) = image.as_mut() {
+        if let Some((src, title, alt, shown)) = image.as_mut() {
             match event {
                 Event::Text(t) | Event::Code(t) => alt.push_str(&t),
                 Event::SoftBreak | Event::HardBreak => alt.push(' '),
                 Event::End(TagEnd::Image) => {
                     figures.push((events.len(), crate::figures::caption(title, alt)));
-                    events.push(Event::Html(image_html(src, title, alt).into()));
+                    images_seen += 1;
+                    let html = match shown {
+                        Some(shown) => shown.html(alt, title, BODY_SIZES, images_seen > 1),
+                        None => image_html(src, title, alt),
+                    };
+                    events.push(Event::Html(html.into()));
                     image = None;
                 }
                 _ => {}
@@ -152,7 +173,8 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
             }) => {
                 let src = resolve(&mut problems, range.start, &dest_url, true)
                     .unwrap_or_else(|| dest_url.to_string());
-                image = Some((src, title.to_string(), String::new()));
+                let shown = resolver.picture(source.dir(), &dest_url);
+                image = Some((src, title.to_string(), String::new(), shown));
                 continue;
             }
             // Tables scroll sideways on phones inside a region the keyboard can reach.
@@ -185,10 +207,10 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
                 summary_text = Some(String::new());
             }
             Event::End(TagEnd::Paragraph) if summary.is_none() => {
-                if let Some(text) = summary_text.take() {
-                    if !text.trim().is_empty() {
-                        summary = Some(text);
-                    }
+                if let Some(text) = summary_text.take()
+                    && !text.trim().is_empty()
+                {
+                    summary = Some(text);
                 }
             }
             Event::Text(t) | Event::Code(t) => {

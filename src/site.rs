@@ -69,6 +69,8 @@ pub struct Site {
     pub profiles_by_unit: Vec<Vec<usize>>,
     pub profiles_by_kind: Vec<Vec<usize>>,
     pub files: Vec<FileCopy>,
+    /// Photos, published as derived files only ([`crate::images`]).
+    pub images: crate::images::Catalog,
     pub theme_dir: PathBuf,
     /// Every page of this build, decided before any is rendered.
     pub jobs: Vec<PageJob>,
@@ -170,6 +172,7 @@ impl Site {
             profiles,
             pages,
             files: Vec::new(),
+            images: Default::default(),
             theme_dir,
             jobs: Vec::new(),
             scheduled,
@@ -199,6 +202,7 @@ impl Site {
             &content,
             &mut problems,
         );
+        site.images = outputs.pictures.clone();
 
         let resolver = Resolver::new(&outputs, &site, &hidden, &failed);
         let (items, more) = bodies.items.render(&site.items, &outputs, &resolver);

@@ -207,13 +207,17 @@ fn every_kind_of_edit_gives_the_fresh_build() {
     assert_same_as_build(&site, &dev);
 
     // Static files come and go.
-    site.write("static/anh/moi.png", "png");
+    // A photo is published as its derived files only.
+    image::RgbImage::from_pixel(8, 6, image::Rgb([200, 30, 90]))
+        .save(site.root().join("content/static/anh/moi.png"))
+        .unwrap();
     dev.rebuild(&Change {
         files: true,
         ..Change::default()
     })
     .unwrap();
-    assert!(dev.output().join("anh/moi.png").exists());
+    assert!(dev.output().join("anh/moi-8x6.webp").exists());
+    assert!(!dev.output().join("anh/moi.png").exists());
     site.remove("static/anh/moi.png");
     dev.rebuild(&Change {
         files: true,

@@ -57,7 +57,7 @@ fn serves_pages_with_types_and_statuses() {
         ("/favicon.svg", "image/svg+xml"),
         ("/thong-ke/2019.json", "application/json"),
         ("/thong-ke/2019.csv", "text/csv"),
-        ("/tin-bai/2018/trao-mai-am/anh-1.png", "image/png"),
+        ("/tin-bai/2018/trao-mai-am/anh-1-64x48.webp", "image/webp"),
     ];
     for (path, kind) in types {
         let reply = server.get(path);

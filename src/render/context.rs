@@ -13,6 +13,9 @@ use crate::plan::{kind_path, tag_path, unit_path};
 use crate::site::Site;
 use crate::urls::paginated;
 
+/// The theme's sharing image for pages without a photo.
+pub const DEFAULT_OG: &str = "img/chia-se.png";
+
 #[derive(Serialize, Clone)]
 pub struct Link {
     pub title: String,
@@ -82,8 +85,8 @@ pub struct Meta {
     pub canonical: String,
     /// `website` or `article` (OpenGraph).
     pub og_type: &'static str,
-    /// Absolute URL of the sharing image, if the page has one.
-    pub image: Option<String>,
+    /// The sharing image: the page's photo, else the site's default.
+    pub image: OgImage,
     /// `home`, `tin-bai`, `don-vi`, `chu-de`, `mo-hinh`, `thong-ke`, `trang`.
     pub section: &'static str,
 }
@@ -101,8 +104,34 @@ pub struct DateContext {
 
 #[derive(Serialize, Clone)]
 pub struct ImageContext {
+    /// The file as written (an SVG), or the JPEG fallback of a photo.
     pub url: String,
     pub alt: String,
+    /// A photo's `src`, `srcset`, `width`, `height`, `large`, `thumb` (absent for an SVG).
+    #[serde(flatten)]
+    pub photo: Option<crate::images::Shown>,
+    #[serde(skip)]
+    pub og: Option<OgImage>,
+}
+
+/// `og:image` and its companions: a JPEG (Facebook and Zalo refuse SVG).
+#[derive(Serialize, Clone)]
+pub struct OgImage {
+    /// Absolute URL.
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
+}
+
+/// A bundle photo the text does not show, in the gallery at the end of the page.
+#[derive(Serialize, Clone)]
+pub struct GalleryPhoto {
+    #[serde(flatten)]
+    pub photo: crate::images::Shown,
+    pub alt: String,
+    /// The file name, when it reads as a description (`Trao quà cho hội viên.jpg`).
+    pub caption: Option<String>,
 }
 
 /// An item in a list: what a listing, a home page block or "related items" shows.
@@ -141,6 +170,7 @@ pub struct ItemFull<'a> {
     pub channel: ChannelContext,
     pub source_url: Option<&'a str>,
     pub extra: &'a serde_json::Value,
+    pub gallery: Vec<GalleryPhoto>,
 }
 
 /// Share pages of Facebook and Zalo for one page: plain links, so that nothing is loaded
@@ -323,10 +353,84 @@ impl<'a> Builder<'a> {
     }
 
     pub fn image(&self, image: &Option<Image>) -> Option<ImageContext> {
-        image.as_ref().map(|i| ImageContext {
-            url: url_for(&self.site.config.base_url, &i.path),
-            alt: i.alt.clone(),
-        })
+        let base = &self.site.config.base_url;
+        image
+            .as_ref()
+            .map(|i| match self.site.images.by_output(&i.path) {
+                Some(picture) => {
+                    let photo = picture.shown(|rel| url_for(base, rel));
+                    let og = picture.og();
+                    ImageContext {
+                        url: photo.src.clone(),
+                        alt: i.alt.clone(),
+                        photo: Some(photo),
+                        og: Some(OgImage {
+                            url: self.absolute(&og.rel),
+                            width: og.width,
+                            height: og.height,
+                            alt: i.alt.clone(),
+                        }),
+                    }
+                }
+                None => ImageContext {
+                    url: url_for(base, &i.path),
+                    alt: i.alt.clone(),
+                    photo: None,
+                    og: None,
+                },
+            })
+    }
+
+    /// The site's sharing image (`img/chia-se.png` of the theme, 1200×630).
+    pub fn default_og(&self) -> OgImage {
+        OgImage {
+            url: self.absolute(DEFAULT_OG),
+            width: crate::images::OG_SIZE.0,
+            height: crate::images::OG_SIZE.1,
+            alt: self.site.config.title.clone(),
+        }
+    }
+
+    /// Photos of the bundle of `source` that neither the cover nor the text shows.
+    pub fn gallery(
+        &self,
+        source: &crate::content::Source,
+        html: &str,
+        cover: Option<&Image>,
+        title: &str,
+    ) -> Vec<GalleryPhoto> {
+        if !source.is_bundle() {
+            return Vec::new();
+        }
+        let dir = crate::site::content_dir(&self.site.root).join(source.dir());
+        let base = &self.site.config.base_url;
+        let cover = cover.and_then(|c| self.site.images.by_output(&c.path));
+        let photos: Vec<_> = self
+            .site
+            .images
+            .in_folder(&dir)
+            .filter(|p| cover.is_none_or(|c| !std::sync::Arc::ptr_eq(c, p)))
+            .map(|p| (p, p.shown(|rel| url_for(base, rel))))
+            // Shown in the text: its largest file is in the body's srcset or a link.
+            .filter(|(_, shown)| !html.contains(&shown.large))
+            .collect();
+        let total = photos.len();
+        photos
+            .into_iter()
+            .enumerate()
+            .map(|(n, (picture, photo))| {
+                let caption = crate::images::caption_of(&picture.source);
+                let alt = match &caption {
+                    Some(c) => c.clone(),
+                    None => format!("Ảnh {}/{total}: {title}", n + 1),
+                };
+                GalleryPhoto {
+                    photo,
+                    alt,
+                    caption,
+                }
+            })
+            .collect()
     }
 
     /// The card of `site.items[index]`.
@@ -371,6 +475,7 @@ impl<'a> Builder<'a> {
             },
             source_url: item.source_url.as_deref(),
             extra: &item.extra,
+            gallery: self.gallery(&item.source, &item.html, item.image.as_ref(), &item.title),
         }
     }
 

@@ -90,6 +90,14 @@ pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]
         }
         PageKind::Item(i) => {
             items(site, &[i], &mut h);
+            // The gallery: the photos of the item's bundle, with their sizes.
+            let source = &site.items[i].source;
+            if source.is_bundle() {
+                let dir = crate::site::content_dir(&site.root).join(source.dir());
+                for picture in site.images.in_folder(&dir) {
+                    (&picture.source, picture.width, picture.height).hash(&mut h);
+                }
+            }
             items(site, &select::related(site, i), &mut h);
             let (newer, older) = select::neighbours(site, i);
             items(site, newer.as_slice(), &mut h);

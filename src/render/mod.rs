@@ -100,7 +100,7 @@ impl<'a> Renderer<'a> {
             description: self.site().config.description.clone(),
             canonical: self.build.absolute(&job.path),
             og_type: "website",
-            image: None,
+            image: self.build.default_og(),
             section,
         }
     }
@@ -331,7 +331,9 @@ impl<'a> Renderer<'a> {
                 if !item.summary.is_empty() {
                     meta.description = item.summary.clone();
                 }
-                meta.image = item.image.as_ref().map(|img| build.absolute(&img.path));
+                if let Some(og) = build.item_card(i).image.as_ref().and_then(|c| c.og.clone()) {
+                    meta.image = og;
+                }
                 self.page(job, &meta, &page)
             }
             PageKind::UnitIndex => {
@@ -437,7 +439,9 @@ impl<'a> Renderer<'a> {
                 if !profile.summary.is_empty() {
                     meta.description = profile.summary.clone();
                 }
-                meta.image = profile.image.as_ref().map(|img| build.absolute(&img.path));
+                if let Some(og) = build.image(&profile.image).and_then(|c| c.og) {
+                    meta.image = og;
+                }
                 self.page(job, &meta, &page)
             }
             PageKind::Page(i) => {

@@ -1,0 +1,212 @@
+//! What a photo's header says: its format, size and EXIF orientation, read without
+//! decoding a pixel. Formats are told by their first bytes, not the file name.
+
+use std::io::Read;
+use std::path::Path;
+
+use image::{ImageDecoder, ImageFormat, ImageReader};
+
+use crate::diagnostics::Diagnostic;
+
+use super::MAX_PIXELS;
+
+/// The formats published (after conversion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Jpeg,
+    Png,
+    WebP,
+}
+
+impl Format {
+    pub fn image_format(self) -> ImageFormat {
+        match self {
+            Format::Jpeg => ImageFormat::Jpeg,
+            Format::Png => ImageFormat::Png,
+            Format::WebP => ImageFormat::WebP,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Header {
+    pub format: Format,
+    /// As stored, before orientation.
+    pub width: u32,
+    pub height: u32,
+    /// EXIF orientation, 1–8 (1: as stored).
+    pub orientation: u8,
+}
+
+impl Header {
+    /// Size once upright: orientations 5–8 turn the image a quarter.
+    pub fn upright(&self) -> (u32, u32) {
+        if self.orientation >= 5 {
+            (self.height, self.width)
+        } else {
+            (self.width, self.height)
+        }
+    }
+}
+
+/// Why a file cannot be published as a photo; becomes a [`Diagnostic`] at the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    pub fn new(message: impl Into<String>, hint: Option<&str>) -> Self {
+        Problem {
+            message: message.into(),
+            hint: hint.map(str::to_string),
+        }
+    }
+
+    pub fn at(self, shown: &Path) -> Diagnostic {
+        Diagnostic::new(shown, 1, self.message).with_optional_hint(self.hint)
+    }
+}
+
+/// The hint for every format browsers or datto do not take.
+pub const EXPORT_HINT: &str = "mở ảnh bằng ứng dụng Ảnh (Photos) hoặc Paint rồi chọn Lưu thành/Xuất ra JPEG; trên iPhone đặt Cài đặt › Camera › Định dạng › Tương thích nhất để máy chụp ảnh JPEG";
+
+/// Tells a format by its first bytes (`Err` for formats that are refused).
+pub fn sniff(start: &[u8]) -> Result<Format, Problem> {
+    let refused = |name: &str| {
+        Err(Problem::new(
+            format!("ảnh định dạng {name} không dùng được trên trang web"),
+            Some(EXPORT_HINT),
+        ))
+    };
+    match start {
+        [0xFF, 0xD8, 0xFF, ..] => Ok(Format::Jpeg),
+        [0x89, b'P', b'N', b'G', ..] => Ok(Format::Png),
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => Ok(Format::WebP),
+        [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] if brand.starts_with(b"avi") => {
+            refused("AVIF")
+        }
+        [_, _, _, _, b'f', b't', b'y', b'p', ..] => refused("HEIC (ảnh iPhone)"),
+        [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => refused("TIFF"),
+        [b'B', b'M', ..] => refused("BMP"),
+        [b'G', b'I', b'F', b'8', ..] => refused("GIF"),
+        _ => Err(Problem::new(
+            "tệp này không phải là ảnh (hoặc đã hỏng), dù tên có đuôi ảnh",
+            Some("mở lại ảnh gốc và lưu thành JPEG, hoặc xóa tệp này"),
+        )),
+    }
+}
+
+/// A corrupt header, as staff should read it.
+pub fn corrupt(detail: impl std::fmt::Display) -> Problem {
+    Problem::new(
+        format!("ảnh bị hỏng hoặc không đọc được ({detail})"),
+        Some("chép lại ảnh từ máy chụp; nếu vẫn lỗi, mở ảnh và lưu lại thành JPEG"),
+    )
+}
+
+/// The first bytes of a file that hold its header. image's JPEG decoder reads its whole
+/// input before parsing, and a phone photo is 3–8 MB: planning reads this much (EXIF is at
+/// most 64 KB), and the whole file only if the header runs past it.
+const HEADER_PREFIX: u64 = 256 * 1024;
+
+/// Headers already read in this process, by path, size and modification time: `serve`
+/// plans every photo again after each edit.
+type Memo = rustc_hash::FxHashMap<
+    std::path::PathBuf,
+    (
+        (u64, Option<std::time::SystemTime>),
+        Result<Header, Problem>,
+    ),
+>;
+
+/// [`read`], remembered while the file's size and modification time stay the same.
+pub fn read_cached(path: &Path) -> Result<Header, Problem> {
+    static MEMO: std::sync::OnceLock<std::sync::Mutex<Memo>> = std::sync::OnceLock::new();
+    let memo = MEMO.get_or_init(Default::default);
+    let stamp = std::fs::metadata(path).map_or((0, None), |m| (m.len(), m.modified().ok()));
+    if let Some((seen, result)) = memo.lock().unwrap_or_else(|e| e.into_inner()).get(path)
+        && *seen == stamp
+        && stamp.1.is_some()
+    {
+        return result.clone();
+    }
+    let result = read(path);
+    memo.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(path.to_path_buf(), (stamp, result.clone()));
+    result
+}
+
+/// Reads the header of the photo at `path`.
+pub fn read(path: &Path) -> Result<Header, Problem> {
+    let unreadable = |e: std::io::Error| Problem::new(format!("không đọc được ảnh: {e}"), None);
+    let mut prefix = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(HEADER_PREFIX).read_to_end(&mut prefix))
+        .map_err(unreadable)?;
+    match read_bytes(&prefix) {
+        Err(_) if prefix.len() as u64 == HEADER_PREFIX => {
+            read_bytes(&std::fs::read(path).map_err(unreadable)?)
+        }
+        result => result,
+    }
+}
+
+/// The header of an image in memory (tests, and the check made again before decoding).
+pub fn read_bytes(bytes: &[u8]) -> Result<Header, Problem> {
+    let format = sniff(&bytes[..bytes.len().min(16)])?;
+    from_reader(std::io::Cursor::new(bytes), format)
+}
+
+fn from_reader(
+    reader: impl std::io::BufRead + std::io::Seek,
+    format: Format,
+) -> Result<Header, Problem> {
+    let mut decoder = ImageReader::with_format(reader, format.image_format())
+        .into_decoder()
+        .map_err(corrupt)?;
+    let (width, height) = decoder.dimensions();
+    check_size(width, height)?;
+    // A broken EXIF block only loses the orientation; the photo itself is fine.
+    let orientation = decoder.orientation().map_or(1, |o| o.to_exif());
+    Ok(Header {
+        format,
+        width,
+        height,
+        orientation,
+    })
+}
+
+pub fn check_size(width: u32, height: u32) -> Result<(), Problem> {
+    let pixels = u64::from(width) * u64::from(height);
+    if width == 0 || height == 0 {
+        return Err(corrupt("kích thước 0"));
+    }
+    if pixels > MAX_PIXELS {
+        return Err(Problem::new(
+            format!(
+                "ảnh quá lớn: {width}×{height} điểm ảnh ({} triệu), tối đa {} triệu",
+                pixels / 1_000_000,
+                MAX_PIXELS / 1_000_000
+            ),
+            Some("thu nhỏ ảnh (ví dụ còn 4000 điểm chiều rộng) rồi lưu lại"),
+        ));
+    }
+    Ok(())
+}
