@@ -143,7 +143,8 @@ fn far_future_dates_are_errors_unless_scheduled_and_scheduled_items_are_listed()
 #[test]
 fn image_names_with_spaces_are_caught_and_the_bracket_form_works() {
     let site = TestSite::fixture("basic");
-    site.write("tin-bai/2019/hoi-thi/ảnh đội thi.jpg", "jpg");
+    let photo = datto::images::testing::phone_jpeg(64, 48, 80, 1, false, |_, _| [200, 40, 90]);
+    site.write_bytes("tin-bai/2019/hoi-thi/ảnh đội thi.jpg", &photo);
     site.write(
         "tin-bai/2019/hoi-thi/index.md",
         &ITEM.replace("Nội dung.", "Nội dung.\n\n![Đội thi](ảnh đội thi.jpg)"),
@@ -168,7 +169,13 @@ fn image_names_with_spaces_are_caught_and_the_bracket_form_works() {
     let page = site.read("tin-bai/2019/hoi-thi/index.html");
     assert!(page.contains("alt=\"Đội thi\""), "{page}");
     assert!(!page.contains("]("), "raw Markdown reached the page");
-    assert!(site.exists("tin-bai/2019/hoi-thi/ảnh đội thi.jpg"));
+    // Published as derived files only (SPEC §10), named after the photo.
+    assert!(
+        page.contains("ảnh đội thi-64x48.webp")
+            || page.contains("%E1%BA%A3nh%20%C4%91%E1%BB%99i%20thi-64x48.webp"),
+        "{page}"
+    );
+    assert!(!site.exists("tin-bai/2019/hoi-thi/ảnh đội thi.jpg"));
 }
 
 #[test]

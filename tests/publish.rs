@@ -164,7 +164,9 @@ fn scenario(publisher: &Publisher, url: &str, remote: &Path, extra: &[&str]) {
         new + changed > 0 && new + changed < output_files / 2,
         "{third}"
     );
-    assert_eq!(deleted, 0);
+    // The search index is cut into shards at content-defined points, named by their first
+    // word: an edit can move a cut, which renames a shard (one new, one deleted).
+    assert!(deleted <= 2, "{third}");
 
     // An interrupted publish (stopped after two files were in place), then finished.
     site.write(

@@ -217,6 +217,7 @@ fn load_options() -> datto::site::LoadOptions {
         future: false,
         now: chrono::DateTime::from_timestamp(common::NOW.parse().unwrap(), 0).unwrap(),
         base_url: None,
+        preview: false,
     }
 }
 

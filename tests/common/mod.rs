@@ -93,6 +93,14 @@ impl TestSite {
         self
     }
 
+    /// Writes (or overwrites) a binary file under `content/`, such as a photo.
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) -> &Self {
+        let path = self.root().join("content").join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+        self
+    }
+
     pub fn remove(&self, rel: &str) -> &Self {
         std::fs::remove_file(self.root().join("content").join(rel)).unwrap();
         self
