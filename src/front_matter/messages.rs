@@ -157,19 +157,18 @@ fn subject(key: &str, path: Option<&str>) -> (String, String) {
     };
     let rest = &path[key.len()..];
     // `[1]` then maybe `.field`
-    if let Some(inner) = rest.strip_prefix('[') {
-        if let Some((index, after)) = inner.split_once(']') {
-            if let Ok(index) = index.parse::<usize>() {
-                let item = format!("mục thứ {} trong `{key}`", index + 1);
-                return match after.strip_prefix('.') {
-                    Some(field) if !field.is_empty() => {
-                        let leaf = field.rsplit('.').next().unwrap_or(field);
-                        (format!("`{field}` của {item}"), leaf.to_string())
-                    }
-                    _ => (item, key.to_string()),
-                };
+    if let Some(inner) = rest.strip_prefix('[')
+        && let Some((index, after)) = inner.split_once(']')
+        && let Ok(index) = index.parse::<usize>()
+    {
+        let item = format!("mục thứ {} trong `{key}`", index + 1);
+        return match after.strip_prefix('.') {
+            Some(field) if !field.is_empty() => {
+                let leaf = field.rsplit('.').next().unwrap_or(field);
+                (format!("`{field}` của {item}"), leaf.to_string())
             }
-        }
+            _ => (item, key.to_string()),
+        };
     }
     let leaf = path.rsplit('.').next().unwrap_or(path);
     (format!("`{path}`"), leaf.to_string())

@@ -255,16 +255,16 @@ impl Transport for FtpTarget {
             }
             // A server that lost the end of an upload is caught before the rename (a server
             // without SIZE is trusted).
-            if let Ok(size) = self.ftp.size(&temp) {
-                if size != bytes.len() {
-                    let _ = self.ftp.rm(&temp);
-                    return Err(Failure(format!(
-                        "máy chủ {} chỉ nhận được {size} trong {} byte của {}; chạy lại `datto publish`",
-                        self.host,
-                        bytes.len(),
-                        put.path
-                    )));
-                }
+            if let Ok(size) = self.ftp.size(&temp)
+                && size != bytes.len()
+            {
+                let _ = self.ftp.rm(&temp);
+                return Err(Failure(format!(
+                    "máy chủ {} chỉ nhận được {size} trong {} byte của {}; chạy lại `datto publish`",
+                    self.host,
+                    bytes.len(),
+                    put.path
+                )));
             }
             if self.ftp.rename(&temp, &full).is_err() {
                 // Some servers refuse to rename over a file: remove it first.

@@ -144,19 +144,18 @@ async fn authenticate(ssh: &mut Ssh, remote: &Remote, credentials: &Credentials)
         |e: russh::Error| Failure(format!("lỗi khi đăng nhập {user}@{}: {e}", remote.host));
     // 1. The SSH agent (the keys a staff member unlocked once).
     #[cfg(unix)]
-    if let Ok(mut agent) = russh::keys::agent::client::AgentClient::connect_env().await {
-        if let Ok(identities) = agent.request_identities().await {
-            for identity in identities {
-                let key = identity.public_key().into_owned();
-                let hash = ssh.best_supported_rsa_hash().await.ok().flatten().flatten();
-                if let Ok(result) = ssh
-                    .authenticate_publickey_with(user, key, hash, &mut agent)
-                    .await
-                {
-                    if result.success() {
-                        return Ok(());
-                    }
-                }
+    if let Ok(mut agent) = russh::keys::agent::client::AgentClient::connect_env().await
+        && let Ok(identities) = agent.request_identities().await
+    {
+        for identity in identities {
+            let key = identity.public_key().into_owned();
+            let hash = ssh.best_supported_rsa_hash().await.ok().flatten().flatten();
+            if let Ok(result) = ssh
+                .authenticate_publickey_with(user, key, hash, &mut agent)
+                .await
+                && result.success()
+            {
+                return Ok(());
             }
         }
     }

@@ -242,7 +242,7 @@ pub fn partition<'a>(tokens: impl Iterator<Item = (&'a str, usize)>) -> Vec<usiz
             size = 0;
         }
         size += len + 1;
-        if size >= SHARD_MIN && stable_hash(folded.as_bytes()) % CUT_ONE_IN == 0 {
+        if size >= SHARD_MIN && stable_hash(folded.as_bytes()).is_multiple_of(CUT_ONE_IN) {
             // The next word starts a shard.
             size = SHARD_MAX + 1;
         }

@@ -110,14 +110,13 @@ impl Numbering {
                 if let Some(id) = w_attr(node, "abstractNumId") {
                     numbering.abstracts.insert(id.to_owned(), levels(node));
                 }
-            } else if is_w(node, "num") {
-                if let (Some(id), Some(abstract_id)) =
+            } else if is_w(node, "num")
+                && let (Some(id), Some(abstract_id)) =
                     (w_attr(node, "numId"), child_val(node, "abstractNumId"))
-                {
-                    numbering
-                        .nums
-                        .insert(id.to_owned(), (abstract_id.to_owned(), levels(node)));
-                }
+            {
+                numbering
+                    .nums
+                    .insert(id.to_owned(), (abstract_id.to_owned(), levels(node)));
             }
         }
         numbering
