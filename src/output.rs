@@ -364,7 +364,7 @@ mod tests {
         fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n != "public" && n != ".public.datto-lock")
+            .filter(|n| n != "public")
             .collect()
     }
 

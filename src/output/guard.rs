@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use rayon::prelude::*;
 
-use super::journal::{MANIFEST, Manifest};
+use super::journal::{JOURNAL, MANIFEST, Manifest};
 use crate::diagnostics::Error;
 
 /// What the previous output holds, as far as this build is concerned.
@@ -93,12 +93,16 @@ pub fn previous_output(target: &Path) -> Result<Option<Previous>, Error> {
              nếu đó là bản dựng của phiên bản datto cũ, hãy xóa thư mục rồi dựng lại)"
         )));
     };
+    // Left by a first build killed right after its folder was renamed into place.
+    let _ = fs::remove_file(target.join(JOURNAL));
     let listed: FxHashSet<&str> = manifest.files.iter().map(String::as_str).collect();
     let needed = needed_folders(&listed);
     let mut foreign: Vec<&str> = entries
         .iter()
         .filter(|e| match e.kind {
-            EntryKind::File => e.rel != MANIFEST && !listed.contains(e.rel.as_str()),
+            EntryKind::File => {
+                e.rel != MANIFEST && e.rel != JOURNAL && !listed.contains(e.rel.as_str())
+            }
             EntryKind::Folder => !needed.contains(e.rel.as_str()),
             EntryKind::Other => true,
         })

@@ -20,7 +20,7 @@ use super::safe_join;
 /// Inside the output: every file datto wrote there (itself excluded), sorted.
 pub const MANIFEST: &str = ".datto-output.json";
 /// Inside a staging folder: the decided swap.
-const JOURNAL: &str = ".datto-journal.json";
+pub const JOURNAL: &str = ".datto-journal.json";
 /// Bumped if the manifest's shape changes.
 const FORMAT: u32 = 1;
 
@@ -104,6 +104,8 @@ impl Journal {
                 fs::rename(staging, target)
                     .with_context(|| format!("đưa bản dựng mới vào {}", target.display()))?;
             }
+            // The journal came along; killed before this, the next build removes it.
+            let _ = fs::remove_file(target.join(JOURNAL));
             return Ok(());
         }
         // Removals first: a file may stand where a folder now goes, and the reverse.
@@ -173,35 +175,30 @@ pub fn recover(target: &Path) -> anyhow::Result<usize> {
     Ok(recovered)
 }
 
-/// An exclusive lock on an output folder, held while a command writes or recovers it;
-/// released when dropped or when the process dies (`kill -9` included).
+/// An exclusive lock on the folder holding an output, held while a command writes or
+/// recovers it; released when dropped or when the process dies (`kill -9` included). The
+/// folder itself is locked (`flock` on its descriptor), so no lock file is left behind.
 pub struct Lock {
-    /// The lock lives as long as the open file.
-    _file: fs::File,
+    /// The lock lives as long as the open descriptor.
+    _dir: fs::File,
 }
 
 impl Lock {
     /// `None` when another datto holds it.
     pub fn try_acquire(target: &Path) -> anyhow::Result<Option<Lock>> {
-        let (parent, name) = super::parent_and_name(target)?;
+        let (parent, _) = super::parent_and_name(target)?;
         fs::create_dir_all(&parent).with_context(|| format!("tạo thư mục {}", parent.display()))?;
-        let path = parent.join(format!(".{name}.datto-lock"));
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("mở {}", path.display()))?;
+        let dir = fs::File::open(&parent).with_context(|| format!("mở {}", parent.display()))?;
         #[cfg(unix)]
         {
             use std::os::unix::io::AsRawFd;
-            // SAFETY: flock on a file descriptor we own; no memory is involved.
-            let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+            // SAFETY: flock on a descriptor we own; no memory is involved.
+            let locked = unsafe { libc::flock(dir.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
             if locked != 0 {
                 return Ok(None);
             }
         }
-        Ok(Some(Lock { _file: file }))
+        Ok(Some(Lock { _dir: dir }))
     }
 }
 
