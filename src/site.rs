@@ -267,13 +267,11 @@ fn list_static(theme_static: &Path, site_static: &Path) -> anyhow::Result<Vec<(S
             if entry.file_type().is_dir() {
                 continue;
             }
-            // Reported as errors by the inventory and the theme; never copied.
-            if entry.path_is_symlink() {
-                anyhow::ensure!(
-                    !entry.path().is_dir() && real_inside(entry.path(), site_static),
-                    "liên kết (symlink) không được phép: {}",
-                    entry.path().display()
-                );
+            // Reported as errors by the inventory and the theme loader; never copied.
+            if entry.path_is_symlink()
+                && (entry.path().is_dir() || !real_inside(entry.path(), site_static))
+            {
+                continue;
             }
             let rel = entry.path().strip_prefix(dir)?;
             let rel: Vec<String> = rel

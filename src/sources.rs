@@ -51,6 +51,7 @@ pub fn load_config(root: &Path) -> Result<Config, Error> {
         Diagnostic::new(&shown, 1, format!("không đọc được site.yaml: {e}"))
             .with_hint("chạy lệnh trong thư mục chứa content/, hoặc chỉ rõ bằng --root")
     })?;
+    let text = crate::text::clean_file(&shown, text).map_err(Error::Content)?;
     Config::from_yaml(&shown, &text).map_err(Error::Content)
 }
 
@@ -87,7 +88,10 @@ impl Sources {
                 let path = content.join(rel);
                 let shown = relative_to(&self.root, &path);
                 let doc = match std::fs::read_to_string(&path) {
-                    Ok(text) => parse_doc(&self.config, &shown, rel, text),
+                    Ok(text) => match crate::text::clean_file(&shown, text) {
+                        Ok(text) => parse_doc(&self.config, &shown, rel, text),
+                        Err(problems) => Doc::Failed(problems),
+                    },
                     Err(e) => Doc::Failed(vec![
                         Diagnostic::new(shown, 1, format!("không đọc được tệp: {e}"))
                             .with_hint("tệp phải là văn bản UTF-8"),
