@@ -136,3 +136,133 @@ fn control_characters_never_reach_pages_or_feeds() {
     let run = site.run(&["check"]).failure(1);
     assert!(run.stderr().contains("content/site.yaml:"), "{}", run.stderr());
 }
+
+type Tree = Vec<(String, Vec<u8>)>;
+
+/// Every file under `dir`, manifest included.
+fn whole_tree(dir: &Path) -> Tree {
+    common::all_files_under(dir)
+        .into_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(dir.join(&rel)).unwrap();
+            (rel, bytes)
+        })
+        .collect()
+}
+
+fn restore(dir: &Path, tree: &Tree) {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+    for (rel, bytes) in tree {
+        let path = dir.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+/// `n` items in `units` and years, some tagged: enough pages for a swap to take a while.
+fn write_items(site: &TestSite, range: std::ops::Range<usize>, title: &str) {
+    let units = ["viet-tri", "doan-hung", "co-quan-tinh"];
+    for i in range {
+        let text = format!(
+            "---\ntitle: {title} {i}\ndate: 2018-{:02}-{:02}\nunit: {}\ntags: [Chủ đề {}]\n---\nBài số {i}.\n",
+            i % 12 + 1,
+            i % 28 + 1,
+            units[i % 3],
+            i % 7
+        );
+        site.write(&format!("tin-bai/2018/tin-{i}.md"), &text);
+    }
+}
+
+/// A simple seeded generator (xorshift): the kill moments differ from kill to kill but the
+/// test is repeatable.
+fn next(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+#[cfg(unix)]
+#[test]
+fn a_killed_build_leaves_the_old_or_the_new_build_never_a_mix() {
+    let kills: usize = std::env::var("DATTO_KILLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10);
+    let site = TestSite::fixture("basic");
+    // 1,000 items in the issue (DATTO_KILL_ITEMS=1000); 300 keep a debug build short.
+    let items: usize = std::env::var("DATTO_KILL_ITEMS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300);
+    write_items(&site, 0..items, "Tin");
+    site.build(&[]).success();
+    let old = whole_tree(&site.public());
+    // The new content: 30 % of the items edited, 10 % deleted, 10 % added; every listing
+    // changes.
+    write_items(&site, 0..items * 3 / 10, "Tin đã sửa");
+    for i in items * 3 / 10..items * 4 / 10 {
+        site.remove(&format!("tin-bai/2018/tin-{i}.md"));
+    }
+    write_items(&site, items..items * 11 / 10, "Tin mới");
+    let fresh = site.root().join("fresh");
+    site.build(&["--output", fresh.to_str().unwrap()]).success();
+    let new = whole_tree(&fresh);
+    std::fs::remove_dir_all(&fresh).unwrap();
+    assert_ne!(old, new);
+
+    // How long an update takes here, to spread the kills over it.
+    restore(&site.public(), &old);
+    let started = std::time::Instant::now();
+    site.build(&[]).success();
+    let span = started.elapsed().as_micros() as u64;
+    assert_eq!(whole_tree(&site.public()), new, "an update equals a fresh build");
+
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let (mut saw_old, mut saw_new) = (0, 0);
+    for kill in 0..kills {
+        restore(&site.public(), &old);
+        // Half the kills anywhere in the build, half in its last third (the swap).
+        let window = if kill % 2 == 0 { span + span / 10 } else { span / 3 };
+        let delay = span + span / 10 - window + next(&mut seed) % window;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_datto"))
+            .args(["build", "--root"])
+            .arg(site.root())
+            .env("SOURCE_DATE_EPOCH", common::NOW)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_micros(delay));
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        // The next command, whatever it is (here one that then fails on its argument),
+        // finishes or undoes the swap first.
+        site.run(&["tally", "--year", "abc"]).failure(2);
+        let after = whole_tree(&site.public());
+        if after == old {
+            saw_old += 1;
+        } else if after == new {
+            saw_new += 1;
+        } else {
+            let names = |t: &Tree| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+            panic!(
+                "kill {kill} after {delay} µs left a mix: {} files, old {}, new {}",
+                after.len(),
+                names(&old).len(),
+                names(&new).len()
+            );
+        }
+        let strays: Vec<String> = std::fs::read_dir(site.root())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("datto"))
+            .collect();
+        assert!(strays.is_empty(), "kill {kill}: left {strays:?}");
+    }
+    site.run(&["check"]).success();
+    println!("{kills} kills over {span} µs: {saw_old} left the old build, {saw_new} the new one");
+}
