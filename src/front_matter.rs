@@ -143,7 +143,11 @@ fn forbidden_characters(
         .filter_map(|(key, value)| {
             let c = first(key).or_else(|| first(value))?;
             let line = key.as_str().map_or(1, &line_of);
-            Some(Diagnostic::new(path, line, crate::text::forbidden_message(c)))
+            Some(Diagnostic::new(
+                path,
+                line,
+                crate::text::forbidden_message(c),
+            ))
         })
         .collect()
 }

@@ -1,13 +1,22 @@
 //! Writing the output folder. A build never touches the previous output before everything
 //! has rendered without error: a failed build leaves it byte-for-byte as it was.
 //!
+//! - The output is datto's alone: its manifest ([`MANIFEST`]) lists every file datto wrote
+//!   there, and an output holding anything else (a staff member's `report.docx`) is refused,
+//!   as is an output inside `content/` or `themes/` or holding the site ([`check_location`]).
 //! - First build (no output yet): every file goes into a fresh staging folder beside the
 //!   target, which is renamed into place at the end.
 //! - Later builds: each rendered page is compared with the file already there. Only new or
-//!   changed files go into the staging folder; on success they are renamed into place one by
-//!   one and files no longer produced are removed. An unchanged page is not written at all:
-//!   it keeps its modification time (rsync skips it when publishing), and a 10,000-page
-//!   rebuild costs reads, not 12,000 new files and folders and the removal of 12,000 old ones.
+//!   changed files go into the staging folder; an unchanged page is not written at all (it
+//!   keeps its modification time, and a 10,000-page rebuild costs reads, not 12,000 new
+//!   files and folders).
+//! - The swap is decided by a journal written into the staging folder (see `journal`): the
+//!   files to remove (listed in the old manifest, not produced any more) and the files to
+//!   move in. A kill before it leaves an orphan staging folder that the next command removes;
+//!   a kill after it leaves a swap that the next command finishes before anything else. So
+//!   at rest the output is the previous build or the new one, never a mix. (A web server
+//!   reading the folder during the swap itself can see both; see the README for why.)
+//! - A lock on the folder holding the output keeps two commands from writing it at once.
 //!
 //! Every path goes through [`safe_join`].
 
@@ -25,10 +34,10 @@ use crate::diagnostics::Error;
 mod guard;
 mod journal;
 
+use guard::Previous;
+pub use guard::check_location;
 pub use journal::MANIFEST;
 use journal::{Journal, Lock, Manifest};
-pub use guard::check_location;
-use guard::Previous;
 
 /// `base/rel` when `rel` is a clean relative path; an error for anything that could
 /// escape `base` (`..`, absolute paths, backslashes, drive prefixes).
@@ -378,23 +387,37 @@ mod tests {
         failed.prepare(["index.html"].into_iter()).unwrap();
         failed.write("index.html", b"new").unwrap();
         drop(failed);
-        assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "old");
+        assert_eq!(
+            fs::read_to_string(target.join("index.html")).unwrap(),
+            "old"
+        );
         assert!(strays(dir.path()).is_empty(), "staging folder removed");
 
         let mut ok = Staging::create(&target).unwrap();
-        let files = ["tin-bai/index.html", "index.html", "a/b/c/d.html", "a/b/e.html"];
+        let files = [
+            "tin-bai/index.html",
+            "index.html",
+            "a/b/c/d.html",
+            "a/b/e.html",
+        ];
         ok.prepare(files.into_iter()).unwrap();
         ok.write("a/b/c/d.html", b"deep").unwrap();
         ok.write("a/b/e.html", b"e").unwrap();
         ok.write("tin-bai/index.html", b"new").unwrap();
         ok.write("index.html", b"new").unwrap();
         ok.commit().unwrap();
-        assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "new");
+        assert_eq!(
+            fs::read_to_string(target.join("index.html")).unwrap(),
+            "new"
+        );
         assert!(strays(dir.path()).is_empty());
         let manifest = Manifest::read(&target).unwrap();
         let mut sorted = files.map(str::to_string).to_vec();
         sorted.sort();
-        assert_eq!(manifest.files, sorted, "the manifest lists what was written");
+        assert_eq!(
+            manifest.files, sorted,
+            "the manifest lists what was written"
+        );
 
         // A rebuild keeps unchanged files (same inode, same mtime) and rewrites changed ones.
         #[cfg(unix)]
@@ -403,15 +426,26 @@ mod tests {
             let inode = |rel: &str| fs::metadata(target.join(rel)).unwrap().ino();
             let (same_before, changed_before) = (inode("a/b/e.html"), inode("index.html"));
             let mut again = Staging::create(&target).unwrap();
-            again.prepare(["index.html", "a/b/e.html"].into_iter()).unwrap();
+            again
+                .prepare(["index.html", "a/b/e.html"].into_iter())
+                .unwrap();
             again.write("a/b/e.html", b"e").unwrap();
             again.write("index.html", b"newer").unwrap();
             again.commit().unwrap();
             assert_eq!(inode("a/b/e.html"), same_before);
             assert_ne!(inode("index.html"), changed_before);
-            assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "newer");
-            assert!(!target.join("a/b/c").exists(), "files not written again are gone");
-            assert!(!target.join("tin-bai").exists(), "and the folders they emptied");
+            assert_eq!(
+                fs::read_to_string(target.join("index.html")).unwrap(),
+                "newer"
+            );
+            assert!(
+                !target.join("a/b/c").exists(),
+                "files not written again are gone"
+            );
+            assert!(
+                !target.join("tin-bai").exists(),
+                "and the folders they emptied"
+            );
         }
     }
 
@@ -421,7 +455,11 @@ mod tests {
         let target = dir.path().join("public");
         seed(
             &target,
-            &[("index.html", "home"), ("was-folder/deep/x.html", "x"), ("was-file", "f")],
+            &[
+                ("index.html", "home"),
+                ("was-folder/deep/x.html", "x"),
+                ("was-file", "f"),
+            ],
         );
         let files = ["index.html", "was-folder", "was-file/index.html"];
         let mut staging = Staging::create(&target).unwrap();
@@ -447,14 +485,23 @@ mod tests {
         let Err(Error::Usage(message)) = Staging::create(&target) else {
             panic!("a foreign file must be refused");
         };
-        assert!(message.contains("`report.docx`") && message.contains("`docs`"), "{message}");
-        assert!(!message.contains("docs/a"), "a foreign folder is named once: {message}");
+        assert!(
+            message.contains("`report.docx`") && message.contains("`docs`"),
+            "{message}"
+        );
+        assert!(
+            !message.contains("docs/a"),
+            "a foreign folder is named once: {message}"
+        );
         #[cfg(unix)]
         {
             fs::remove_file(target.join("report.docx")).unwrap();
             fs::remove_dir_all(target.join("docs")).unwrap();
             std::os::unix::fs::symlink("/etc", target.join("etc")).unwrap();
-            assert!(Staging::create(&target).is_err(), "a symlink is no file of ours");
+            assert!(
+                Staging::create(&target).is_err(),
+                "a symlink is no file of ours"
+            );
         }
         // An old-style output (index.html, no manifest) is no longer enough.
         let bare = dir.path().join("bare");
@@ -483,7 +530,10 @@ mod tests {
     fn a_failed_update_leaves_stale_files_too() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        seed(&target, &[("index.html", "home"), ("old/index.html", "old")]);
+        seed(
+            &target,
+            &[("index.html", "home"), ("old/index.html", "old")],
+        );
         let mut staging = Staging::create(&target).unwrap();
         staging.prepare(["index.html"].into_iter()).unwrap();
         staging.write("index.html", b"new home").unwrap();

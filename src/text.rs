@@ -57,9 +57,8 @@ pub fn clean_file(shown: &Path, text: String) -> Result<String, Vec<Diagnostic>>
         .split('\n')
         .enumerate()
         .filter_map(|(i, line)| {
-            first_forbidden(line).map(|c| {
-                Diagnostic::new(shown, i + 1, forbidden_message(c)).with_hint(HINT)
-            })
+            first_forbidden(line)
+                .map(|c| Diagnostic::new(shown, i + 1, forbidden_message(c)).with_hint(HINT))
         })
         .collect();
     Err(errors)
@@ -71,10 +70,32 @@ mod tests {
 
     #[test]
     fn forbidden_characters() {
-        for c in ['\0', '\u{1}', '\u{8}', '\u{1b}', '\u{7f}', '\u{85}', '\u{fffe}', '\u{ffff}', '\u{fdd0}', '\u{1fffe}', '\u{10ffff}'] {
+        for c in [
+            '\0',
+            '\u{1}',
+            '\u{8}',
+            '\u{1b}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{fdd0}',
+            '\u{1fffe}',
+            '\u{10ffff}',
+        ] {
             assert!(is_forbidden(c), "{}", code_point(c));
         }
-        for c in ['\t', '\n', '\r', ' ', 'ệ', '\u{a0}', '\u{feff}', '\u{fffd}', '\u{1f600}'] {
+        for c in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            'ệ',
+            '\u{a0}',
+            '\u{feff}',
+            '\u{fffd}',
+            '\u{1f600}',
+        ] {
             assert!(!is_forbidden(c), "{}", code_point(c));
         }
     }
@@ -86,8 +107,8 @@ mod tests {
             clean_file(path, "Dòng một\u{b}dòng hai\u{c}\n".into()).unwrap(),
             "Dòng một dòng hai \n"
         );
-        let errors = clean_file(path, "---\ntitle: a\u{0}b\n---\nx\u{1}\n\u{ffff}\n".into())
-            .unwrap_err();
+        let errors =
+            clean_file(path, "---\ntitle: a\u{0}b\n---\nx\u{1}\n\u{ffff}\n".into()).unwrap_err();
         let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
         assert_eq!(shown.len(), 3, "{shown:?}");
         assert!(shown[0].starts_with("content/tin-bai/a.md:2: ký tự điều khiển U+0000"));

@@ -245,7 +245,11 @@ fn change_for(site: &TestSite, touched: &[String]) -> Change {
 }
 
 fn item_text(title: &str, year: u32, unit: &str, body: &str) -> String {
-    format!("---\ntitle: {title}\ndate: {year}-03-0{}\nunit: {unit}\ntags: [Chủ đề {}]\n---\n{body}\n", title.len() % 9 + 1, title.len() % 3)
+    format!(
+        "---\ntitle: {title}\ndate: {year}-03-0{}\nunit: {unit}\ntags: [Chủ đề {}]\n---\n{body}\n",
+        title.len() % 9 + 1,
+        title.len() % 3
+    )
 }
 
 /// Moves a file or folder under `content/`; returns the paths the watcher reports.
@@ -280,7 +284,10 @@ fn assert_same_outcome(site: &TestSite, dev_ok: bool, dev: &Incremental, step: &
 #[test]
 fn renames_and_moves_of_files_and_folders_give_the_fresh_build() {
     let site = TestSite::fixture("basic");
-    site.write("tin-bai/2019/dich.md", &item_text("Đích", 2019, "viet-tri", "Bài được nhắc tới."));
+    site.write(
+        "tin-bai/2019/dich.md",
+        &item_text("Đích", 2019, "viet-tri", "Bài được nhắc tới."),
+    );
     site.write(
         "tin-bai/2019/nguon.md",
         &item_text("Nguồn", 2019, "doan-hung", "Xem [bài kia](dich.md)."),
@@ -292,21 +299,37 @@ fn renames_and_moves_of_files_and_folders_give_the_fresh_build() {
 
     // A file renamed: its address changes; listings, tags and units follow. Renaming a
     // linked file breaks the link, in serve as in build.
-    let moved = rename(&site, "tin-bai/2019/dich.md", "tin-bai/2019/tap-huan-moi.md");
+    let moved = rename(
+        &site,
+        "tin-bai/2019/dich.md",
+        "tin-bai/2019/tap-huan-moi.md",
+    );
     dev.rebuild(&change_for(&site, &moved)).unwrap_err();
-    let moved = rename(&site, "tin-bai/2019/tap-huan-moi.md", "tin-bai/2019/dich.md");
+    let moved = rename(
+        &site,
+        "tin-bai/2019/tap-huan-moi.md",
+        "tin-bai/2019/dich.md",
+    );
     dev.rebuild(&change_for(&site, &moved)).unwrap();
     assert_same_as_build(&site, &dev);
     let moved = rename(&site, "mo-hinh/nha-ba-lan.md", "mo-hinh/nha-ba-lan-2.md");
     dev.rebuild(&change_for(&site, &moved)).unwrap();
     assert_same_as_build(&site, &dev);
-    let moved = rename(&site, "tin-bai/2018/tieu-de-html.md", "tin-bai/2019/tap-huan-moi.md");
+    let moved = rename(
+        &site,
+        "tin-bai/2018/tieu-de-html.md",
+        "tin-bai/2019/tap-huan-moi.md",
+    );
     dev.rebuild(&change_for(&site, &moved)).unwrap();
     assert!(!dev.output().join("tin-bai/2018/tieu-de-html").exists());
     assert_same_as_build(&site, &dev);
 
     // Into a bundle folder and back out, into another year's folder.
-    let moved = rename(&site, "tin-bai/2019/tap-huan-moi.md", "tin-bai/2019/goi/index.md");
+    let moved = rename(
+        &site,
+        "tin-bai/2019/tap-huan-moi.md",
+        "tin-bai/2019/goi/index.md",
+    );
     dev.rebuild(&change_for(&site, &moved)).unwrap();
     assert_same_as_build(&site, &dev);
     let moved = rename(&site, "tin-bai/2019/goi", "tin-bai/2018/goi-moi");
@@ -360,7 +383,10 @@ fn a_random_sequence_of_operations_gives_the_fresh_build() {
     let mut items: Vec<String> = Vec::new();
     for i in 0..8 {
         let rel = format!("tin-bai/{}/muc-{i}.md", 2018 + i % 2);
-        site.write(&rel, &item_text(&format!("Mục {i}"), 2018, units[i % 3], "Nội dung."));
+        site.write(
+            &rel,
+            &item_text(&format!("Mục {i}"), 2018, units[i % 3], "Nội dung."),
+        );
         items.push(rel);
     }
     let out = tempfile::tempdir().unwrap();
@@ -392,7 +418,10 @@ fn a_random_sequence_of_operations_gives_the_fresh_build() {
             }
             1 => {
                 let rel = format!("tin-bai/{}/moi-{fresh_name}.md", 2018 + next(2));
-                site.write(&rel, &item_text(&format!("Mới {step}"), 2019, units[next(3)], "Mới."));
+                site.write(
+                    &rel,
+                    &item_text(&format!("Mới {step}"), 2019, units[next(3)], "Mới."),
+                );
                 items.push(rel.clone());
                 (format!("create {rel}"), vec![rel])
             }
@@ -444,7 +473,11 @@ fn a_random_sequence_of_operations_gives_the_fresh_build() {
             _ => {
                 // Move to the other year's folder (a file, or a bundle's whole folder).
                 let rel = items[pick].clone();
-                let year = if rel.starts_with("tin-bai/2018/") { "2019" } else { "2018" };
+                let year = if rel.starts_with("tin-bai/2018/") {
+                    "2019"
+                } else {
+                    "2018"
+                };
                 let (from, tail) = match rel.strip_suffix("/index.md") {
                     Some(folder) => (folder.to_string(), "/index.md"),
                     None => (rel.clone(), ""),

@@ -32,9 +32,16 @@ fn files_datto_did_not_write_are_never_deleted() {
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("index.html"), "<p>mine</p>").unwrap();
     std::fs::write(other.join("ghi-chu.txt"), "giữ").unwrap();
-    site.build(&["--output", other.to_str().unwrap()]).failure(2);
-    assert_eq!(std::fs::read_to_string(other.join("ghi-chu.txt")).unwrap(), "giữ");
-    assert_eq!(std::fs::read_to_string(other.join("index.html")).unwrap(), "<p>mine</p>");
+    site.build(&["--output", other.to_str().unwrap()])
+        .failure(2);
+    assert_eq!(
+        std::fs::read_to_string(other.join("ghi-chu.txt")).unwrap(),
+        "giữ"
+    );
+    assert_eq!(
+        std::fs::read_to_string(other.join("index.html")).unwrap(),
+        "<p>mine</p>"
+    );
 }
 
 #[test]
@@ -49,7 +56,11 @@ fn outputs_inside_the_site_or_holding_it_are_refused() {
         format!("{root}/.."),
     ] {
         let run = site.build(&["--output", &output]).failure(2);
-        assert!(run.stderr().starts_with("lỗi: thư mục ra"), "{output}: {}", run.stderr());
+        assert!(
+            run.stderr().starts_with("lỗi: thư mục ra"),
+            "{output}: {}",
+            run.stderr()
+        );
     }
     assert!(!site.root().join("content/static/out").exists());
     // The content did not grow.
@@ -65,9 +76,15 @@ fn symlinks_leading_outside_are_errors_in_check_and_build() {
     std::fs::write(outside.path().join("bai.md"), ITEM).unwrap();
     let cases: [(&str, &Path); 4] = [
         ("content/static/passwd.txt", &outside.path().join("passwd")),
-        ("content/tin-bai/2019/ngoai.md", &outside.path().join("bai.md")),
+        (
+            "content/tin-bai/2019/ngoai.md",
+            &outside.path().join("bai.md"),
+        ),
         ("content/static/ca-thu-muc", outside.path()),
-        ("themes/datto/static/passwd.css", &outside.path().join("passwd")),
+        (
+            "themes/datto/static/passwd.css",
+            &outside.path().join("passwd"),
+        ),
     ];
     for (link, target) in cases {
         let site = TestSite::fixture("basic");
@@ -75,7 +92,8 @@ fn symlinks_leading_outside_are_errors_in_check_and_build() {
         for command in ["check", "build"] {
             let run = site.run(&[command]).failure(1);
             assert!(
-                run.stderr().contains(&format!("{link}:1: liên kết (symlink)")),
+                run.stderr()
+                    .contains(&format!("{link}:1: liên kết (symlink)")),
                 "{command} {link}: {}",
                 run.stderr()
             );
@@ -85,15 +103,31 @@ fn symlinks_leading_outside_are_errors_in_check_and_build() {
     // A loop and a link to a folder inside: `path: message`, not a raw OS error.
     let site = TestSite::fixture("basic");
     symlink("vong", site.root().join("content/static/vong")).unwrap();
-    symlink(site.root().join("content/trang"), site.root().join("content/static/trang")).unwrap();
+    symlink(
+        site.root().join("content/trang"),
+        site.root().join("content/static/trang"),
+    )
+    .unwrap();
     let run = site.run(&["check"]).failure(1);
-    assert!(run.stderr().contains("content/static/vong:1: liên kết"), "{}", run.stderr());
-    assert!(run.stderr().contains("content/static/trang:1: liên kết"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("content/static/vong:1: liên kết"),
+        "{}",
+        run.stderr()
+    );
+    assert!(
+        run.stderr().contains("content/static/trang:1: liên kết"),
+        "{}",
+        run.stderr()
+    );
     assert!(!run.stderr().contains("os error"), "{}", run.stderr());
     // A link to a file inside the site root is fine.
     let site = TestSite::fixture("basic");
     std::fs::write(site.root().join("chung.txt"), "dùng chung").unwrap();
-    symlink(site.root().join("chung.txt"), site.root().join("content/static/chung.txt")).unwrap();
+    symlink(
+        site.root().join("chung.txt"),
+        site.root().join("content/static/chung.txt"),
+    )
+    .unwrap();
     site.build(&[]).success();
     assert_eq!(site.read("chung.txt"), "dùng chung");
 }
@@ -108,33 +142,68 @@ fn control_characters_never_reach_pages_or_feeds() {
     );
     site.build(&[]).success();
     let page = site.read("tin-bai/2019/word/index.html");
-    assert!(page.contains("Dán từ Word") && page.contains("Dòng một dòng hai"), "{page}");
+    assert!(
+        page.contains("Dán từ Word") && page.contains("Dòng một dòng hai"),
+        "{page}"
+    );
     for feed in ["rss.xml", "sitemap.xml"] {
         roxmltree::Document::parse(&site.read(feed)).unwrap_or_else(|e| panic!("{feed}: {e}"));
     }
 
     // Raw or escaped, any other control character or noncharacter is an error at its line.
     let cases = [
-        ("tho.md", "---\ntitle: A\u{0}B\ndate: 2019-01-02\nunit: viet-tri\n---\nX\n", 2),
-        ("than.md", "---\ntitle: A\ndate: 2019-01-02\nunit: viet-tri\n---\nX\n\nY\u{1b}Z\n", 8),
-        ("ffff.md", "---\ntitle: A\ndate: 2019-01-02\nunit: viet-tri\n---\nX\u{ffff}\n", 6),
-        ("nul.md", "---\ntitle: \"A\\0B\"\ndate: 2019-01-02\nunit: viet-tri\n---\nX\n", 2),
-        ("uffff.md", "---\ndate: 2019-01-02\nunit: viet-tri\ntags: [\"a\\uFFFF\"]\ntitle: T\n---\nX\n", 4),
-        ("vt.md", "---\ntitle: A\ndate: 2019-01-02\nunit: viet-tri\nsummary: \"a\\x07b\"\n---\nX\n", 5),
+        (
+            "tho.md",
+            "---\ntitle: A\u{0}B\ndate: 2019-01-02\nunit: viet-tri\n---\nX\n",
+            2,
+        ),
+        (
+            "than.md",
+            "---\ntitle: A\ndate: 2019-01-02\nunit: viet-tri\n---\nX\n\nY\u{1b}Z\n",
+            8,
+        ),
+        (
+            "ffff.md",
+            "---\ntitle: A\ndate: 2019-01-02\nunit: viet-tri\n---\nX\u{ffff}\n",
+            6,
+        ),
+        (
+            "nul.md",
+            "---\ntitle: \"A\\0B\"\ndate: 2019-01-02\nunit: viet-tri\n---\nX\n",
+            2,
+        ),
+        (
+            "uffff.md",
+            "---\ndate: 2019-01-02\nunit: viet-tri\ntags: [\"a\\uFFFF\"]\ntitle: T\n---\nX\n",
+            4,
+        ),
+        (
+            "vt.md",
+            "---\ntitle: A\ndate: 2019-01-02\nunit: viet-tri\nsummary: \"a\\x07b\"\n---\nX\n",
+            5,
+        ),
     ];
     for (name, text, line) in cases {
         let site = TestSite::fixture("basic");
         site.write(&format!("tin-bai/2019/{name}"), text);
         let run = site.run(&["check"]).failure(1);
         let expected = format!("content/tin-bai/2019/{name}:{line}: ký tự điều khiển");
-        assert!(run.stderr().contains(&expected), "{expected}\n{}", run.stderr());
+        assert!(
+            run.stderr().contains(&expected),
+            "{expected}\n{}",
+            run.stderr()
+        );
     }
     let site = TestSite::fixture("basic");
     let config = site.root().join("content/site.yaml");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, text.replacen("title: ", "title: \u{7}", 1)).unwrap();
     let run = site.run(&["check"]).failure(1);
-    assert!(run.stderr().contains("content/site.yaml:"), "{}", run.stderr());
+    assert!(
+        run.stderr().contains("content/site.yaml:"),
+        "{}",
+        run.stderr()
+    );
 }
 
 type Tree = Vec<(String, Vec<u8>)>;
@@ -219,14 +288,22 @@ fn a_killed_build_leaves_the_old_or_the_new_build_never_a_mix() {
     let started = std::time::Instant::now();
     site.build(&[]).success();
     let span = started.elapsed().as_micros() as u64;
-    assert_eq!(whole_tree(&site.public()), new, "an update equals a fresh build");
+    assert_eq!(
+        whole_tree(&site.public()),
+        new,
+        "an update equals a fresh build"
+    );
 
     let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
     let (mut saw_old, mut saw_new) = (0, 0);
     for kill in 0..kills {
         restore(&site.public(), &old);
         // Half the kills anywhere in the build, half in its last third (the swap).
-        let window = if kill % 2 == 0 { span + span / 10 } else { span / 3 };
+        let window = if kill % 2 == 0 {
+            span + span / 10
+        } else {
+            span / 3
+        };
         let delay = span + span / 10 - window + next(&mut seed) % window;
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_datto"))
             .args(["build", "--root"])

@@ -346,7 +346,11 @@ fn refuses_other_hosts_and_closes_idle_connections() {
     for host in [format!("evil.example:{port}"), "127.0.0.1:1".to_string()] {
         let mut s = std::net::TcpStream::connect(&server.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-        write!(s, "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
+        write!(
+            s,
+            "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).unwrap();
         let text = String::from_utf8_lossy(&raw);
@@ -357,7 +361,8 @@ fn refuses_other_hosts_and_closes_idle_connections() {
 
     // A connection that never sends its request is closed by the server.
     let mut idle = std::net::TcpStream::connect(&server.addr).unwrap();
-    idle.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
     let mut buffer = [0u8; 64];
     let outcome = idle.read(&mut buffer);
     let closed = match &outcome {
@@ -374,10 +379,17 @@ fn refuses_other_hosts_and_closes_idle_connections() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&server.preview).unwrap().permissions().mode();
+        let mode = std::fs::metadata(&server.preview)
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o700, "the preview folder is private");
         let name = server.preview.file_name().unwrap().to_string_lossy();
-        assert_ne!(name, format!("datto-serve-{}", server.pid()), "a random name");
+        assert_ne!(
+            name,
+            format!("datto-serve-{}", server.pid()),
+            "a random name"
+        );
     }
     assert!(server.stop_within(Duration::from_secs(5)));
 }

@@ -229,16 +229,26 @@ mod tests {
             for (link, target) in &links {
                 symlink(target, content.join(link)).unwrap();
             }
-            symlink(dir.path().join("inside.jpg"), content.join("static/trong.jpg")).unwrap();
+            symlink(
+                dir.path().join("inside.jpg"),
+                content.join("static/trong.jpg"),
+            )
+            .unwrap();
             let errors = Inventory::scan(&content, dir.path()).unwrap_err();
             let named: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
             for (link, _) in &links {
                 assert!(
-                    named.iter().any(|e| e.starts_with(&format!("content/{link}:1: liên kết"))),
+                    named
+                        .iter()
+                        .any(|e| e.starts_with(&format!("content/{link}:1: liên kết"))),
                     "{link}: {named:?}"
                 );
             }
-            assert_eq!(errors.len(), links.len(), "a link to a file inside is fine: {named:?}");
+            assert_eq!(
+                errors.len(),
+                links.len(),
+                "a link to a file inside is fine: {named:?}"
+            );
             for (link, _) in &links {
                 std::fs::remove_file(content.join(link)).unwrap();
             }

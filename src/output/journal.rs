@@ -234,7 +234,10 @@ mod tests {
         journal.decide(&staging).unwrap();
         journal.apply(&staging, &target).unwrap();
         journal.apply(&staging, &target).unwrap();
-        assert_eq!(fs::read_to_string(target.join("a/index.html")).unwrap(), "new");
+        assert_eq!(
+            fs::read_to_string(target.join("a/index.html")).unwrap(),
+            "new"
+        );
         assert!(!target.join("old").exists(), "emptied folder pruned");
         assert_eq!(fs::read_to_string(target.join("keep.html")).unwrap(), "k");
         assert_eq!(recover(&target).unwrap(), 1);

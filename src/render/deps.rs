@@ -62,7 +62,12 @@ fn items(site: &Site, indices: &[usize], h: &mut FxHasher) {
 fn profiles(site: &Site, indices: &[usize], h: &mut FxHasher) {
     for &i in indices {
         let profile = &site.profiles[i];
-        (profile.source.fingerprint, &profile.source.rel, &profile.slug).hash(h);
+        (
+            profile.source.fingerprint,
+            &profile.source.rel,
+            &profile.slug,
+        )
+            .hash(h);
     }
 }
 
