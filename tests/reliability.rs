@@ -120,6 +120,17 @@ fn symlinks_leading_outside_are_errors_in_check_and_build() {
         run.stderr()
     );
     assert!(!run.stderr().contains("os error"), "{}", run.stderr());
+    // A theme folder linked from elsewhere (bench corpora used to do this).
+    let site = TestSite::fixture("basic");
+    let theme = site.root().join("themes/datto");
+    std::fs::rename(&theme, outside.path().join("datto")).unwrap();
+    symlink(outside.path().join("datto"), &theme).unwrap();
+    let run = site.run(&["check"]).failure(1);
+    assert!(
+        run.stderr().contains("themes/datto:1: thư mục là liên kết"),
+        "{}",
+        run.stderr()
+    );
     // A link to a file inside the site root is fine.
     let site = TestSite::fixture("basic");
     std::fs::write(site.root().join("chung.txt"), "dùng chung").unwrap();

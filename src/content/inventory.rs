@@ -40,6 +40,9 @@ impl Inventory {
         let mut inventory = Inventory::default();
         let mut errors = Vec::new();
         let site_root = real_root(shown_root);
+        if let Err(problem) = check_inside(content_dir, &site_root, shown_root) {
+            return Err(vec![problem]);
+        }
         let walker = WalkDir::new(content_dir)
             .min_depth(1)
             .sort_by_file_name()
@@ -149,6 +152,22 @@ pub fn check_symlink(link: &Path, site_root: &Path, shown_root: &Path) -> Result
             "liên kết (symlink) tới thư mục không được hỗ trợ",
             "chép thư mục vào đây thay cho liên kết",
         ));
+    }
+    Ok(())
+}
+
+/// `content/` or a theme folder that is itself a link must stay inside the site root too.
+pub fn check_inside(dir: &Path, site_root: &Path, shown_root: &Path) -> Result<(), Diagnostic> {
+    let outside = dir
+        .canonicalize()
+        .is_ok_and(|real| !real.starts_with(site_root));
+    if outside {
+        return Err(Diagnostic::new(
+            shown(shown_root, dir),
+            1,
+            "thư mục là liên kết (symlink) trỏ ra ngoài thư mục trang",
+        )
+        .with_hint("chép thư mục vào thư mục trang thay cho liên kết"));
     }
     Ok(())
 }

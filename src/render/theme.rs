@@ -115,6 +115,10 @@ pub fn load(theme_dir: &Path, shown_root: &Path) -> Result<Theme, Vec<Diagnostic
 /// root, to a folder, or nowhere: the theme is published too.
 fn symlink_problems(theme_dir: &Path, shown_root: &Path) -> Vec<Diagnostic> {
     let site_root = crate::content::inventory::real_root(shown_root);
+    if let Err(problem) = crate::content::inventory::check_inside(theme_dir, &site_root, shown_root)
+    {
+        return vec![problem];
+    }
     walkdir::WalkDir::new(theme_dir)
         .min_depth(1)
         .sort_by_file_name()
