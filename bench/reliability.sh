@@ -21,7 +21,7 @@ RUNS=${RUNS:-3}
 KILLS=${KILLS:-10}
 mkdir -p "$OUT"
 if [ "$(cat "$D/.complete" 2>/dev/null)" != "$N" ]; then
-  sh "$REPO/../shared/bench/make_site.sh" "$N" 200 "$D" "$REPO/themes" >/dev/null
+  sh "${SHARED:-$REPO/../shared/bench}/make_site.sh" "$N" 200 "$D" "$REPO/themes" >/dev/null
   echo "$N" >"$D/.complete"
 fi
 (cd "$REPO" && cargo build --release -q)
