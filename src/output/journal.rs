@@ -103,6 +103,13 @@ impl Journal {
             if fs::symlink_metadata(target).is_err() {
                 fs::rename(staging, target)
                     .with_context(|| format!("đưa bản dựng mới vào {}", target.display()))?;
+            } else if staging.exists() {
+                // Something appeared at the target meanwhile: never replaced, never merged.
+                anyhow::bail!(
+                    "{} vừa có nội dung khác; bản dựng mới để lại ở {}",
+                    target.display(),
+                    staging.display()
+                );
             }
             // The journal came along; killed before this, the next build removes it.
             let _ = fs::remove_file(target.join(JOURNAL));
