@@ -109,6 +109,7 @@ fn render_all(
 
 pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let started = Instant::now();
+    crate::output::check_location(&options.root, &options.output)?;
     // The previous output is listed while the content loads.
     let (prepared, staging) = rayon::join(
         || prepare(&options.root, &options.load),

@@ -133,6 +133,36 @@ impl<T> Document<T> {
     }
 }
 
+/// A decoded string (a `"\0"` or `"\uFFFF"` escape) holding a character no page may
+/// hold (see [`crate::text`]): one error per top-level key, at its line.
+fn forbidden_characters(
+    path: &Path,
+    mapping: &serde_yaml::Mapping,
+    line_of: impl Fn(&str) -> usize,
+) -> Vec<Diagnostic> {
+    fn first(value: &serde_yaml::Value) -> Option<char> {
+        match value {
+            serde_yaml::Value::String(s) => crate::text::first_forbidden(s),
+            serde_yaml::Value::Sequence(list) => list.iter().find_map(first),
+            serde_yaml::Value::Mapping(map) => map.iter().find_map(|(k, v)| first(k).or(first(v))),
+            serde_yaml::Value::Tagged(tagged) => first(&tagged.value),
+            _ => None,
+        }
+    }
+    mapping
+        .iter()
+        .filter_map(|(key, value)| {
+            let c = first(key).or_else(|| first(value))?;
+            let line = key.as_str().map_or(1, &line_of);
+            Some(Diagnostic::new(
+                path,
+                line,
+                crate::text::forbidden_message(c),
+            ))
+        })
+        .collect()
+}
+
 /// Parses `yaml` (which starts at file line `first_line`) into `T`. Every unknown top-level
 /// key is reported with a "did you mean" hint, so that a typo such as `draf: true` never
 /// silently publishes a draft; YAML syntax and type errors carry their line and key, in
@@ -191,7 +221,7 @@ pub fn parse_yaml<T: DeserializeOwned>(
         }
     };
 
-    let mut errors = Vec::new();
+    let mut errors = forbidden_characters(path, &mapping, |key| lines.line_of(key, first_line));
     for key in mapping.keys() {
         let Some(key) = key.as_str() else {
             errors.push(

@@ -31,6 +31,7 @@ pub mod site;
 pub mod slug;
 pub mod sources;
 pub mod tally;
+pub mod text;
 pub mod urls;
 
 pub use diagnostics::{Diagnostic, Error};

@@ -207,6 +207,8 @@ fn load_options(args: &ContentArgs) -> Result<LoadOptions, Error> {
 }
 
 fn run(cli: Cli) -> Result<(), Error> {
+    // Before anything else: a build killed mid-swap is finished (SPEC §5).
+    datto::output::recover(&cli.root.join("public"))?;
     match cli.command {
         Command::Build { output, content } => {
             let options = BuildOptions {

@@ -1,13 +1,22 @@
 //! Writing the output folder. A build never touches the previous output before everything
 //! has rendered without error: a failed build leaves it byte-for-byte as it was.
 //!
+//! - The output is datto's alone: its manifest ([`MANIFEST`]) lists every file datto wrote
+//!   there, and an output holding anything else (a staff member's `report.docx`) is refused,
+//!   as is an output inside `content/` or `themes/` or holding the site ([`check_location`]).
 //! - First build (no output yet): every file goes into a fresh staging folder beside the
 //!   target, which is renamed into place at the end.
 //! - Later builds: each rendered page is compared with the file already there. Only new or
-//!   changed files go into the staging folder; on success they are renamed into place one by
-//!   one and files no longer produced are removed. An unchanged page is not written at all:
-//!   it keeps its modification time (rsync skips it when publishing), and a 10,000-page
-//!   rebuild costs reads, not 12,000 new files and folders and the removal of 12,000 old ones.
+//!   changed files go into the staging folder; an unchanged page is not written at all (it
+//!   keeps its modification time, and a 10,000-page rebuild costs reads, not 12,000 new
+//!   files and folders).
+//! - The swap is decided by a journal written into the staging folder (see `journal`): the
+//!   files to remove (listed in the old manifest, not produced any more) and the files to
+//!   move in. A kill before it leaves an orphan staging folder that the next command removes;
+//!   a kill after it leaves a swap that the next command finishes before anything else. So
+//!   at rest the output is the previous build or the new one, never a mix. (A web server
+//!   reading the folder during the swap itself can see both; see the README for why.)
+//! - A lock on the folder holding the output keeps two commands from writing it at once.
 //!
 //! Every path goes through [`safe_join`].
 
@@ -19,6 +28,16 @@ use std::sync::Mutex;
 
 use anyhow::{Context as _, bail};
 use rayon::prelude::*;
+
+use crate::diagnostics::Error;
+
+mod guard;
+mod journal;
+
+use guard::Previous;
+pub use guard::check_location;
+pub use journal::MANIFEST;
+use journal::{Journal, Lock, Manifest};
 
 /// `base/rel` when `rel` is a clean relative path; an error for anything that could
 /// escape `base` (`..`, absolute paths, backslashes, drive prefixes).
@@ -63,31 +82,25 @@ pub struct Staging {
     /// The files written to the staging folder (update mode).
     changed: Mutex<Vec<String>>,
     committed: bool,
+    _lock: Lock,
 }
 
 impl Staging {
-    pub fn create(target: &Path) -> anyhow::Result<Staging> {
-        refuse_foreign_folder(target)?;
-        let parent = target
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        fs::create_dir_all(parent).with_context(|| format!("tạo thư mục {}", parent.display()))?;
-        let name = target
-            .file_name()
-            .context("thư mục ra không có tên")?
-            .to_string_lossy();
-        let dir = parent.join(format!(".{name}.datto-new-{}", std::process::id()));
-        if dir.exists() {
-            fs::remove_dir_all(&dir).with_context(|| format!("xóa {}", dir.display()))?;
-        }
-        fs::create_dir_all(&dir).with_context(|| format!("tạo {}", dir.display()))?;
-        // An empty folder (made by hand, or a mount point's) is no previous output.
-        let previous = if target.is_dir() {
-            Some(Previous::list(target)?).filter(|p| !p.entries.is_empty())
-        } else {
-            None
-        };
+    /// Takes the output's lock, finishes a swap an earlier command left decided, removes
+    /// orphan staging folders, and refuses an output holding anything datto did not write.
+    pub fn create(target: &Path) -> Result<Staging, Error> {
+        let (parent, name) = parent_and_name(target)?;
+        let lock = Lock::try_acquire(target)?.ok_or_else(|| busy(target))?;
+        journal::recover(target)?;
+        let previous = guard::previous_output(target)?;
+        let dir = parent.join(format!(
+            "{}{}",
+            journal::staging_prefix(&name),
+            std::process::id()
+        ));
+        fs::create_dir_all(&dir)
+            .with_context(|| format!("tạo {}", dir.display()))
+            .map_err(Error::Internal)?;
         Ok(Staging {
             previous,
             target: target.to_path_buf(),
@@ -95,6 +108,7 @@ impl Staging {
             expected: FxHashSet::default(),
             changed: Mutex::new(Vec::new()),
             committed: false,
+            _lock: lock,
         })
     }
 
@@ -107,6 +121,9 @@ impl Staging {
     /// for each folder ten times.
     pub fn prepare<'r>(&mut self, rels: impl Iterator<Item = &'r str>) -> anyhow::Result<()> {
         self.expected = rels.map(str::to_string).collect();
+        if self.expected.contains(MANIFEST) {
+            bail!("đường dẫn ra `{MANIFEST}` dành cho datto");
+        }
         if self.previous.is_some() {
             return Ok(());
         }
@@ -160,32 +177,55 @@ impl Staging {
         }
     }
 
-    /// Puts the build in place: the staging folder becomes the output (first build), or the
-    /// changed files are moved in and the files no longer produced are removed.
+    /// Puts the build in place: writes the manifest, decides the swap (the journal), then
+    /// carries it out. Killed after the journal is written, the next command finishes it.
     pub fn commit(mut self) -> anyhow::Result<()> {
-        let Some(previous) = self.previous.take() else {
-            if self.target.is_dir() {
-                // Empty (see `create`): out of the way of the rename.
-                fs::remove_dir(&self.target)
-                    .with_context(|| format!("xóa thư mục rỗng {}", self.target.display()))?;
+        let manifest = Manifest::new(self.expected.iter().cloned().collect()).to_bytes();
+        let previous = self.previous.take();
+        let journal = match previous {
+            None => {
+                fs::write(self.dir.join(MANIFEST), &manifest)
+                    .with_context(|| format!("ghi {}", self.dir.display()))?;
+                Journal {
+                    whole: true,
+                    ..Journal::default()
+                }
             }
-            fs::rename(&self.dir, &self.target)
-                .with_context(|| format!("đưa bản dựng mới vào {}", self.target.display()))?;
-            self.committed = true;
-            return Ok(());
+            Some(previous) => {
+                let mut moves =
+                    std::mem::take(self.changed.get_mut().unwrap_or_else(|e| e.into_inner()));
+                if !file_equals(&self.target.join(MANIFEST), &manifest) {
+                    fs::write(self.dir.join(MANIFEST), &manifest)
+                        .with_context(|| format!("ghi {}", self.dir.display()))?;
+                    moves.push(MANIFEST.to_string());
+                }
+                let mut remove: Vec<String> = previous
+                    .manifest
+                    .into_iter()
+                    .filter(|rel| !self.expected.contains(rel))
+                    .collect();
+                remove.sort_unstable();
+                moves.sort_unstable();
+                Journal {
+                    whole: false,
+                    remove,
+                    moves,
+                }
+            }
         };
-        // Stale entries first: that also clears anything (a symlink, a file where a folder
-        // now goes) that could misdirect the moves below.
-        previous.remove_stale(&self.expected)?;
-        let changed = std::mem::take(self.changed.get_mut().unwrap_or_else(|e| e.into_inner()));
-        changed.par_iter().try_for_each(|rel| {
-            let to = safe_join(&self.target, rel)?;
-            create_parent(&to)?;
-            fs::rename(safe_join(&self.dir, rel)?, &to)
-                .with_context(|| format!("đưa {} vào chỗ", to.display()))
-        })?;
+        journal.decide(&self.dir)?;
+        // Decided: from here the staging folder is the only copy of the new files.
         self.committed = true;
-        fs::remove_dir_all(&self.dir).with_context(|| format!("xóa {}", self.dir.display()))
+        journal.apply(&self.dir, &self.target).with_context(|| {
+            format!(
+                "bản dựng mới chưa vào hết {}; lệnh datto kế tiếp sẽ hoàn tất",
+                self.target.display()
+            )
+        })?;
+        if self.dir.exists() {
+            fs::remove_dir_all(&self.dir).with_context(|| format!("xóa {}", self.dir.display()))?;
+        }
+        Ok(())
     }
 }
 
@@ -195,6 +235,55 @@ impl Drop for Staging {
             let _ = fs::remove_dir_all(&self.dir);
         }
     }
+}
+
+fn busy(target: &Path) -> Error {
+    Error::Usage(format!(
+        "một lệnh datto khác đang ghi vào {}; chờ lệnh đó xong rồi chạy lại",
+        target.display()
+    ))
+}
+
+/// What every datto command does first: finishes a swap that a killed build left decided
+/// in the output `target` and removes orphan staging folders. Skipped (nothing to do, or
+/// another datto is at work there) when no staging folder is present or the lock is held.
+pub fn recover(target: &Path) -> Result<(), Error> {
+    let Ok((parent, name)) = parent_and_name(target) else {
+        return Ok(());
+    };
+    let prefix = journal::staging_prefix(&name);
+    let any_staging = fs::read_dir(&parent).is_ok_and(|entries| {
+        entries
+            .filter_map(Result::ok)
+            .any(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+    });
+    if !any_staging {
+        return Ok(());
+    }
+    let Some(_lock) = Lock::try_acquire(target)? else {
+        return Ok(());
+    };
+    if journal::recover(target)? > 0 {
+        eprintln!(
+            "Đã hoàn tất lần dựng bị ngắt trước đó vào {}.",
+            target.display()
+        );
+    }
+    Ok(())
+}
+
+/// The folder holding `target` (`.` for a bare name) and `target`'s own name.
+pub(crate) fn parent_and_name(target: &Path) -> anyhow::Result<(PathBuf, String)> {
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .context("thư mục ra không có tên")?
+        .to_string_lossy()
+        .into_owned();
+    Ok((parent.to_path_buf(), name))
 }
 
 /// Creates, under `base`, the folders that the files `rels` go into, each once and in
@@ -222,7 +311,7 @@ pub fn create_folders<'r>(base: &Path, rels: impl Iterator<Item = &'r str>) -> a
 }
 
 /// Creates the folder `path` goes into; returns it.
-fn create_parent(path: &Path) -> anyhow::Result<&Path> {
+pub(crate) fn create_parent(path: &Path) -> anyhow::Result<&Path> {
     let parent = path.parent().context("đường dẫn không có thư mục cha")?;
     fs::create_dir_all(parent).with_context(|| format!("tạo thư mục {}", parent.display()))?;
     Ok(parent)
@@ -257,181 +346,6 @@ fn file_equals(path: &Path, bytes: &[u8]) -> bool {
     file.read_exact(&mut old).is_ok() && old == bytes
 }
 
-/// Every folder that holds an expected file, at any depth (`a`, `a/b` for `a/b/c.html`).
-fn needed_folders(expected: &FxHashSet<String>) -> FxHashSet<&str> {
-    let mut needed = FxHashSet::default();
-    for rel in expected {
-        let mut rest = rel.as_str();
-        while let Some((dir, _)) = rest.rsplit_once('/') {
-            if !needed.insert(dir) {
-                break;
-            }
-            rest = dir;
-        }
-    }
-    needed
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum EntryKind {
-    File,
-    Folder,
-    /// A symlink, FIFO, socket…: never part of a build.
-    Other,
-}
-
-/// One entry of the previous output.
-struct Entry {
-    /// Output path (`tin-bai/2018/a/index.html`); lossy for a name that is not UTF-8, which
-    /// is no file of ours and so is removed.
-    rel: String,
-    path: PathBuf,
-    kind: EntryKind,
-}
-
-/// What the previous output holds, listed once, without following symlinks.
-struct Previous {
-    /// Every entry, each folder directly followed by its contents.
-    entries: Vec<Entry>,
-    /// The regular files among them, reached through real folders only: the only ones a
-    /// build compares its pages with (never a file behind a symlink).
-    files: FxHashSet<String>,
-}
-
-impl Previous {
-    fn list(root: &Path) -> anyhow::Result<Previous> {
-        let entries = list_tree(root, "")?;
-        let files = entries
-            .iter()
-            .filter(|e| e.kind == EntryKind::File)
-            .map(|e| e.rel.clone())
-            .collect();
-        Ok(Previous { entries, files })
-    }
-
-    /// Removes every entry that is neither an expected file nor a folder holding one.
-    fn remove_stale(&self, expected: &FxHashSet<String>) -> anyhow::Result<()> {
-        let needed = needed_folders(expected);
-        let mut stale: Vec<&Entry> = Vec::new();
-        // The last folder marked for removal: its contents follow it and go with it.
-        let mut removed_folder: Option<&str> = None;
-        for entry in &self.entries {
-            if let Some(folder) = removed_folder {
-                let inside = entry
-                    .rel
-                    .strip_prefix(folder)
-                    .is_some_and(|rest| rest.starts_with('/'));
-                if inside {
-                    continue;
-                }
-                removed_folder = None;
-            }
-            let keep = match entry.kind {
-                EntryKind::File => expected.contains(&entry.rel),
-                EntryKind::Folder => needed.contains(entry.rel.as_str()),
-                EntryKind::Other => false,
-            };
-            if !keep {
-                if entry.kind == EntryKind::Folder {
-                    removed_folder = Some(&entry.rel);
-                }
-                stale.push(entry);
-            }
-        }
-        stale.par_iter().try_for_each(|entry| {
-            match entry.kind {
-                EntryKind::Folder => remove_tree(&entry.path),
-                _ => fs::remove_file(&entry.path),
-            }
-            .with_context(|| format!("xóa {}", entry.path.display()))
-        })
-    }
-}
-
-/// The entries under `root/prefix`, each folder followed by its contents; folders are read
-/// in parallel (a 10,000-page output has 10,000 of them).
-fn list_tree(dir: &Path, prefix: &str) -> anyhow::Result<Vec<Entry>> {
-    let entries: Vec<fs::DirEntry> = fs::read_dir(dir)
-        .and_then(|entries| entries.collect())
-        .with_context(|| format!("đọc {}", dir.display()))?;
-    let lists: Vec<Vec<Entry>> = entries
-        .par_iter()
-        .map(|entry| {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            let rel = if prefix.is_empty() {
-                name.into_owned()
-            } else {
-                format!("{prefix}/{name}")
-            };
-            let path = entry.path();
-            let file_type = entry
-                .file_type()
-                .with_context(|| format!("đọc {}", path.display()))?;
-            let kind = if file_type.is_dir() {
-                EntryKind::Folder
-            } else if file_type.is_file() {
-                EntryKind::File
-            } else {
-                EntryKind::Other
-            };
-            let mut list = Vec::new();
-            if kind == EntryKind::Folder {
-                let contents = list_tree(&path, &rel)?;
-                list.push(Entry { rel, path, kind });
-                list.extend(contents);
-            } else {
-                list.push(Entry { rel, path, kind });
-            }
-            Ok(list)
-        })
-        .collect::<anyhow::Result<_>>()?;
-    Ok(lists.into_iter().flatten().collect())
-}
-
-/// `remove_dir_all` with the entries of the top two levels removed in parallel.
-fn remove_tree(dir: &Path) -> std::io::Result<()> {
-    fn remove_entries(dir: &Path, depth: usize) -> std::io::Result<()> {
-        let entries: Vec<fs::DirEntry> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-        entries.par_iter().try_for_each(|entry| {
-            if !entry.file_type()?.is_dir() {
-                fs::remove_file(entry.path())
-            } else if depth > 0 {
-                remove_entries(&entry.path(), depth - 1)?;
-                fs::remove_dir(entry.path())
-            } else {
-                fs::remove_dir_all(entry.path())
-            }
-        })
-    }
-    remove_entries(dir, 2)?;
-    fs::remove_dir(dir)
-}
-
-/// The output folder is replaced whole: refuse to do that to a folder that is clearly not a
-/// previous build (a project, a home folder), however the `--output` was mistyped.
-fn refuse_foreign_folder(target: &Path) -> anyhow::Result<()> {
-    if !target.exists() {
-        return Ok(());
-    }
-    if !target.is_dir() {
-        bail!("{} đã có và không phải thư mục", target.display());
-    }
-    let looks_like_project = ["content", "Cargo.toml", ".git", "themes"]
-        .iter()
-        .any(|name| target.join(name).exists());
-    let mut entries = fs::read_dir(target).with_context(|| format!("đọc {}", target.display()))?;
-    let empty = entries.next().is_none();
-    if looks_like_project || (!empty && !target.join("index.html").exists()) {
-        bail!(
-            "{} không giống thư mục kết quả của datto (không có index.html); datto sẽ không thay thế nó. \
-             Hãy chọn thư mục khác bằng --output",
-            target.display()
-        );
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,12 +369,32 @@ mod tests {
         }
     }
 
+    /// A previous output of datto holding `files` (path, text), manifest included.
+    fn seed(target: &Path, files: &[(&str, &str)]) {
+        for (rel, text) in files {
+            let path = target.join(rel);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        let manifest = Manifest::new(files.iter().map(|(r, _)| r.to_string()).collect());
+        fs::write(target.join(MANIFEST), manifest.to_bytes()).unwrap();
+    }
+
+    /// Entries beside the output other than the output and its lock file: none after a
+    /// build, failed or not (no orphan staging folder).
+    fn strays(dir: &Path) -> Vec<String> {
+        fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n != "public")
+            .collect()
+    }
+
     #[test]
     fn staging_swaps_only_on_commit() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        fs::create_dir_all(&target).unwrap();
-        fs::write(target.join("index.html"), "old").unwrap();
+        seed(&target, &[("index.html", "old")]);
 
         let mut failed = Staging::create(&target).unwrap();
         failed.prepare(["index.html"].into_iter()).unwrap();
@@ -470,23 +404,16 @@ mod tests {
             fs::read_to_string(target.join("index.html")).unwrap(),
             "old"
         );
-        assert_eq!(
-            fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "staging folder removed"
-        );
+        assert!(strays(dir.path()).is_empty(), "staging folder removed");
 
         let mut ok = Staging::create(&target).unwrap();
-        ok.prepare(
-            [
-                "tin-bai/index.html",
-                "index.html",
-                "a/b/c/d.html",
-                "a/b/e.html",
-            ]
-            .into_iter(),
-        )
-        .unwrap();
+        let files = [
+            "tin-bai/index.html",
+            "index.html",
+            "a/b/c/d.html",
+            "a/b/e.html",
+        ];
+        ok.prepare(files.into_iter()).unwrap();
         ok.write("a/b/c/d.html", b"deep").unwrap();
         ok.write("a/b/e.html", b"e").unwrap();
         ok.write("tin-bai/index.html", b"new").unwrap();
@@ -496,10 +423,13 @@ mod tests {
             fs::read_to_string(target.join("index.html")).unwrap(),
             "new"
         );
+        assert!(strays(dir.path()).is_empty());
+        let manifest = Manifest::read(&target).unwrap();
+        let mut sorted = files.map(str::to_string).to_vec();
+        sorted.sort();
         assert_eq!(
-            fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "old output removed"
+            manifest.files, sorted,
+            "the manifest lists what was written"
         );
 
         // A rebuild keeps unchanged files (same inode, same mtime) and rewrites changed ones.
@@ -522,57 +452,77 @@ mod tests {
                 "newer"
             );
             assert!(
-                !target.join("a/b/c/d.html").exists(),
+                !target.join("a/b/c").exists(),
                 "files not written again are gone"
+            );
+            assert!(
+                !target.join("tin-bai").exists(),
+                "and the folders they emptied"
             );
         }
     }
 
-    #[cfg(unix)]
     #[test]
-    fn an_update_replaces_wrong_kinds_and_never_follows_symlinks() {
+    fn an_update_replaces_files_by_folders_and_back() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let outside = dir.path().join("outside");
-        fs::create_dir_all(target.join("was-folder/deep")).unwrap();
-        fs::create_dir_all(&outside).unwrap();
-        fs::write(target.join("index.html"), "home").unwrap();
-        fs::write(target.join("was-folder/deep/x.html"), "x").unwrap();
-        fs::write(target.join("was-file"), "f").unwrap();
-        fs::write(outside.join("index.html"), "same").unwrap();
-        std::os::unix::fs::symlink(&outside, target.join("linked")).unwrap();
-
-        let files = [
-            "index.html",
-            "was-folder",
-            "was-file/index.html",
-            "linked/index.html",
-        ];
+        seed(
+            &target,
+            &[
+                ("index.html", "home"),
+                ("was-folder/deep/x.html", "x"),
+                ("was-file", "f"),
+            ],
+        );
+        let files = ["index.html", "was-folder", "was-file/index.html"];
         let mut staging = Staging::create(&target).unwrap();
         staging.prepare(files.into_iter()).unwrap();
         for rel in files {
             staging.write(rel, b"same").unwrap();
         }
         staging.commit().unwrap();
-
         for rel in files {
             assert_eq!(fs::read(target.join(rel)).unwrap(), b"same", "{rel}");
         }
+        assert!(strays(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn refuses_an_output_holding_files_datto_did_not_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        seed(&target, &[("index.html", "home")]);
+        fs::write(target.join("report.docx"), "keep").unwrap();
+        fs::create_dir_all(target.join("docs/a")).unwrap();
+        fs::write(target.join("docs/a/b.txt"), "keep").unwrap();
+        let Err(Error::Usage(message)) = Staging::create(&target) else {
+            panic!("a foreign file must be refused");
+        };
         assert!(
-            !target.join("linked").is_symlink(),
-            "the symlink is replaced"
+            message.contains("`report.docx`") && message.contains("`docs`"),
+            "{message}"
         );
-        assert_eq!(fs::read(outside.join("index.html")).unwrap(), b"same");
-        assert_eq!(
-            fs::read_dir(&outside).unwrap().count(),
-            1,
-            "nothing written outside"
+        assert!(
+            !message.contains("docs/a"),
+            "a foreign folder is named once: {message}"
         );
-        assert_eq!(
-            fs::read_dir(dir.path()).unwrap().count(),
-            2,
-            "staging folder removed"
-        );
+        #[cfg(unix)]
+        {
+            fs::remove_file(target.join("report.docx")).unwrap();
+            fs::remove_dir_all(target.join("docs")).unwrap();
+            std::os::unix::fs::symlink("/etc", target.join("etc")).unwrap();
+            assert!(
+                Staging::create(&target).is_err(),
+                "a symlink is no file of ours"
+            );
+        }
+        // An old-style output (index.html, no manifest) is no longer enough.
+        let bare = dir.path().join("bare");
+        fs::create_dir_all(&bare).unwrap();
+        fs::write(bare.join("index.html"), "x").unwrap();
+        fs::write(bare.join("notes.txt"), "keep").unwrap();
+        assert!(Staging::create(&bare).is_err());
+        assert_eq!(fs::read_to_string(bare.join("notes.txt")).unwrap(), "keep");
     }
 
     #[test]
@@ -586,34 +536,76 @@ mod tests {
         staging.write("a/index.html", b"a").unwrap();
         staging.commit().unwrap();
         assert_eq!(fs::read(target.join("a/index.html")).unwrap(), b"a");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(strays(dir.path()).is_empty());
     }
 
     #[test]
     fn a_failed_update_leaves_stale_files_too() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        fs::create_dir_all(target.join("old")).unwrap();
-        fs::write(target.join("index.html"), "home").unwrap();
-        fs::write(target.join("old/index.html"), "old").unwrap();
+        seed(
+            &target,
+            &[("index.html", "home"), ("old/index.html", "old")],
+        );
         let mut staging = Staging::create(&target).unwrap();
         staging.prepare(["index.html"].into_iter()).unwrap();
         staging.write("index.html", b"new home").unwrap();
         drop(staging);
         assert_eq!(fs::read(target.join("index.html")).unwrap(), b"home");
         assert_eq!(fs::read(target.join("old/index.html")).unwrap(), b"old");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert!(strays(dir.path()).is_empty());
     }
 
     #[test]
-    fn refuses_to_replace_a_project_folder() {
+    fn a_decided_swap_is_finished_and_an_orphan_removed_by_the_next_command() {
         let dir = tempfile::tempdir().unwrap();
-        fs::create_dir_all(dir.path().join("content")).unwrap();
-        assert!(Staging::create(dir.path()).is_err());
-        let notes = dir.path().join("notes");
-        fs::create_dir_all(&notes).unwrap();
-        fs::write(notes.join("a.txt"), "keep").unwrap();
-        assert!(Staging::create(&notes).is_err());
+        let target = dir.path().join("public");
+        seed(&target, &[("index.html", "old"), ("gone.html", "g")]);
+        // An orphan: a build killed while rendering.
+        fs::create_dir_all(dir.path().join(".public.datto-new-99999/x")).unwrap();
+        recover(&target).unwrap();
+        assert!(strays(dir.path()).is_empty(), "orphan removed");
+        assert_eq!(fs::read(target.join("index.html")).unwrap(), b"old");
+        // A build killed right after deciding its swap.
+        let mut staging = Staging::create(&target).unwrap();
+        staging.prepare(["index.html"].into_iter()).unwrap();
+        staging.write("index.html", b"new").unwrap();
+        let manifest = Manifest::new(vec!["index.html".into()]);
+        fs::write(staging.dir.join(MANIFEST), manifest.to_bytes()).unwrap();
+        let journal = Journal {
+            whole: false,
+            remove: vec!["gone.html".into()],
+            moves: vec!["index.html".into(), MANIFEST.into()],
+        };
+        journal.decide(&staging.dir).unwrap();
+        staging.committed = true;
+        drop(staging);
+        recover(&target).unwrap();
+        assert_eq!(fs::read(target.join("index.html")).unwrap(), b"new");
+        assert!(!target.join("gone.html").exists());
+        assert_eq!(Manifest::read(&target), Some(manifest));
+        assert!(strays(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn refuses_outputs_that_are_or_hold_the_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        fs::create_dir_all(root.join("content/tin-bai")).unwrap();
+        fs::create_dir_all(root.join("themes/datto")).unwrap();
+        for bad in [
+            root.clone(),
+            dir.path().to_path_buf(),
+            root.join("content"),
+            root.join("content/static/out"),
+            root.join("themes/datto/public"),
+            root.join("content/../content/x"),
+        ] {
+            assert!(check_location(&root, &bad).is_err(), "{}", bad.display());
+        }
+        for good in [root.join("public"), dir.path().join("elsewhere/out")] {
+            assert!(check_location(&root, &good).is_ok(), "{}", good.display());
+        }
     }
 
     #[test]

@@ -291,6 +291,12 @@ fn list_static(theme_static: &Path, site_static: &Path) -> anyhow::Result<Vec<(S
             if entry.file_type().is_dir() {
                 continue;
             }
+            // Reported as errors by the inventory and the theme loader; never copied.
+            if entry.path_is_symlink()
+                && (entry.path().is_dir() || !real_inside(entry.path(), site_static))
+            {
+                continue;
+            }
             let rel = entry.path().strip_prefix(dir)?;
             let rel: Vec<String> = rel
                 .components()
@@ -302,6 +308,15 @@ fn list_static(theme_static: &Path, site_static: &Path) -> anyhow::Result<Vec<(S
     let mut files: Vec<(String, PathBuf)> = files.into_iter().collect();
     files.sort();
     Ok(files)
+}
+
+/// Whether a link's target lies inside the site root (`site_static` is `ROOT/content/static`).
+fn real_inside(link: &Path, site_static: &Path) -> bool {
+    let site_root = site_static.ancestors().nth(2).unwrap_or(site_static);
+    let (Ok(target), Ok(root)) = (link.canonicalize(), site_root.canonicalize()) else {
+        return false;
+    };
+    target.starts_with(root)
 }
 
 /// For messages about cover images.

@@ -66,6 +66,7 @@ fn load_config_lenient(root: &Path) -> Result<(Option<Config>, Vec<Diagnostic>),
         }
         d
     })?;
+    let text = crate::text::clean_file(&shown, text).map_err(Error::Content)?;
     Ok(Config::from_yaml_lenient(&shown, &text))
 }
 
@@ -129,7 +130,10 @@ impl Sources {
                 let path = content.join(rel);
                 let shown = relative_to(&self.root, &path);
                 let doc = match std::fs::read_to_string(&path) {
-                    Ok(text) => parse_doc(&self.config, &shown, rel, text),
+                    Ok(text) => match crate::text::clean_file(&shown, text) {
+                        Ok(text) => parse_doc(&self.config, &shown, rel, text),
+                        Err(problems) => Doc::Failed(problems),
+                    },
                     Err(e) => Doc::Failed(vec![crate::diagnostics::io_diagnostic(shown, &e)]),
                 };
                 (rel.clone(), doc)

@@ -228,7 +228,7 @@ fn survives_rough_clients_and_bursts() {
                 let path = if i % 2 == 0 { "/" } else { "/tin-bai/" };
                 write!(
                     s,
-                    "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                    "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
                 )
                 .unwrap();
                 let mut raw = Vec::new();
@@ -248,10 +248,10 @@ fn survives_rough_clients_and_bursts() {
     for _ in 0..20 {
         use std::io::Write;
         let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        let _ = s.write_all(b"GET /tin-bai/ HTTP/1.1\r\nHost: x\r\n");
+        let _ = write!(s, "GET /tin-bai/ HTTP/1.1\r\nHost: {addr}\r\n");
         drop(s);
         let mut s = std::net::TcpStream::connect(&addr).unwrap();
-        let _ = s.write_all(b"GET /sitemap.xml HTTP/1.1\r\nHost: x\r\n\r\n");
+        let _ = write!(s, "GET /sitemap.xml HTTP/1.1\r\nHost: {addr}\r\n\r\n");
         let _ = s.shutdown(std::net::Shutdown::Both);
     }
     assert_eq!(server.get("/").status, 200);
@@ -319,13 +319,77 @@ fn stops_promptly_with_a_tab_open_and_removes_its_folder() {
     let mut server = Server::start(&site);
     // An open tab: a live events stream.
     let mut tab = std::net::TcpStream::connect(&server.addr).unwrap();
-    write!(tab, "GET /__datto/events HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    write!(
+        tab,
+        "GET /__datto/events HTTP/1.1\r\nHost: {}\r\n\r\n",
+        server.addr
+    )
+    .unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    let folder = std::env::temp_dir().join(format!("datto-serve-{}", server.pid()));
+    let folder = server.preview.clone();
     assert!(folder.is_dir(), "the preview folder exists while serving");
     assert!(
         server.stop_within(Duration::from_secs(5)),
         "the server hung on an open tab"
     );
     assert!(!folder.exists(), "the preview folder is removed");
+}
+
+#[test]
+fn refuses_other_hosts_and_closes_idle_connections() {
+    use std::io::{Read, Write};
+    let site = TestSite::fixture("basic");
+    let mut server = Server::start_with(&site, &[("DATTO_SERVE_IDLE_SECS", "1")]);
+    let port = server.addr.rsplit_once(':').unwrap().1.to_string();
+
+    // DNS rebinding: a page on evil.example whose name now points at 127.0.0.1.
+    for host in [format!("evil.example:{port}"), "127.0.0.1:1".to_string()] {
+        let mut s = std::net::TcpStream::connect(&server.addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        write!(
+            s,
+            "GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).unwrap();
+        let text = String::from_utf8_lossy(&raw);
+        assert!(text.starts_with("HTTP/1.1 421"), "{host}: {text}");
+        assert!(!text.contains("<html"), "no page leaks to {host}");
+    }
+    assert_eq!(server.get("/").status, 200, "its own address is served");
+
+    // A connection that never sends its request is closed by the server.
+    let mut idle = std::net::TcpStream::connect(&server.addr).unwrap();
+    idle.set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut buffer = [0u8; 64];
+    let outcome = idle.read(&mut buffer);
+    let closed = match &outcome {
+        Ok(0) => true,
+        Ok(_) => false,
+        // Still open when our own 20 s read time-out fired.
+        Err(e) => !matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+    };
+    assert!(closed, "an idle connection stays open: {outcome:?}");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&server.preview)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o700, "the preview folder is private");
+        let name = server.preview.file_name().unwrap().to_string_lossy();
+        assert_ne!(
+            name,
+            format!("datto-serve-{}", server.pid()),
+            "a random name"
+        );
+    }
+    assert!(server.stop_within(Duration::from_secs(5)));
 }

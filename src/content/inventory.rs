@@ -43,6 +43,11 @@ impl Inventory {
     pub fn scan(content_dir: &Path, shown_root: &Path) -> Inventory {
         let mut inventory = Inventory::default();
         let mut errors = Vec::new();
+        let site_root = real_root(shown_root);
+        if let Err(problem) = check_inside(content_dir, &site_root, shown_root) {
+            inventory.problems.push(problem);
+            return inventory;
+        }
         let walker = WalkDir::new(content_dir)
             .min_depth(1)
             .sort_by_file_name()
@@ -62,6 +67,12 @@ impl Inventory {
             };
             if entry.file_type().is_dir() {
                 continue;
+            }
+            if entry.path_is_symlink() {
+                if let Err(problem) = check_symlink(entry.path(), &site_root, shown_root) {
+                    errors.push(problem);
+                    continue;
+                }
             }
             let Ok(rel) = entry.path().strip_prefix(content_dir) else {
                 continue;
@@ -151,6 +162,65 @@ fn cut(text: &str, chars: usize) -> &str {
         .map_or(text, |(i, _)| &text[..i])
 }
 
+/// The site root with symlinks resolved: what a link's target must stay inside.
+pub fn real_root(root: &Path) -> PathBuf {
+    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
+}
+
+/// A symlink met while walking the site (`content/`, the theme) is followed only to a file
+/// inside the site root (`site_root`, resolved): one pointing outside could publish
+/// `/etc/passwd`; one to a folder, a loop or nothing is an error naming the link.
+pub fn check_symlink(link: &Path, site_root: &Path, shown_root: &Path) -> Result<(), Diagnostic> {
+    let problem = |message: &str, hint: &str| {
+        Diagnostic::new(shown(shown_root, link), 1, message.to_string()).with_hint(hint)
+    };
+    let copy_hint = "đặt tệp thật vào đây thay cho liên kết";
+    let target = match link.canonicalize() {
+        Ok(target) => target,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(problem(
+                "liên kết (symlink) trỏ tới tệp không có",
+                "xóa liên kết, hoặc sửa cho nó trỏ tới một tệp trong thư mục trang",
+            ));
+        }
+        Err(_) => {
+            return Err(problem(
+                "liên kết (symlink) vòng lặp hoặc không đọc được đích",
+                copy_hint,
+            ));
+        }
+    };
+    if !target.starts_with(site_root) {
+        return Err(problem(
+            "liên kết (symlink) trỏ ra ngoài thư mục trang; datto không đăng tệp ngoài thư mục trang",
+            copy_hint,
+        ));
+    }
+    if target.is_dir() {
+        return Err(problem(
+            "liên kết (symlink) tới thư mục không được hỗ trợ",
+            "chép thư mục vào đây thay cho liên kết",
+        ));
+    }
+    Ok(())
+}
+
+/// `content/` or a theme folder that is itself a link must stay inside the site root too.
+pub fn check_inside(dir: &Path, site_root: &Path, shown_root: &Path) -> Result<(), Diagnostic> {
+    let outside = dir
+        .canonicalize()
+        .is_ok_and(|real| !real.starts_with(site_root));
+    if outside {
+        return Err(Diagnostic::new(
+            shown(shown_root, dir),
+            1,
+            "thư mục là liên kết (symlink) trỏ ra ngoài thư mục trang",
+        )
+        .with_hint("chép thư mục vào thư mục trang thay cho liên kết"));
+    }
+    Ok(())
+}
+
 fn shown(root: &Path, path: &Path) -> PathBuf {
     crate::diagnostics::relative_to(root, path)
 }
@@ -210,6 +280,48 @@ mod tests {
         assert_eq!(inv.profiles, ["mo-hinh/m.md"]);
         assert_eq!(inv.pages, ["trang/gioi-thieu.md"]);
         assert_eq!(inv.static_files, ["anh/logo.svg"]);
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::symlink;
+            let outside = tempfile::tempdir().unwrap();
+            std::fs::write(outside.path().join("passwd"), "secret").unwrap();
+            std::fs::write(dir.path().join("inside.jpg"), "ok").unwrap();
+            let links = [
+                ("tin-bai/2018/b/ra-ngoai.jpg", outside.path().join("passwd")),
+                ("tin-bai/2018/ra-ngoai.md", outside.path().join("passwd")),
+                ("static/thu-muc", outside.path().to_path_buf()),
+                ("static/thu-muc-trong", content.join("tin-bai")),
+                ("static/vong", content.join("static/vong")),
+                ("static/hong", content.join("khong-co")),
+            ];
+            for (link, target) in &links {
+                symlink(target, content.join(link)).unwrap();
+            }
+            symlink(
+                dir.path().join("inside.jpg"),
+                content.join("static/trong.jpg"),
+            )
+            .unwrap();
+            let errors = Inventory::scan(&content, dir.path()).problems;
+            let named: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            for (link, _) in &links {
+                assert!(
+                    named
+                        .iter()
+                        .any(|e| e.starts_with(&format!("content/{link}:1: liên kết"))),
+                    "{link}: {named:?}"
+                );
+            }
+            assert_eq!(
+                errors.len(),
+                links.len(),
+                "a link to a file inside is fine: {named:?}"
+            );
+            for (link, _) in &links {
+                std::fs::remove_file(content.join(link)).unwrap();
+            }
+        }
 
         std::fs::write(content.join("lac.md"), "x").unwrap();
         let long = format!("tin-bai/{}.md", "a".repeat(MAX_SEGMENT + 1));

@@ -47,15 +47,24 @@ fn tally_of(site: &Site, year: i32) -> u64 {
     h.finish()
 }
 
+/// An item as other pages show it: its text (the fingerprint) and its address, which a
+/// renamed or moved file changes without changing its text.
 fn items(site: &Site, indices: &[usize], h: &mut FxHasher) {
     for &i in indices {
-        site.items[i].source.fingerprint.hash(h);
+        let item = &site.items[i];
+        (item.source.fingerprint, &item.source.rel, &item.slug).hash(h);
     }
 }
 
 fn profiles(site: &Site, indices: &[usize], h: &mut FxHasher) {
     for &i in indices {
-        site.profiles[i].source.fingerprint.hash(h);
+        let profile = &site.profiles[i];
+        (
+            profile.source.fingerprint,
+            &profile.source.rel,
+            &profile.slug,
+        )
+            .hash(h);
     }
 }
 

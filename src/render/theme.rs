@@ -146,7 +146,7 @@ pub fn load(theme_dir: &Path, shown_root: &Path) -> Result<Theme, Vec<Diagnostic
         ]);
     }
     let mut sources = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors = symlink_problems(theme_dir, shown_root);
     for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
         let entry = match entry {
             Ok(e) => e,
@@ -204,6 +204,26 @@ pub fn load(theme_dir: &Path, shown_root: &Path) -> Result<Theme, Vec<Diagnostic
         fingerprints,
         partials,
     })
+}
+
+/// Every symlink in the theme folder (templates, static files) that leads outside the site
+/// root, to a folder, or nowhere: the theme is published too.
+fn symlink_problems(theme_dir: &Path, shown_root: &Path) -> Vec<Diagnostic> {
+    let site_root = crate::content::inventory::real_root(shown_root);
+    if let Err(problem) = crate::content::inventory::check_inside(theme_dir, &site_root, shown_root)
+    {
+        return vec![problem];
+    }
+    walkdir::WalkDir::new(theme_dir)
+        .min_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path_is_symlink())
+        .filter_map(|entry| {
+            crate::content::inventory::check_symlink(entry.path(), &site_root, shown_root).err()
+        })
+        .collect()
 }
 
 /// See [`Theme::fingerprints`]. A page template depends on itself, on every template that

@@ -31,16 +31,19 @@ pub enum Notice {
 
 pub struct ServerState {
     pub output: PathBuf,
+    /// The server's port: a request must name it in its `Host`.
+    pub port: u16,
     pub notices: broadcast::Sender<Notice>,
     /// The current failure, shown to tabs that connect while it lasts.
     pub failure: RwLock<Option<String>>,
 }
 
 impl ServerState {
-    pub fn new(output: PathBuf) -> Arc<Self> {
+    pub fn new(output: PathBuf, port: u16) -> Arc<Self> {
         let (notices, _) = broadcast::channel(16);
         Arc::new(ServerState {
             output,
+            port,
             notices,
             failure: RwLock::new(None),
         })
@@ -143,7 +146,40 @@ fn locate(root: &Path, rel: &str) -> Option<PathBuf> {
     canonical.starts_with(&canonical_root).then_some(canonical)
 }
 
-async fn handle(State(state): State<Arc<ServerState>>, method: Method, uri: Uri) -> Response {
+/// Whether a `Host` header names this server: `localhost` or an IP address, with the
+/// server's port. Any other name is a page elsewhere that pointed its own domain at this
+/// address (DNS rebinding) to read the preview from a browser.
+pub fn host_allowed(host: Option<&str>, port: u16) -> bool {
+    let Some(host) = host else { return false };
+    let (name, host_port) = match host.rsplit_once(':') {
+        Some((name, p)) if !p.contains(']') => (name, p.parse::<u16>().ok()),
+        _ => (host, Some(80)),
+    };
+    if host_port != Some(port) {
+        return false;
+    }
+    let bare = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    name.eq_ignore_ascii_case("localhost")
+        || bare.parse::<std::net::Ipv6Addr>().is_ok() && name.starts_with('[')
+        || name.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+async fn handle(
+    State(state): State<Arc<ServerState>>,
+    method: Method,
+    headers: axum::http::HeaderMap,
+    uri: Uri,
+) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if !host_allowed(host, state.port) {
+        return plain(
+            StatusCode::MISDIRECTED_REQUEST,
+            "Chỉ phục vụ địa chỉ của chính máy chủ xem trước\n",
+        );
+    }
     if method != Method::GET && method != Method::HEAD {
         let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "Chỉ hỗ trợ GET và HEAD\n");
         response
@@ -269,6 +305,32 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(normalise(input).as_deref(), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn only_the_servers_own_address_is_served() {
+        for ok in [
+            "127.0.0.1:1111",
+            "localhost:1111",
+            "LOCALHOST:1111",
+            "[::1]:1111",
+            "192.168.1.5:1111",
+        ] {
+            assert!(host_allowed(Some(ok), 1111), "{ok}");
+        }
+        for bad in [
+            "evil.example:1111",
+            "127.0.0.1.nip.io:1111",
+            "localhost.evil:1111",
+            "127.0.0.1:2222",
+            "127.0.0.1",
+            "::1:1111",
+            "",
+        ] {
+            assert!(!host_allowed(Some(bad), 1111), "{bad}");
+        }
+        assert!(!host_allowed(None, 1111));
+        assert!(host_allowed(Some("localhost"), 80));
     }
 
     #[test]

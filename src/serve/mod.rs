@@ -4,6 +4,7 @@
 //! own address, so `public/` (what staff publish) is never touched by a preview.
 
 pub mod http;
+pub mod idle;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
@@ -59,11 +60,10 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         .local_addr()
         .map_err(|e| Error::Internal(e.into()))?;
     let url = format!("http://{address}/");
-    let output = std::env::temp_dir().join(format!("datto-serve-{}", std::process::id()));
-    if output.exists() {
-        std::fs::remove_dir_all(&output).map_err(|e| Error::Internal(e.into()))?;
-    }
-    std::fs::create_dir_all(&output).map_err(|e| Error::Internal(e.into()))?;
+    // A fresh folder of our own (random name, owner-only): nothing another user or process
+    // made is ever written to or removed, and no one else can read the drafts it holds.
+    let preview = preview_folder().map_err(|e| Error::Internal(e.into()))?;
+    let output = preview.path().to_path_buf();
 
     let load = LoadOptions {
         drafts: options.drafts,
@@ -73,7 +73,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         preview: true,
     };
     let mut site = Incremental::new(&root, load, &output);
-    let state = ServerState::new(output.clone());
+    let state = ServerState::new(output.clone(), address.port());
     report(
         &state,
         "bản dựng đầu tiên",
@@ -102,6 +102,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         .name("datto-watch".into())
         .spawn(move || rebuild_loop(&root, &theme, site, &watcher_state, &events))
         .map_err(|e| Error::Internal(e.into()))?;
+    println!("Thư mục xem trước: {}", output.display());
     println!("Đang phục vụ trang tại {url}  (Ctrl-C để dừng)");
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -112,7 +113,10 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     let served = runtime.block_on(async {
         // The watcher lives as long as the server.
         let _debouncer = debouncer;
-        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let listener = idle::IdleListener {
+            inner: tokio::net::TcpListener::from_std(listener)?,
+            idle: idle_time(),
+        };
         let closing = state.clone();
         axum::serve(listener, http::router(state))
             .with_graceful_shutdown(async move {
@@ -121,9 +125,29 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
             })
             .await
     });
-    let _ = std::fs::remove_dir_all(&output);
+    // Removes the folder made above, and only it.
+    drop(preview);
     println!("Đã dừng.");
     served.map_err(|e| Error::Internal(e.into()))
+}
+
+fn preview_folder() -> std::io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("datto-serve-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder.tempdir()
+}
+
+/// [`idle::IDLE`], or `DATTO_SERVE_IDLE_SECS` (tests use a short one).
+fn idle_time() -> Duration {
+    std::env::var("DATTO_SERVE_IDLE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(idle::IDLE, Duration::from_secs)
 }
 
 /// Ctrl-C, or a polite `kill` (SIGTERM): either way the temporary folder is removed.

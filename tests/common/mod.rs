@@ -152,7 +152,16 @@ impl TestSite {
     }
 }
 
+/// Every file under `dir` but datto's manifest (which `serve`'s preview has not): the pages
+/// and files a build publishes.
 pub fn files_under(dir: &Path) -> BTreeSet<String> {
+    let mut files = all_files_under(dir);
+    files.remove(datto::output::MANIFEST);
+    files
+}
+
+/// Every file under `dir`, relative and slash-separated.
+pub fn all_files_under(dir: &Path) -> BTreeSet<String> {
     walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)

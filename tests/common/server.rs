@@ -15,6 +15,8 @@ pub struct Server {
     pub addr: String,
     /// Lines the server printed (stdout and stderr), as they come.
     pub log: mpsc::Receiver<String>,
+    /// The preview folder the server announced.
+    pub preview: std::path::PathBuf,
 }
 
 pub struct Reply {
@@ -37,10 +39,16 @@ impl Reply {
 
 impl Server {
     pub fn start(site: &TestSite) -> Server {
+        Server::start_with(site, &[])
+    }
+
+    /// With extra environment variables.
+    pub fn start_with(site: &TestSite, env: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_datto"))
             .args(["serve", "--port", "0", "--root"])
             .arg(site.root())
             .env("SOURCE_DATE_EPOCH", NOW)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -57,16 +65,25 @@ impl Server {
             });
         }
         let deadline = Instant::now() + Duration::from_secs(30);
+        let mut preview = std::path::PathBuf::new();
         let addr = loop {
             let line = log
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("the server printed its address");
+            if let Some(folder) = line.strip_prefix("Thư mục xem trước: ") {
+                preview = folder.into();
+            }
             if let Some(start) = line.find("http://") {
                 let rest = &line[start + 7..];
                 break rest[..rest.find('/').unwrap()].to_string();
             }
         };
-        Server { child, addr, log }
+        Server {
+            child,
+            addr,
+            log,
+            preview,
+        }
     }
 
     /// Sends `request_target` verbatim (no normalisation on our side).
