@@ -209,6 +209,11 @@ pub fn load(theme_dir: &Path, shown_root: &Path) -> Result<Theme, Vec<Diagnostic
 /// Every symlink in the theme folder (templates, static files) that leads outside the site
 /// root, to a folder, or nowhere: the theme is published too.
 fn symlink_problems(theme_dir: &Path, shown_root: &Path) -> Vec<Diagnostic> {
+    // The embedded default theme is written by datto itself into its cache folder (see
+    // [`dir`]): only a site's own `themes/NAME/` can hold links staff made.
+    if !theme_dir.starts_with(shown_root.join("themes")) {
+        return Vec::new();
+    }
     let site_root = crate::content::inventory::real_root(shown_root);
     if let Err(problem) = crate::content::inventory::check_inside(theme_dir, &site_root, shown_root)
     {
