@@ -68,11 +68,11 @@ impl Inventory {
             if entry.file_type().is_dir() {
                 continue;
             }
-            if entry.path_is_symlink() {
-                if let Err(problem) = check_symlink(entry.path(), &site_root, shown_root) {
-                    errors.push(problem);
-                    continue;
-                }
+            if entry.path_is_symlink()
+                && let Err(problem) = check_symlink(entry.path(), &site_root, shown_root)
+            {
+                errors.push(problem);
+                continue;
             }
             let Ok(rel) = entry.path().strip_prefix(content_dir) else {
                 continue;
