@@ -182,7 +182,21 @@ pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
     let (site, theme) = prepare(root, load)?;
     let jobs = site.jobs();
     let renderer = Renderer::new(&site, &theme, jobs)?;
-    render_all(&renderer, jobs, |_, _| Ok(()))?;
+    // Photos are decoded as `build` would (unless already in the cache): a truncated file
+    // must fail `check` too.
+    let cache = images::Cache::new(&site.root);
+    let (rendered, photos) = rayon::join(
+        || render_all(&renderer, jobs, |_, _| Ok(())),
+        || images::verify(&site.images.pictures, &cache),
+    );
+    match (rendered, photos) {
+        (Ok(()), Ok(())) => {}
+        (Err(Error::Content(mut list)), Err(Error::Content(more))) => {
+            list.extend(more);
+            return Err(Error::Content(Diagnostics::from(list).into_sorted()));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+    }
     Ok(Report {
         pages: jobs.len(),
         files: site.files.len(),

@@ -180,6 +180,20 @@ fn a_broken_photo_names_the_file_and_the_line_and_keeps_the_output() {
         &sources[1][..sources[1].len() / 2],
     )
     .unwrap();
+    // `check` decodes a photo the cache does not know, as `build` does, and writes nothing.
+    let cache = site.root().join(".datto-cache");
+    let cached = |dir: &std::path::Path| std::fs::read_dir(dir).map_or(0, |d| d.count());
+    let cached_before = cached(&cache.join("anh"));
+    let errors = site.run(&["check"]).failure(1).stderr();
+    assert!(
+        errors.contains(&format!("content/{ITEM}/trong-nha.jpg:1: ảnh bị hỏng")),
+        "check finds the truncated photo: {errors}"
+    );
+    assert_eq!(
+        cached(&cache.join("anh")),
+        cached_before,
+        "check writes nothing"
+    );
     let run = site.build(&[]).failure(1);
     let errors = run.stderr();
     assert!(
@@ -201,7 +215,7 @@ fn a_broken_photo_names_the_file_and_the_line_and_keeps_the_output() {
     assert_eq!(site.snapshot(), before, "the previous output is untouched");
     std::fs::remove_file(dir.join("anh-iphone.heic")).unwrap();
 
-    // `check` reads headers only, and still refuses a bomb or a non-image.
+    // `check` also refuses a bomb or a non-image from its header alone.
     std::fs::write(dir.join("trong-nha.jpg"), b"<html>not a photo</html>").unwrap();
     let run = site.run(&["check"]).failure(1);
     let errors = run.stderr();

@@ -25,6 +25,14 @@ pub const DIR: &str = ".datto-cache/anh";
 const INDEX: &str = "sources.json";
 
 /// Photos decoded at once: each holds up to ~60 MB (12 megapixels decoded, plus the file).
+/// Whether derived files are made ([`Cache::produce`]) or the photos only checked
+/// ([`Cache::verify`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Write,
+    Verify,
+}
+
 fn workers() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4))
 }
@@ -120,13 +128,31 @@ impl Cache {
         std::fs::create_dir_all(&self.dir)
             .with_context(|| format!("tạo thư mục {}", self.dir.display()))?;
         self.load_index();
+        let produced = self.each(pictures, Mode::Write)?;
+        let sources: FxHashSet<&Path> = pictures.iter().map(|p| p.source.as_path()).collect();
+        self.save_index(&sources)?;
+        Ok(produced)
+    }
+
+    /// What `check` does instead of [`Cache::produce`]: every photo not already in the cache
+    /// is decoded in full (a truncated or corrupt file is found as `build` would find it),
+    /// and nothing is written.
+    pub fn verify(&self, pictures: &[Arc<Picture>]) -> Result<(), Error> {
+        if pictures.is_empty() {
+            return Ok(());
+        }
+        self.load_index();
+        self.each(pictures, Mode::Verify).map(drop)
+    }
+
+    fn each(&self, pictures: &[Arc<Picture>], mode: Mode) -> Result<Vec<Produced>, Error> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(workers())
             .thread_name(|i| format!("datto-anh-{i}"))
             .build()
             .context("tạo luồng xử lý ảnh")?;
         let results: Vec<Result<Vec<Produced>, Error>> =
-            pool.install(|| pictures.par_iter().map(|p| self.one(p)).collect());
+            pool.install(|| pictures.par_iter().map(|p| self.one(p, mode)).collect());
         let mut produced = Vec::new();
         let mut problems = Diagnostics::new();
         for result in results {
@@ -136,8 +162,6 @@ impl Cache {
                 Err(internal) => return Err(internal),
             }
         }
-        let sources: FxHashSet<&Path> = pictures.iter().map(|p| p.source.as_path()).collect();
-        self.save_index(&sources)?;
         problems.into_result(produced)
     }
 
@@ -153,7 +177,7 @@ impl Cache {
             .collect()
     }
 
-    fn one(&self, picture: &Picture) -> Result<Vec<Produced>, Error> {
+    fn one(&self, picture: &Picture, mode: Mode) -> Result<Vec<Produced>, Error> {
         let produced = |files: &[(PathBuf, &super::Derivative)]| {
             files
                 .iter()
@@ -202,6 +226,9 @@ impl Cache {
             ));
         }
         drop(bytes);
+        if mode == Mode::Verify {
+            return Ok(Vec::new());
+        }
         let kinds: Vec<Kind> = missing.iter().map(|(_, d)| d.kind).collect();
         let encoded = process::derive(raster, orientation, picture, &kinds)?;
         for ((path, _), bytes) in missing.iter().zip(encoded) {

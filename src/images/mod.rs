@@ -395,6 +395,11 @@ pub fn produce(
     cache.produce(pictures)
 }
 
+/// Checks every photo as [`produce`] would, writing nothing (for `datto check`).
+pub fn verify(pictures: &[Arc<Picture>], cache: &Cache) -> Result<(), crate::diagnostics::Error> {
+    cache.verify(pictures)
+}
+
 #[doc(hidden)]
 pub mod testing;
 
