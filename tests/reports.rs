@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{TestSite, repo};
+use common::{TestSite, parse_csv, repo};
 use serde_json::Value;
 
 /// 2026-12-01T00:00:00Z: "now" for the example site, whose items are dated up to 2026.
@@ -352,31 +352,6 @@ fn openpyxl_reads_the_numbers_of_the_json() {
 
 fn json_detail(case: &Case) -> Value {
     json(&case.root, case.now, &case.detail)
-}
-
-/// A minimal CSV reader: enough for quoted fields with commas.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    text.lines()
-        .map(|line| {
-            let mut fields = Vec::new();
-            let mut field = String::new();
-            let mut quoted = false;
-            let mut chars = line.chars().peekable();
-            while let Some(c) = chars.next() {
-                match (c, quoted) {
-                    ('"', true) if chars.peek() == Some(&'"') => {
-                        field.push('"');
-                        chars.next();
-                    }
-                    ('"', _) => quoted = !quoted,
-                    (',', false) => fields.push(std::mem::take(&mut field)),
-                    (c, _) => field.push(c),
-                }
-            }
-            fields.push(field);
-            fields
-        })
-        .collect()
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{TestSite, repo};
+use common::{TestSite, parse_csv, repo};
 use serde_json::Value;
 
 fn expected(name: &str) -> Value {
@@ -80,31 +80,6 @@ fn scheduled_items_are_not_counted_even_by_a_later_as_of() {
     .unwrap();
     assert_eq!(got["units"][2]["count"], 0, "c-hen is scheduled after now");
     assert_eq!(got["province"]["count"], 6);
-}
-
-/// A minimal CSV reader: enough for quoted fields with commas.
-fn parse_csv(text: &str) -> Vec<Vec<String>> {
-    text.lines()
-        .map(|line| {
-            let mut fields = Vec::new();
-            let mut field = String::new();
-            let mut quoted = false;
-            let mut chars = line.chars().peekable();
-            while let Some(c) = chars.next() {
-                match (c, quoted) {
-                    ('"', true) if chars.peek() == Some(&'"') => {
-                        field.push('"');
-                        chars.next();
-                    }
-                    ('"', _) => quoted = !quoted,
-                    (',', false) => fields.push(std::mem::take(&mut field)),
-                    (c, _) => field.push(c),
-                }
-            }
-            fields.push(field);
-            fields
-        })
-        .collect()
 }
 
 #[test]
