@@ -191,7 +191,10 @@ fn new_rel(
                 .and_then(Value::as_str)
                 .and_then(|d| crate::dates::parse_date(d, config.timezone).ok())
                 .map_or_else(
-                    || chrono::Utc::now().with_timezone(&config.timezone).year(),
+                    || {
+                        let now = crate::dates::now().unwrap_or_else(|_| chrono::Utc::now());
+                        now.with_timezone(&config.timezone).year()
+                    },
                     |d| d.year(),
                 );
             format!("tin-bai/{year}/{slug}/index.md")

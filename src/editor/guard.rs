@@ -99,7 +99,14 @@ mod tests {
         let host = Some("127.0.0.1:1111");
         let post = Method::POST;
         let ok = Some("bi-mat");
-        let cases: [(&Method, Option<&str>, Option<&str>, Option<&str>, bool); 11] = [
+        type Case<'a> = (
+            &'a Method,
+            Option<&'a str>,
+            Option<&'a str>,
+            Option<&'a str>,
+            bool,
+        );
+        let cases: [Case; 11] = [
             (&Method::GET, host, None, None, true),
             (&Method::GET, Some("evil.example:1111"), None, None, false),
             (&post, host, None, ok, true),
