@@ -376,6 +376,16 @@ fn refusals_change_nothing() {
     );
     assert_eq!(read.status, 403);
     assert!(!read.body.contains("tap-huan"));
+    let page = raw(
+        editor.addr(),
+        "GET /_datto/ HTTP/1.1\r\nHost: evil.example",
+        b"",
+    );
+    assert_eq!(page.status, 403);
+    assert!(
+        !page.body.contains(&editor.token),
+        "the token never leaves for another Host"
+    );
     assert!(!site.root().join("content/tin-bai/2019/tin-la").exists());
 
     // Paths from the client.

@@ -90,3 +90,19 @@ pub fn router(state: Arc<EditorState>) -> Router {
         ))
         .with_state(state)
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_on_loopback() {
+        for (address, on) in [
+            ("127.0.0.1", true),
+            ("::1", true),
+            ("0.0.0.0", false),
+            ("192.168.1.5", false),
+            ("::", false),
+        ] {
+            assert_eq!(super::allowed_on(address.parse().unwrap()), on, "{address}");
+        }
+    }
+}
