@@ -161,6 +161,13 @@ fn page_and_lists() {
 
     let schema = editor.get("/_datto/api/schema").json();
     assert_eq!(schema["units"][0]["slug"], "viet-tri");
+    assert!(
+        schema["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("Chuyển đổi số")),
+        "{schema}"
+    );
 
     let list = editor.get("/_datto/api/entries?section=tin-bai").json();
     let paths: Vec<&str> = list

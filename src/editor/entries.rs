@@ -111,6 +111,37 @@ pub async fn list(State(state): State<Arc<EditorState>>, params: Params) -> Resp
     )
 }
 
+/// Every tag written in `tin-bai/`, for the form's suggestions.
+pub fn tags(content: &Path) -> Vec<String> {
+    let mut tags = std::collections::BTreeSet::new();
+    for file in walkdir::WalkDir::new(content.join("tin-bai"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+    {
+        let Ok(text) = std::fs::read_to_string(file.path()) else {
+            continue;
+        };
+        let Some((map, _)) = split(&text) else {
+            continue;
+        };
+        match map.get("tags") {
+            Some(serde_yaml::Value::Sequence(list)) => {
+                tags.extend(
+                    list.iter()
+                        .filter_map(|t| t.as_str())
+                        .map(|t| t.trim().to_string()),
+                );
+            }
+            Some(serde_yaml::Value::String(text)) => {
+                tags.extend(text.split(',').map(|t| t.trim().to_string()));
+            }
+            _ => {}
+        }
+    }
+    tags.into_iter().filter(|t| !t.is_empty()).collect()
+}
+
 /// `GET entry?path=P`.
 pub async fn get(State(state): State<Arc<EditorState>>, params: Params) -> Response {
     let entry = match entry_of(&state, &params) {

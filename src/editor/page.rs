@@ -68,6 +68,7 @@ pub async fn schema(State(state): State<Arc<EditorState>>) -> Response {
         json!({
             "units": pairs(config.units.iter().map(|u| (u.slug.as_str(), u.name.as_str())).collect()),
             "kinds": pairs(config.profile_kinds.iter().map(|k| (k.slug.as_str(), k.name.as_str())).collect()),
+            "tags": super::entries::tags(&state.content()),
             "channels": pairs(config.channels.iter().map(|c| (c.slug.as_str(), c.name.as_str())).collect()),
         }),
     )

@@ -114,7 +114,10 @@
     } else {
       input = document.createElement("input");
       input.type = def[2] === "tags" ? "text" : def[2];
-      if (def[2] === "tags") { value = Array.isArray(value) ? value.join(", ") : (value || ""); }
+      if (def[2] === "tags") {
+        value = Array.isArray(value) ? value.join(", ") : (value || "");
+        input.setAttribute("list", "goi-y-the");
+      }
       if (def[2] === "datetime-local" && value) { value = String(value).replace(" ", "T").slice(0, 16); }
       input.value = value === undefined || value === null ? "" : value;
     }
@@ -263,6 +266,10 @@
   api("GET", "/_datto/api/schema").then(function (r) {
     schema = r.data.units ? r.data : schema;
     options($("loc-don-vi"), schema.units, "Tất cả");
+    var hints = document.createElement("datalist");
+    hints.id = "goi-y-the";
+    (schema.tags || []).forEach(function (t) { hints.appendChild(new Option(t)); });
+    document.body.appendChild(hints);
     Array.prototype.forEach.call(document.querySelectorAll("select.don-vi"), function (s) { options(s, schema.units, "— chọn —"); });
     load();
   });
