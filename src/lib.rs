@@ -11,6 +11,7 @@ pub mod config;
 pub mod content;
 pub mod dates;
 pub mod diagnostics;
+pub mod editor;
 pub mod figures;
 pub mod front_matter;
 pub mod images;

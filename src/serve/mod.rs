@@ -98,6 +98,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         }
     }
     let watcher_state = state.clone();
+    let root_for_editor = root.clone();
     std::thread::Builder::new()
         .name("datto-watch".into())
         .spawn(move || rebuild_loop(&root, &theme, site, &watcher_state, &events))
@@ -105,6 +106,14 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     println!("Thư mục xem trước: {}", output.display());
     println!("Đang phục vụ trang tại {url}  (Ctrl-C để dừng)");
 
+    // The editor writes content: only on a loopback address (no password option yet).
+    let mut app = http::router(state.clone());
+    if crate::editor::allowed_on(options.bind) {
+        let editor = crate::editor::EditorState::new(root_for_editor, address.port())
+            .map_err(|e| Error::Internal(anyhow::anyhow!("không tạo được mã bảo vệ: {e}")))?;
+        app = crate::editor::router(editor).merge(app);
+        println!("Trình soạn bài: {url}_datto/");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -118,7 +127,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
             idle: idle_time(),
         };
         let closing = state.clone();
-        axum::serve(listener, http::router(state))
+        axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 stop_signal().await;
                 closing.notify(Notice::Closing);

@@ -1,0 +1,403 @@
+//! `GET entries`, `GET|POST|PUT|DELETE entry`: Markdown files in, Markdown files out.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::Datelike;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::doc::{self, compose, merge, split, validate, version};
+use super::paths::{self, Entry, SECTIONS, TRASH, resolve};
+use super::{EditorState, reply};
+use crate::config::Config;
+
+type Params = Query<HashMap<String, String>>;
+
+fn config(state: &EditorState) -> Result<Config, Response> {
+    crate::site::load_config(&state.root).map_err(|e| {
+        reply::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            None,
+            format!("site.yaml có lỗi: {e}"),
+            None,
+        )
+    })
+}
+
+fn entry_of(state: &EditorState, params: &Params) -> Result<Entry, Response> {
+    let rel = params.get("path").map(String::as_str).unwrap_or_default();
+    resolve(&state.content(), rel).ok_or_else(reply::bad_path)
+}
+
+fn text_of(map: &serde_yaml::Mapping, key: &str) -> Value {
+    match map.get(key) {
+        Some(serde_yaml::Value::String(s)) => json!(s),
+        Some(serde_yaml::Value::Number(n)) => json!(n.to_string()),
+        Some(serde_yaml::Value::Bool(b)) => json!(b),
+        _ => Value::Null,
+    }
+}
+
+/// `GET entries?section=…`: newest first (by `date`, else by `year`, else by title).
+pub async fn list(State(state): State<Arc<EditorState>>, params: Params) -> Response {
+    let section = params
+        .get("section")
+        .map(String::as_str)
+        .unwrap_or("tin-bai");
+    let Some(section) = SECTIONS.iter().find(|s| **s == section) else {
+        return reply::error(
+            StatusCode::BAD_REQUEST,
+            Some("section"),
+            "mục không có; chọn tin-bai, mo-hinh hoặc trang".into(),
+            None,
+        );
+    };
+    let content = state.content();
+    let tz = config(&state).map(|c| c.timezone).ok();
+    let mut rows: Vec<(String, Value)> = Vec::new();
+    for file in walkdir::WalkDir::new(content.join(section))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+    {
+        let Ok(rel) = file.path().strip_prefix(&content) else {
+            continue;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if resolve(&content, &rel).is_none() {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(file.path()) else {
+            continue;
+        };
+        let (map, _) = split(&String::from_utf8_lossy(&bytes)).unwrap_or_default();
+        let date = text_of(&map, "date");
+        let sort = match (date.as_str(), tz) {
+            (Some(d), Some(tz)) => crate::dates::parse_date(d, tz)
+                .map(|d| d.to_rfc3339())
+                .unwrap_or_else(|_| d.to_string()),
+            _ => text_of(&map, "year")
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+        };
+        let draft = matches!(map.get("draft"), Some(serde_yaml::Value::Bool(true)));
+        rows.push((
+            sort,
+            json!({
+                "path": rel,
+                "title": text_of(&map, "title"),
+                "date": date,
+                "unit": text_of(&map, "unit"),
+                "draft": draft,
+                "version": version(&bytes),
+            }),
+        ));
+    }
+    rows.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then_with(|| a.1["path"].as_str().cmp(&b.1["path"].as_str()))
+    });
+    reply::json(
+        StatusCode::OK,
+        Value::Array(rows.into_iter().map(|(_, v)| v).collect()),
+    )
+}
+
+/// Every tag written in `tin-bai/`, for the form's suggestions.
+pub fn tags(content: &Path) -> Vec<String> {
+    let mut tags = std::collections::BTreeSet::new();
+    for file in walkdir::WalkDir::new(content.join("tin-bai"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
+    {
+        let Ok(text) = std::fs::read_to_string(file.path()) else {
+            continue;
+        };
+        let Some((map, _)) = split(&text) else {
+            continue;
+        };
+        match map.get("tags") {
+            Some(serde_yaml::Value::Sequence(list)) => {
+                tags.extend(
+                    list.iter()
+                        .filter_map(|t| t.as_str())
+                        .map(|t| t.trim().to_string()),
+                );
+            }
+            Some(serde_yaml::Value::String(text)) => {
+                tags.extend(text.split(',').map(|t| t.trim().to_string()));
+            }
+            _ => {}
+        }
+    }
+    tags.into_iter().filter(|t| !t.is_empty()).collect()
+}
+
+/// `GET entry?path=P`.
+pub async fn get(State(state): State<Arc<EditorState>>, params: Params) -> Response {
+    let entry = match entry_of(&state, &params) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let bytes = match std::fs::read(&entry.file) {
+        Ok(b) => b,
+        Err(e) => return reply::internal(e),
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let (map, body) = split(&text).unwrap_or_else(|| (Default::default(), text.to_string()));
+    reply::json(
+        StatusCode::OK,
+        json!({
+            "path": entry.rel,
+            "front_matter": doc::to_json(&map),
+            "body": body,
+            "version": version(&bytes),
+        }),
+    )
+}
+
+#[derive(Deserialize)]
+struct NewEntry {
+    section: String,
+    front_matter: serde_json::Map<String, Value>,
+    #[serde(default)]
+    body: String,
+}
+
+#[derive(Deserialize)]
+struct Edit {
+    front_matter: serde_json::Map<String, Value>,
+    #[serde(default)]
+    body: String,
+    version: String,
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        reply::error(
+            StatusCode::BAD_REQUEST,
+            None,
+            format!("dữ liệu gửi lên không đúng dạng JSON của trình soạn ({e})"),
+            None,
+        )
+    })
+}
+
+fn invalid(errors: Vec<Value>) -> Response {
+    reply::json(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        json!({ "errors": errors }),
+    )
+}
+
+/// Where a new entry goes, named from its title as `datto new` does.
+fn new_rel(
+    config: &Config,
+    section: &str,
+    fm: &serde_json::Map<String, Value>,
+) -> Result<String, Response> {
+    let title = fm.get("title").and_then(Value::as_str).unwrap_or_default();
+    let slug = crate::slug::slugify(title);
+    if slug.is_empty() {
+        return Err(reply::error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("title"),
+            "thiếu tiêu đề (tiêu đề đặt tên cho tệp)".into(),
+            Some("viết tiêu đề có chữ cái hoặc chữ số".into()),
+        ));
+    }
+    Ok(match section {
+        "tin-bai" => {
+            let year = fm
+                .get("date")
+                .and_then(Value::as_str)
+                .and_then(|d| crate::dates::parse_date(d, config.timezone).ok())
+                .map_or_else(
+                    || {
+                        let now = crate::dates::now().unwrap_or_else(|_| chrono::Utc::now());
+                        now.with_timezone(&config.timezone).year()
+                    },
+                    |d| d.year(),
+                );
+            format!("tin-bai/{year}/{slug}/index.md")
+        }
+        "mo-hinh" => format!("mo-hinh/{slug}/index.md"),
+        _ => format!("trang/{slug}.md"),
+    })
+}
+
+/// Writes `text` beside `path` then renames it into place; `replace: false` never
+/// overwrites (the rename fails if the name was taken meanwhile).
+pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".datto-")
+        .tempfile_in(folder)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    if replace {
+        temp.persist(path).map_err(|e| e.error)?;
+    } else {
+        temp.persist_noclobber(path).map_err(|e| e.error)?;
+    }
+    Ok(())
+}
+
+fn taken(rel: &str) -> Response {
+    reply::error(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        Some("title"),
+        format!("đã có `{rel}`; datto không ghi đè"),
+        Some("đặt tiêu đề khác hoặc sửa bài đang có".into()),
+    )
+}
+
+/// `POST entry` → 201 `{path, version}`.
+pub async fn create(State(state): State<Arc<EditorState>>, body: Bytes) -> Response {
+    let new: NewEntry = match parse_json(&body) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let Some(section) = paths::SECTIONS.iter().find(|s| **s == new.section) else {
+        return reply::error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("section"),
+            "mục không có; chọn tin-bai, mo-hinh hoặc trang".into(),
+            None,
+        );
+    };
+    let config = match config(&state) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let rel = match new_rel(&config, section, &new.front_matter) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let text = compose(&merge(Default::default(), &new.front_matter), &new.body);
+    let errors = validate(&config, &rel, &text);
+    if !errors.is_empty() {
+        return invalid(errors);
+    }
+    let _writing = state.writing.lock().await;
+    let path = state.content().join(&rel);
+    let folder = path.parent().unwrap_or(&path).to_path_buf();
+    // `x.md` beside a new `x/` folder would claim the same address.
+    if path.exists() || folder.with_extension("md").exists() {
+        return taken(&rel);
+    }
+    if let Err(e) = std::fs::create_dir_all(&folder) {
+        return reply::internal(e);
+    }
+    match write_atomic(&path, text.as_bytes(), false) {
+        Ok(()) => reply::json(
+            StatusCode::CREATED,
+            json!({ "path": rel, "version": version(text.as_bytes()) }),
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => taken(&rel),
+        Err(e) => reply::internal(e),
+    }
+}
+
+/// `PUT entry?path=P` → 200 `{path, version}`, 409 on a stale version.
+pub async fn update(
+    State(state): State<Arc<EditorState>>,
+    params: Params,
+    body: Bytes,
+) -> Response {
+    let entry = match entry_of(&state, &params) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let edit: Edit = match parse_json(&body) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let config = match config(&state) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let _writing = state.writing.lock().await;
+    let current = match std::fs::read(&entry.file) {
+        Ok(b) => b,
+        Err(e) => return reply::internal(e),
+    };
+    if version(&current) != edit.version {
+        return reply::json(
+            StatusCode::CONFLICT,
+            json!({ "errors": [{ "key": null, "line": null,
+                "message": "tệp đã bị sửa ở nơi khác sau khi mở; chưa lưu gì",
+                "hint": "tải lại bài, chép phần mình viết rồi sửa lại trên bản mới",
+            }], "version": version(&current) }),
+        );
+    }
+    let (original, _) = split(&String::from_utf8_lossy(&current)).unwrap_or_default();
+    let text = compose(&merge(original, &edit.front_matter), &edit.body);
+    let errors = validate(&config, &entry.rel, &text);
+    if !errors.is_empty() {
+        return invalid(errors);
+    }
+    match write_atomic(&entry.file, text.as_bytes(), true) {
+        Ok(()) => reply::json(
+            StatusCode::OK,
+            json!({ "path": entry.rel, "version": version(text.as_bytes()) }),
+        ),
+        Err(e) => reply::internal(e),
+    }
+}
+
+/// A free name under the trash for `rel`: `x`, then `x-2`, `x-3`…
+fn trash_target(content: &Path, rel: &str) -> PathBuf {
+    let wanted = content.join(TRASH).join(rel);
+    if !wanted.exists() {
+        return wanted;
+    }
+    let (stem, ext) = match rel.rsplit_once('.') {
+        Some((s, e)) if !e.contains('/') => (s.to_string(), format!(".{e}")),
+        _ => (rel.to_string(), String::new()),
+    };
+    (2..)
+        .map(|n| content.join(TRASH).join(format!("{stem}-{n}{ext}")))
+        .find(|p| !p.exists())
+        .unwrap_or(wanted)
+}
+
+/// `DELETE entry?path=P`: the file (or its bundle folder) moves to `content/_thung-rac/`.
+pub async fn delete(State(state): State<Arc<EditorState>>, params: Params) -> Response {
+    let entry = match entry_of(&state, &params) {
+        Ok(e) => e,
+        Err(r) => return r,
+    };
+    let _writing = state.writing.lock().await;
+    let content = state.content();
+    let (from, rel) = if entry.is_bundle() {
+        let folder = entry.rel.trim_end_matches("/index.md").to_string();
+        (content.join(&folder), folder)
+    } else {
+        (content.join(&entry.rel), entry.rel.clone())
+    };
+    let to = trash_target(&content, &rel);
+    let moved = to
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::rename(&from, &to));
+    match moved {
+        Ok(()) => reply::json(
+            StatusCode::OK,
+            json!({
+                "path": entry.rel,
+                "trash": to.strip_prefix(&content).unwrap_or(&to).to_string_lossy().replace('\\', "/"),
+            }),
+        ),
+        Err(e) => reply::internal(e),
+    }
+}
