@@ -142,6 +142,18 @@ try {
           }
         }
 
+        // A layout break no validator sees: text squeezed into a sliver (a card's title beside
+        // a photo once went one letter a line at 375 px when <picture> changed the grid).
+        const squeezed = await page.evaluate(() =>
+          [...document.querySelectorAll('h1, h2, h3, p, li, a')]
+            // `.visually-hidden` text is 1 px wide on purpose (for screen readers only).
+            .filter((el) => el.textContent.trim().length > 12 && !el.closest('.visually-hidden'))
+            .map((el) => ({ text: el.textContent.trim().slice(0, 40), w: el.getBoundingClientRect().width }))
+            .filter((el) => el.w > 0 && el.w < 48),
+        );
+        for (const el of squeezed.slice(0, 5)) {
+          problems.push(`${tag}: text squeezed to ${el.w.toFixed(0)} px wide: "${el.text}"`);
+        }
         const file = join(shots, `${name}-${width}.png`);
         await page.screenshot({ path: file, fullPage: true, animations: 'disabled', timeout: PAGE_TIMEOUT });
         console.log(`  ok   ${tag}  (${Date.now() - t0} ms, ${result.violations.length} axe rule(s) violated) → ${file}`);
