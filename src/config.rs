@@ -399,6 +399,24 @@ impl Config {
     }
 
     /// `(slug, short name)` of every unit, for hints.
+    /// A unit typed on a command line (`datto new`, `datto import`): the error names the
+    /// command and offers the nearest unit, by code and name.
+    pub fn resolve_unit_arg(&self, text: &str, command: &str) -> Result<UnitId, Diagnostic> {
+        self.resolve_unit(text).map_err(|suggestion| {
+            let hint = crate::diagnostics::did_you_mean_named(
+                suggestion.as_deref(),
+                "các đơn vị",
+                self.unit_choices(),
+            );
+            Diagnostic::new(
+                command,
+                1,
+                format!("không có đơn vị `{text}` trong site.yaml"),
+            )
+            .with_hint(hint)
+        })
+    }
+
     pub fn unit_choices(&self) -> impl Iterator<Item = (&str, &str)> {
         self.units
             .iter()

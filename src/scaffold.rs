@@ -45,17 +45,9 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
             "tiêu đề `{title}` không tạo được tên tệp; thêm chữ cái hoặc chữ số"
         )));
     }
-    let unit = config.resolve_unit(request.unit).map_err(|suggestion| {
-        let hint = did_you_mean_named(suggestion.as_deref(), "các đơn vị", config.unit_choices());
-        Error::Content(vec![
-            Diagnostic::new(
-                "datto new",
-                1,
-                format!("không có đơn vị `{}` trong site.yaml", request.unit),
-            )
-            .with_hint(hint),
-        ])
-    })?;
+    let unit = config
+        .resolve_unit_arg(request.unit, "datto new")
+        .map_err(|d| Error::Content(vec![d]))?;
     let unit_slug = &config.unit(unit).slug;
     let now = request.now.with_timezone(&config.timezone);
 

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Error, did_you_mean};
+use crate::diagnostics::{Diagnostic, Error};
 use bundle::{bundle_slug, write_bundle, yaml_quoted};
 pub use document::Document;
 pub use package::Limits;
@@ -182,17 +182,9 @@ pub struct Imported {
 /// Reads the document, then writes the draft bundle under `root/content/tin-bai/YYYY/`.
 /// Every failure leaves the content folder as it was.
 pub fn import(root: &Path, config: &Config, request: &ImportRequest) -> Result<Imported, Error> {
-    let unit = config.resolve_unit(request.unit).map_err(|suggestion| {
-        let hint = did_you_mean(suggestion.as_deref(), "các đơn vị", config.unit_slugs());
-        Error::Content(vec![
-            Diagnostic::new(
-                "datto import",
-                1,
-                format!("không có đơn vị `{}` trong site.yaml", request.unit),
-            )
-            .with_hint(hint),
-        ])
-    })?;
+    let unit = config
+        .resolve_unit_arg(request.unit, "datto import")
+        .map_err(|d| Error::Content(vec![d]))?;
     let fail = |e: ImportError| Error::Content(vec![e.diagnostic(request.source_name)]);
     let mut document = docx::read(request.bytes).map_err(fail)?;
     let Some(title) = take_title(&mut document) else {
