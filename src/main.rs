@@ -322,7 +322,14 @@ fn run(cli: Cli) -> Result<(), Error> {
             action: ThemeAction::Export,
         } => {
             let to = cli.root.join("themes").join(datto::render::theme::DEFAULT);
-            datto::render::theme::export(&to).map_err(|e| Error::Usage(e.to_string()))?;
+            datto::render::theme::export(&to).map_err(|e| {
+                // "already there" is export's own Vietnamese message; anything else is the OS's.
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    return Error::Usage(e.to_string());
+                }
+                let (message, _) = datto::diagnostics::io_message(&e);
+                Error::Usage(format!("không ghi được {}: {message}", to.display()))
+            })?;
             println!(
                 "Đã chép giao diện mặc định ra {}; sửa ở đó, datto sẽ dùng bản này.",
                 to.display()
