@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use datto::config::Config;
-use datto::content::Source;
-use datto::content::parse::parse_item;
-use datto::markdown::{self, LinkResolver};
+use datto::assemble::markdown::{self, LinkResolver};
+use datto::load::parse::parse_item;
+use datto::model::config::Config;
+use datto::model::content::Source;
 
 const SITE: &str = "title: T\nbase_url: https://example.org/\nunits:\n  - { slug: viet-tri, name: Thành phố Việt Trì, short: Việt Trì }\n";
 
@@ -79,5 +79,5 @@ fn markdown_of_a_typical_item(bencher: divan::Bencher) {
 
 #[divan::bench(args = ["Hội nghị sơ kết 6 tháng đầu năm 2018", "already-a-slug-2018", "Giỗ Tổ Hùng Vương – Lễ hội Đền Hùng 🌸"])]
 fn slug(text: &str) -> String {
-    datto::slug::slugify(divan::black_box(text))
+    datto::base::slug::slugify(divan::black_box(text))
 }

@@ -4,35 +4,19 @@
 //! Data flows one way: [`site::Site::load`] (content → validated model) → [`plan`] (which
 //! pages exist) → [`render`] (Tera) → [`output`] (staging folder, swapped in on success).
 
-pub mod bodies;
-pub mod build;
+pub mod assemble;
+pub mod base;
 pub mod cli_vi;
-pub mod config;
-pub mod content;
-pub mod dates;
-pub mod diagnostics;
+pub mod commands;
 pub mod editor;
-pub mod figures;
-pub mod front_matter;
+pub mod emit;
 pub mod images;
 pub mod import;
-pub mod incremental;
-pub mod init;
-pub mod links;
-pub mod markdown;
-pub mod output;
-pub mod paths;
-pub mod plan;
+pub mod load;
+pub mod model;
 pub mod publish;
 pub mod render;
-pub mod scaffold;
 pub mod search;
-pub mod serve;
-pub mod site;
-pub mod slug;
-pub mod sources;
 pub mod tally;
-pub mod text;
-pub mod urls;
 
-pub use diagnostics::{Diagnostic, Error};
+pub use base::diagnostics::{Diagnostic, Error};

@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use datto::Error;
-use datto::build::{self, BuildOptions};
-use datto::scaffold::{self, NewKind, NewRequest};
-use datto::site::LoadOptions;
-use datto::tally::{self, Format};
+use datto::commands::build::{self, BuildOptions};
+use datto::commands::new::{self, NewKind, NewRequest};
+use datto::commands::tally::{self, Format};
+use datto::model::site::LoadOptions;
 
 /// Rendering builds and drops many small template values on every thread at once; mimalloc
 /// handles that much better than the system allocator (see Cargo.toml).
@@ -192,7 +192,7 @@ enum NewKindArg {
 }
 
 fn now() -> Result<chrono::DateTime<chrono::Utc>, Error> {
-    datto::dates::now().map_err(Error::Usage)
+    datto::base::dates::now().map_err(Error::Usage)
 }
 
 fn load_options(args: &ContentArgs) -> Result<LoadOptions, Error> {
@@ -208,7 +208,7 @@ fn load_options(args: &ContentArgs) -> Result<LoadOptions, Error> {
 
 fn run(cli: Cli) -> Result<(), Error> {
     // Before anything else: a build killed mid-swap is finished (SPEC §5).
-    datto::output::recover(&cli.root.join("public"))?;
+    datto::emit::recover(&cli.root.join("public"))?;
     match cli.command {
         Command::Build { output, content } => {
             let options = BuildOptions {
@@ -226,7 +226,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             drafts,
             future,
         } => {
-            datto::serve::serve(datto::serve::ServeOptions {
+            datto::commands::serve::serve(datto::commands::serve::ServeOptions {
                 root: cli.root,
                 bind,
                 port,
@@ -264,7 +264,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             title,
             profile_kind,
         } => {
-            let config = datto::site::load_config(&cli.root)?;
+            let config = datto::model::site::load_config(&cli.root)?;
             let request = NewRequest {
                 kind: match what {
                     NewKindArg::Tin => NewKind::Tin,
@@ -276,7 +276,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 profile_kind: profile_kind.as_deref(),
                 now: now()?,
             };
-            let path = scaffold::create(&cli.root, &config, &request)?;
+            let path = new::create(&cli.root, &config, &request)?;
             println!("{}", path.display());
             if let Some(folder) = path.parent() {
                 eprintln!(
@@ -288,10 +288,10 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Import { file, unit, kind } => {
             let shown = file.display().to_string();
             let bytes = std::fs::read(&file).map_err(|e| {
-                let (message, _) = datto::diagnostics::io_message(&e);
+                let (message, _) = datto::base::diagnostics::io_message(&e);
                 Error::Usage(format!("không đọc được tệp {shown}: {message}"))
             })?;
-            let config = datto::site::load_config(&cli.root)?;
+            let config = datto::model::site::load_config(&cli.root)?;
             let request = datto::import::ImportRequest {
                 bytes: &bytes,
                 source_name: &shown,
@@ -310,7 +310,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Init { dir } => {
             let dir = dir.unwrap_or(cli.root);
-            let files = datto::init::init(&dir, now()?)?;
+            let files = datto::commands::init::init(&dir, now()?)?;
             println!(
                 "Đã tạo trang mới trong {} ({} tệp). Xem trước: datto serve --root {}",
                 dir.display(),
@@ -327,7 +327,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
                     return Error::Usage(e.to_string());
                 }
-                let (message, _) = datto::diagnostics::io_message(&e);
+                let (message, _) = datto::base::diagnostics::io_message(&e);
                 Error::Usage(format!("không ghi được {}: {message}", to.display()))
             })?;
             println!(
@@ -357,7 +357,7 @@ fn run(cli: Cli) -> Result<(), Error> {
 }
 
 /// Items held back by their date, so that a year typo is seen at once.
-fn print_scheduled(scheduled: &[datto::content::Scheduled]) {
+fn print_scheduled(scheduled: &[datto::model::content::Scheduled]) {
     if scheduled.is_empty() {
         return;
     }
@@ -411,7 +411,7 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
         Err(Error::Internal(e)) => {
-            eprintln!("lỗi: {}", datto::diagnostics::describe_internal(&e));
+            eprintln!("lỗi: {}", datto::base::diagnostics::describe_internal(&e));
             ExitCode::from(1)
         }
     }

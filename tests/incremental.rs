@@ -6,8 +6,8 @@ mod common;
 use std::path::Path;
 
 use common::{NOW, TestSite, files_under};
-use datto::incremental::{Change, Incremental};
-use datto::site::LoadOptions;
+use datto::commands::serve::rebuild::{Change, Incremental};
+use datto::model::site::LoadOptions;
 
 fn options() -> LoadOptions {
     LoadOptions {
@@ -277,7 +277,7 @@ fn change_for(site: &TestSite, touched: &[String]) -> Change {
     let mut change = Change::default();
     for rel in touched {
         let path = site.root().join("content").join(rel);
-        datto::serve::watch::classify(site.root(), "datto", &path, &mut change);
+        datto::commands::serve::watch::classify(site.root(), "datto", &path, &mut change);
     }
     change
 }

@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
-use datto::config::Config;
-use datto::content::Source;
-use datto::markdown::{LinkResolver, render};
-use datto::paths::{LocalRef, clean_relative, resolve, segments};
-use datto::slug::slugify;
+use datto::assemble::markdown::{LinkResolver, render};
+use datto::base::paths::{LocalRef, clean_relative, resolve, segments};
+use datto::base::slug::slugify;
+use datto::model::config::Config;
+use datto::model::content::Source;
 
 fn config() -> Config {
     let text = include_str!("fixtures/basic/content/site.yaml");
@@ -91,26 +91,26 @@ proptest! {
     fn front_matter_splitting_and_parsing_never_panic(text in messy(), body in messy()) {
         let path = Path::new("content/tin-bai/2019/a.md");
         let file = format!("---\n{text}\n---\n{body}");
-        let normal = datto::front_matter::normalize(file.clone());
-        if let Ok(split) = datto::front_matter::split(path, &normal) {
+        let normal = datto::base::front_matter::normalize(file.clone());
+        if let Ok(split) = datto::base::front_matter::split(path, &normal) {
             prop_assert!(split.yaml_line >= 1 && split.body_line > split.yaml_line);
             prop_assert!(normal.ends_with(split.body));
         }
-        let _ = datto::front_matter::split(path, &datto::front_matter::normalize(text.clone()));
+        let _ = datto::base::front_matter::split(path, &datto::base::front_matter::normalize(text.clone()));
         let config = config();
         for candidate in [file, text] {
-            let cleaned = match datto::text::clean_file(path, candidate) {
+            let cleaned = match datto::base::text::clean_file(path, candidate) {
                 Ok(cleaned) => cleaned,
                 Err(errors) => {
                     prop_assert!(!errors.is_empty());
                     continue;
                 }
             };
-            prop_assert!(datto::text::first_forbidden(&cleaned).is_none());
-            if let Ok(item) = datto::content::parse::parse_item(&config, path, "tin-bai/2019/a.md", cleaned) {
+            prop_assert!(datto::base::text::first_forbidden(&cleaned).is_none());
+            if let Ok(item) = datto::load::parse::parse_item(&config, path, "tin-bai/2019/a.md", cleaned) {
                 prop_assert!(!item.slug.is_empty(), "an item's slug is never empty");
                 prop_assert!(!item.slug.contains('/') && !item.slug.contains(".."), "{}", item.slug);
-                prop_assert!(item.title.chars().all(|c| !datto::text::is_forbidden(c)));
+                prop_assert!(item.title.chars().all(|c| !datto::base::text::is_forbidden(c)));
                 prop_assert!(is_clean_relative(&item.path()));
             }
         }
@@ -124,12 +124,12 @@ proptest! {
             q(&title), q(&slug), q(&tags)
         );
         let path = Path::new("content/tin-bai/2019/a.md");
-        let Ok(cleaned) = datto::text::clean_file(path, text) else { return Ok(()) };
-        if let Ok(item) = datto::content::parse::parse_item(&config(), path, "tin-bai/2019/a.md", cleaned) {
+        let Ok(cleaned) = datto::base::text::clean_file(path, text) else { return Ok(()) };
+        if let Ok(item) = datto::load::parse::parse_item(&config(), path, "tin-bai/2019/a.md", cleaned) {
             prop_assert!(!item.slug.is_empty() && !item.slug.contains('/') && !item.slug.contains(".."), "{}", item.slug);
             prop_assert!(is_clean_relative(&item.path()));
             for text in std::iter::once(&item.title).chain(item.tags.iter().map(|t| &t.name)) {
-                prop_assert!(datto::text::first_forbidden(text).is_none(), "{text:?}");
+                prop_assert!(datto::base::text::first_forbidden(text).is_none(), "{text:?}");
             }
             prop_assert!(item.tags.iter().all(|t| !t.slug.is_empty()));
         }
@@ -141,7 +141,7 @@ proptest! {
         let rel = format!("tin-bai/2019/{name}.md");
         let text = "---\ntitle: Tin\ndate: 2019-01-02\nunit: viet-tri\n---\nX\n".to_string();
         let path = Path::new("content").join(&rel);
-        if let Ok(item) = datto::content::parse::parse_item(&config(), &path, &rel, text) {
+        if let Ok(item) = datto::load::parse::parse_item(&config(), &path, &rel, text) {
             prop_assert!(!item.slug.is_empty() && !item.slug.contains('/') && !item.slug.contains(".."), "{rel} → {}", item.slug);
         }
     }

@@ -448,13 +448,13 @@ fn tallies_kept_internal_are_not_published_but_serve_and_the_cli_keep_them() {
         expected("expected-2019.json")
     );
     // serve's preview (LoadOptions::preview) still plans them.
-    let options = datto::site::LoadOptions {
+    let options = datto::model::site::LoadOptions {
         drafts: false,
         future: false,
         now: chrono::DateTime::from_timestamp(common::NOW.parse().unwrap(), 0).unwrap(),
         base_url: None,
         preview: true,
     };
-    let preview = datto::site::Site::load(site.root(), &options).unwrap();
+    let preview = datto::model::site::Site::load(site.root(), &options).unwrap();
     assert!(preview.jobs().iter().any(|j| j.path == "thong-ke/2019/"));
 }

@@ -6,9 +6,9 @@ use std::path::Path;
 use serde_json::{Value, json};
 use serde_yaml::Mapping;
 
-use crate::config::Config;
-use crate::content::parse::{parse_item, parse_page, parse_profile};
-use crate::front_matter;
+use crate::base::front_matter;
+use crate::load::parse::{parse_item, parse_page, parse_profile};
+use crate::model::config::Config;
 
 /// A hash of the file's bytes: what `PUT` must name to overwrite it.
 pub fn version(bytes: &[u8]) -> String {
@@ -134,7 +134,7 @@ mod tests {
 
     #[test]
     fn bad_unit_is_reported_at_its_key() {
-        let config = crate::config::tests::sample();
+        let config = crate::model::config::tests::sample();
         let text = "---\ntitle: A\ndate: 2019-05-01\nunit: khong-co\n---\n\nx\n";
         let errors = validate(&config, "tin-bai/2019/a/index.md", text);
         assert_eq!(errors.len(), 1, "{errors:?}");

@@ -16,12 +16,12 @@ use serde_json::{Value, json};
 use super::doc::{self, compose, merge, split, validate, version};
 use super::paths::{self, Entry, SECTIONS, TRASH, resolve};
 use super::{EditorState, reply};
-use crate::config::Config;
+use crate::model::config::Config;
 
 type Params = Query<HashMap<String, String>>;
 
 fn config(state: &EditorState) -> Result<Config, Response> {
-    crate::site::load_config(&state.root).map_err(|e| {
+    crate::model::site::load_config(&state.root).map_err(|e| {
         reply::error(
             StatusCode::INTERNAL_SERVER_ERROR,
             None,
@@ -80,7 +80,7 @@ pub async fn list(State(state): State<Arc<EditorState>>, params: Params) -> Resp
         let (map, _) = split(&String::from_utf8_lossy(&bytes)).unwrap_or_default();
         let date = text_of(&map, "date");
         let sort = match (date.as_str(), tz) {
-            (Some(d), Some(tz)) => crate::dates::parse_date(d, tz)
+            (Some(d), Some(tz)) => crate::base::dates::parse_date(d, tz)
                 .map(|d| d.to_rfc3339())
                 .unwrap_or_else(|_| d.to_string()),
             _ => text_of(&map, "year")
@@ -206,7 +206,7 @@ fn new_rel(
     fm: &serde_json::Map<String, Value>,
 ) -> Result<String, Response> {
     let title = fm.get("title").and_then(Value::as_str).unwrap_or_default();
-    let slug = crate::slug::slugify(title);
+    let slug = crate::base::slug::slugify(title);
     if slug.is_empty() {
         return Err(reply::error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -220,10 +220,10 @@ fn new_rel(
             let year = fm
                 .get("date")
                 .and_then(Value::as_str)
-                .and_then(|d| crate::dates::parse_date(d, config.timezone).ok())
+                .and_then(|d| crate::base::dates::parse_date(d, config.timezone).ok())
                 .map_or_else(
                     || {
-                        let now = crate::dates::now().unwrap_or_else(|_| chrono::Utc::now());
+                        let now = crate::base::dates::now().unwrap_or_else(|_| chrono::Utc::now());
                         now.with_timezone(&config.timezone).year()
                     },
                     |d| d.year(),

@@ -11,7 +11,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::{EditorState, MAX_UPLOAD, reply};
-use crate::serve::http::host_allowed;
+use crate::commands::serve::http::host_allowed;
 
 /// 32 random bytes from the operating system, as hex.
 pub fn new_token() -> Result<String, getrandom::Error> {

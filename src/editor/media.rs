@@ -30,7 +30,7 @@ pub fn photo_extension(bytes: &[u8]) -> Option<&'static str> {
 pub fn stem_slug(sent: &str) -> String {
     let last = sent.rsplit(['/', '\\']).next().unwrap_or_default();
     let stem = last.rsplit_once('.').map_or(last, |(s, _)| s);
-    let slug = crate::slug::slugify(stem);
+    let slug = crate::base::slug::slugify(stem);
     if slug.is_empty() { "anh".into() } else { slug }
 }
 
@@ -178,11 +178,11 @@ pub async fn import(State(state): State<Arc<EditorState>>, form: Multipart) -> R
     let text = |part: Option<Part>| part.map(|p| String::from_utf8_lossy(&p.bytes).into_owned());
     let unit = text(take(&mut fields, "unit")).unwrap_or_default();
     let kind = text(take(&mut fields, "type"));
-    let config = match crate::site::load_config(&state.root) {
+    let config = match crate::model::site::load_config(&state.root) {
         Ok(c) => c,
         Err(e) => return reply::internal(format!("site.yaml có lỗi: {e}")),
     };
-    let now = crate::dates::now().unwrap_or_else(|_| chrono::Utc::now());
+    let now = crate::base::dates::now().unwrap_or_else(|_| chrono::Utc::now());
     let _writing = state.writing.lock().await;
     let upload = crate::import::api::Upload {
         file_name: &file.name,

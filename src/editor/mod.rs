@@ -56,7 +56,7 @@ impl EditorState {
     }
 
     fn content(&self) -> PathBuf {
-        crate::site::content_dir(&self.root)
+        crate::model::site::content_dir(&self.root)
     }
 }
 

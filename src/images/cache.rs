@@ -18,7 +18,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use super::{Kind, Picture, Produced, VERSION, process};
-use crate::diagnostics::{Diagnostic, Diagnostics, Error};
+use crate::base::diagnostics::{Diagnostic, Diagnostics, Error};
 
 /// The cache folder, relative to the site root (gitignored by `datto new`'s sites and here).
 pub const DIR: &str = ".datto-cache/anh";

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use image::{ImageDecoder, ImageFormat, ImageReader};
 
-use crate::diagnostics::Diagnostic;
+use crate::base::diagnostics::Diagnostic;
 
 use super::MAX_PIXELS;
 

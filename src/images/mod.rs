@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
-use crate::diagnostics::Diagnostic;
+use crate::base::diagnostics::Diagnostic;
 
 /// Widths of the WebP files, when the photo is at least that wide (never upscaled).
 pub const WIDTHS: [u32; 3] = [480, 960, 1600];
@@ -391,12 +391,15 @@ pub struct Produced {
 pub fn produce(
     pictures: &[Arc<Picture>],
     cache: &Cache,
-) -> Result<Vec<Produced>, crate::diagnostics::Error> {
+) -> Result<Vec<Produced>, crate::base::diagnostics::Error> {
     cache.produce(pictures)
 }
 
 /// Checks every photo as [`produce`] would, writing nothing (for `datto check`).
-pub fn verify(pictures: &[Arc<Picture>], cache: &Cache) -> Result<(), crate::diagnostics::Error> {
+pub fn verify(
+    pictures: &[Arc<Picture>],
+    cache: &Cache,
+) -> Result<(), crate::base::diagnostics::Error> {
     cache.verify(pictures)
 }
 

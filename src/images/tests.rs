@@ -33,7 +33,7 @@ struct Built {
     files: Vec<(Derivative, Vec<u8>)>,
 }
 
-fn build(bytes: &[u8], settings: &Settings) -> Result<Built, crate::diagnostics::Error> {
+fn build(bytes: &[u8], settings: &Settings) -> Result<Built, crate::base::diagnostics::Error> {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("anh.jpg");
     std::fs::write(&source, bytes).unwrap();

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
 use super::{ImportKind, ImportRequest, import};
-use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Error};
+use crate::base::diagnostics::{Diagnostic, Error};
+use crate::model::config::Config;
 
 /// The fields of the multipart form.
 pub struct Upload<'a> {
@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn answers_of_the_import_endpoint() {
         let dir = tempfile::tempdir().unwrap();
-        let config = crate::config::tests::sample();
+        let config = crate::model::config::tests::sample();
         let bytes = &docx()[..];
         fn upload<'a>(bytes: &'a [u8], unit: &'a str, kind: Option<&'a str>) -> Upload<'a> {
             Upload {

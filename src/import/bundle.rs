@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use super::document;
-use crate::diagnostics::{Diagnostic, Error};
-use crate::slug::slugify;
+use crate::base::diagnostics::{Diagnostic, Error};
+use crate::base::slug::slugify;
 
 /// YAML double-quoted scalar on one line.
 pub(super) fn yaml_quoted(text: &str) -> String {
@@ -51,7 +51,7 @@ pub(super) fn write_bundle(
     images: &[document::Image],
 ) -> Result<(), Error> {
     let folder = content.join(folder_rel);
-    let shown = crate::diagnostics::relative_to(root, &folder);
+    let shown = crate::base::diagnostics::relative_to(root, &folder);
     let exists = |path: &Path| std::fs::symlink_metadata(path).is_ok();
     if exists(&folder) || exists(&folder.with_extension("md")) {
         return Err(Error::Content(vec![
@@ -71,7 +71,7 @@ pub(super) fn write_bundle(
     };
     if !inside {
         return Err(Error::Content(vec![Diagnostic::new(
-            crate::diagnostics::relative_to(root, parent),
+            crate::base::diagnostics::relative_to(root, parent),
             1,
             "thư mục này trỏ ra ngoài thư mục content/ (liên kết tượng trưng); datto không ghi vào đó",
         )]));
@@ -90,7 +90,7 @@ pub(super) fn write_bundle(
         std::fs::write(temp.join("index.md"), index)?;
         for image in images {
             // Names are datto's own ([a-z0-9-] + extension), never a path from the document.
-            let path = crate::output::safe_join(&temp, &image.name)?;
+            let path = crate::emit::safe_join(&temp, &image.name)?;
             std::fs::write(path, &image.bytes)?;
         }
         if exists(&folder) {

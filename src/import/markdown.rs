@@ -421,7 +421,7 @@ mod tests {
 
     /// The text pulldown-cmark (with datto's options) shows for `markdown`.
     fn rendered_text(markdown: &str) -> String {
-        Parser::new_ext(markdown, crate::markdown::options())
+        Parser::new_ext(markdown, crate::assemble::markdown::options())
             .filter_map(|e| match e {
                 Event::Text(t) => Some(t.into_string()),
                 Event::HardBreak => Some("\n".into()),
@@ -593,7 +593,7 @@ mod tests {
             let mut html = String::new();
             pulldown_cmark::html::push_html(
                 &mut html,
-                Parser::new_ext(&md, crate::markdown::options()),
+                Parser::new_ext(&md, crate::assemble::markdown::options()),
             );
             html
         };

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Datelike, Utc};
 
-use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Error};
+use crate::base::diagnostics::{Diagnostic, Error};
+use crate::model::config::Config;
 use bundle::{bundle_slug, write_bundle, yaml_quoted};
 pub use document::Document;
 pub use package::Limits;
@@ -224,7 +224,7 @@ pub fn import(root: &Path, config: &Config, request: &ImportRequest) -> Result<I
         config.unit(unit).slug,
     );
 
-    let content = crate::site::content_dir(root);
+    let content = crate::model::site::content_dir(root);
     let folder_rel = format!("tin-bai/{year}/{slug}");
     write_bundle(root, &content, &folder_rel, &text, &document.images)?;
     Ok(Imported {

@@ -2,7 +2,7 @@
 //! repeat.
 
 use super::document::{self, Block, Document, Inline, plain_text};
-use crate::slug::match_key;
+use crate::base::slug::match_key;
 
 /// The item's title, taken out of the body where it would repeat: the document's title
 /// property, else its first "Title" or heading paragraph, else its first paragraph.
@@ -51,11 +51,11 @@ pub fn take_title(document: &mut Document) -> Option<String> {
             remove_keeping_photos(&mut document.blocks, i);
             return Some(text);
         }
-        return Some(crate::markdown::cut_words(&text, 15));
+        return Some(crate::assemble::markdown::cut_words(&text, 15));
     }
     // Only lists or tables: their first words name the item, and stay in the body.
     if let Some(text) = document.blocks.iter().find_map(first_words) {
-        return Some(crate::markdown::cut_words(&text, 15));
+        return Some(crate::assemble::markdown::cut_words(&text, 15));
     }
     (!document.images.is_empty()).then(|| "Ảnh nhập từ Word".to_owned())
 }

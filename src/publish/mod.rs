@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::build::{self, BuildOptions};
-use crate::diagnostics::Error;
-use crate::site::LoadOptions;
+use crate::base::diagnostics::Error;
+use crate::commands::build::{self, BuildOptions};
+use crate::model::site::LoadOptions;
 use manifest::{MANIFEST, Manifest};
 use plan::{ChangeKind, Plan};
 use target::Target;
@@ -107,7 +107,7 @@ pub fn publish(options: &PublishOptions) -> Result<Summary, Error> {
     let started = Instant::now();
     let url = match &options.to {
         Some(url) => url.clone(),
-        None => crate::site::load_config(&options.root)?
+        None => crate::model::site::load_config(&options.root)?
             .publish_url
             .ok_or_else(|| {
                 Error::Usage(

@@ -5,13 +5,13 @@
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
-use crate::config::{KindId, UnitId};
-use crate::content::{Image, Item, Profile};
-use crate::dates::format_vi;
-use crate::links::url_for;
-use crate::plan::{kind_path, tag_path, unit_path};
-use crate::site::Site;
-use crate::urls::paginated;
+use crate::assemble::links::url_for;
+use crate::base::dates::format_vi;
+use crate::base::urls::paginated;
+use crate::model::config::{KindId, UnitId};
+use crate::model::content::{Image, Item, Profile};
+use crate::model::plan::{kind_path, tag_path, unit_path};
+use crate::model::site::Site;
 
 /// The theme's sharing image for pages without a photo.
 pub const DEFAULT_OG: &str = "img/chia-se.png";
@@ -71,7 +71,7 @@ pub struct SiteContext {
     /// byte-identical for one `SOURCE_DATE_EPOCH`, and a site built daily shows today.
     pub today: DateContext,
     /// `contact:` from `site.yaml`, for the footer.
-    pub contact: crate::config::Contact,
+    pub contact: crate::model::config::Contact,
     /// The "Liên hệ" page (`content/trang/lien-he.md`), when there is one.
     pub contact_url: Option<String>,
 }
@@ -143,7 +143,7 @@ pub struct ItemCard {
     pub unit: UnitLink,
     /// `tin` or `bai`.
     #[serde(rename = "type")]
-    pub kind: crate::content::ItemType,
+    pub kind: crate::model::content::ItemType,
     /// `Tin` or `Bài`.
     pub type_label: &'static str,
     pub summary: String,
@@ -289,16 +289,16 @@ impl<'a> Builder<'a> {
         let config = &self.site.config;
         let nav = [
             ("Trang chủ", "", "home"),
-            ("Tin bài", crate::plan::ITEMS, "tin-bai"),
-            ("Đơn vị", crate::plan::UNITS, "don-vi"),
-            ("Mô hình", crate::plan::PROFILES, "mo-hinh"),
-            ("Thống kê", crate::plan::TALLIES, "thong-ke"),
+            ("Tin bài", crate::model::plan::ITEMS, "tin-bai"),
+            ("Đơn vị", crate::model::plan::UNITS, "don-vi"),
+            ("Mô hình", crate::model::plan::PROFILES, "mo-hinh"),
+            ("Thống kê", crate::model::plan::TALLIES, "thong-ke"),
             ("Giới thiệu", "gioi-thieu/", "trang"),
         ];
         // Without public tallies there is no /thong-ke/ to link to.
         let nav = nav
             .into_iter()
-            .filter(|(_, path, _)| config.tallies_public || *path != crate::plan::TALLIES);
+            .filter(|(_, path, _)| config.tallies_public || *path != crate::model::plan::TALLIES);
         SiteContext {
             title: config.title.clone(),
             description: config.description.clone(),
@@ -394,7 +394,7 @@ impl<'a> Builder<'a> {
     /// Photos of the bundle of `source` that neither the cover nor the text shows.
     pub fn gallery(
         &self,
-        source: &crate::content::Source,
+        source: &crate::model::content::Source,
         html: &str,
         cover: Option<&Image>,
         title: &str,
@@ -402,7 +402,7 @@ impl<'a> Builder<'a> {
         if !source.is_bundle() {
             return Vec::new();
         }
-        let dir = crate::site::content_dir(&self.site.root).join(source.dir());
+        let dir = crate::model::site::content_dir(&self.site.root).join(source.dir());
         let base = &self.site.config.base_url;
         let cover = cover.and_then(|c| self.site.images.by_output(&c.path));
         let photos: Vec<_> = self

@@ -6,8 +6,8 @@ use rustc_hash::FxHasher;
 use std::hash::{Hash, Hasher};
 
 use super::select;
-use crate::plan::{PageJob, PageKind, page_count};
-use crate::site::Site;
+use crate::model::plan::{PageJob, PageKind, page_count};
+use crate::model::site::Site;
 use crate::tally::{self, Tally};
 
 /// What many pages share: the site context, this year's tally, the tally years.
@@ -102,7 +102,7 @@ pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]
             // The gallery: the photos of the item's bundle, with their sizes.
             let source = &site.items[i].source;
             if source.is_bundle() {
-                let dir = crate::site::content_dir(&site.root).join(source.dir());
+                let dir = crate::model::site::content_dir(&site.root).join(source.dir());
                 for picture in site.images.in_folder(&dir) {
                     (&picture.source, picture.width, picture.height).hash(&mut h);
                 }

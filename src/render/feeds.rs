@@ -4,10 +4,10 @@
 use serde::Serialize;
 
 use super::{Renderer, select};
-use crate::config::UnitId;
-use crate::diagnostics::Error;
-use crate::plan::{self, PageJob, PageKind};
-use crate::urls::paginated;
+use crate::base::diagnostics::Error;
+use crate::base::urls::paginated;
+use crate::model::config::UnitId;
+use crate::model::plan::{self, PageJob, PageKind};
 
 #[derive(Serialize)]
 struct FeedEntry {

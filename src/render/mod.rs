@@ -3,6 +3,7 @@
 //! The contract with templates is in [`context`]: `site`, `meta` and `page`, where `page`
 //! holds only what that page shows.
 
+pub mod chart;
 pub mod context;
 pub mod deps;
 mod feeds;
@@ -14,10 +15,10 @@ pub mod theme;
 use serde::Serialize;
 use tera::Tera;
 
-use crate::config::UnitId;
-use crate::diagnostics::Error;
-use crate::plan::{self, PageJob, PageKind, page_count};
-use crate::site::Site;
+use crate::base::diagnostics::Error;
+use crate::model::config::UnitId;
+use crate::model::plan::{self, PageJob, PageKind, page_count};
+use crate::model::site::Site;
 use context::{Builder, ItemCard, Link, Meta, ProfileCard};
 
 pub struct Renderer<'a> {
@@ -65,7 +66,7 @@ impl<'a> Renderer<'a> {
         site: &'a Site,
         theme: &'a theme::Theme,
         jobs: &'a [PageJob],
-    ) -> Result<Self, crate::diagnostics::Error> {
+    ) -> Result<Self, crate::base::diagnostics::Error> {
         let build = Builder::new(site);
         let site_value = tera::to_value(build.site_context()).map_err(anyhow::Error::from)?;
         theme.partials.start_build(site_value.clone());
@@ -118,7 +119,7 @@ impl<'a> Renderer<'a> {
             .render_to(template, &context, &mut out)
             .map_err(|e| {
                 theme::template_error(
-                    &crate::diagnostics::relative_to(
+                    &crate::base::diagnostics::relative_to(
                         &self.site().root,
                         &self.site().theme_dir.join("templates"),
                     ),
@@ -399,7 +400,7 @@ impl<'a> Renderer<'a> {
                 }
                 let kinds = (0..site.config.profile_kinds.len())
                     .map(|k| KindGroup {
-                        kind: build.kind(crate::config::KindId(k)),
+                        kind: build.kind(crate::model::config::KindId(k)),
                         profiles: build.profile_cards(&site.profiles_by_kind[k]),
                     })
                     .collect();

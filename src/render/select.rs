@@ -1,7 +1,7 @@
 //! What each page shows, as indices into the site: shared by the renderer and by the
 //! dependency signatures of incremental rebuilds, so the two can never disagree.
 
-use crate::site::Site;
+use crate::model::site::Site;
 
 /// Entries in a feed, as RSS readers expect.
 pub const FEED_LENGTH: usize = 20;

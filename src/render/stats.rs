@@ -4,10 +4,11 @@
 use serde::Serialize;
 
 use super::Renderer;
-use crate::config::UnitId;
-use crate::diagnostics::Error;
-use crate::plan::{self, PageJob};
-use crate::tally::{self, Counts, KindProgress, Period, Tally, UnitTally, chart, format, period};
+use super::chart;
+use crate::base::diagnostics::Error;
+use crate::model::config::UnitId;
+use crate::model::plan::{self, PageJob};
+use crate::tally::{self, Counts, KindProgress, Period, Tally, UnitTally, format, period};
 
 /// One line of progress: a unit or the province, for one year.
 #[derive(Serialize)]

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use tera::Tera;
 
-use crate::diagnostics::Diagnostic;
+use crate::base::diagnostics::Diagnostic;
 
 /// Templates every theme must provide: one per kind of page, plus the feeds.
 pub const REQUIRED: &[&str] = &[
@@ -138,7 +138,7 @@ pub struct Theme {
 /// Reads every file under `templates/` (names relative to it, `/`-separated).
 pub fn load(theme_dir: &Path, shown_root: &Path) -> Result<Theme, Vec<Diagnostic>> {
     let dir = theme_dir.join("templates");
-    let shown_dir = crate::diagnostics::relative_to(shown_root, &dir);
+    let shown_dir = crate::base::diagnostics::relative_to(shown_root, &dir);
     if !dir.is_dir() {
         return Err(vec![
             Diagnostic::new(&shown_dir, 1, "không tìm thấy giao diện")
@@ -160,7 +160,7 @@ pub fn load(theme_dir: &Path, shown_root: &Path) -> Result<Theme, Vec<Diagnostic
             }
         };
         if !entry.file_type().is_file()
-            || crate::content::inventory::is_ignored(&entry.file_name().to_string_lossy())
+            || crate::load::inventory::is_ignored(&entry.file_name().to_string_lossy())
         {
             continue;
         }
@@ -214,9 +214,8 @@ fn symlink_problems(theme_dir: &Path, shown_root: &Path) -> Vec<Diagnostic> {
     if !theme_dir.starts_with(shown_root.join("themes")) {
         return Vec::new();
     }
-    let site_root = crate::content::inventory::real_root(shown_root);
-    if let Err(problem) = crate::content::inventory::check_inside(theme_dir, &site_root, shown_root)
-    {
+    let site_root = crate::load::inventory::real_root(shown_root);
+    if let Err(problem) = crate::load::inventory::check_inside(theme_dir, &site_root, shown_root) {
         return vec![problem];
     }
     walkdir::WalkDir::new(theme_dir)
@@ -226,7 +225,7 @@ fn symlink_problems(theme_dir: &Path, shown_root: &Path) -> Vec<Diagnostic> {
         .filter_map(Result::ok)
         .filter(|entry| entry.path_is_symlink())
         .filter_map(|entry| {
-            crate::content::inventory::check_symlink(entry.path(), &site_root, shown_root).err()
+            crate::load::inventory::check_symlink(entry.path(), &site_root, shown_root).err()
         })
         .collect()
 }
@@ -508,8 +507,8 @@ mod tests {
 
     #[test]
     fn every_page_kind_has_a_required_template() {
-        use crate::config::{KindId, UnitId};
-        use crate::plan::PageKind;
+        use crate::model::config::{KindId, UnitId};
+        use crate::model::plan::PageKind;
         let kinds = [
             PageKind::Home,
             PageKind::ItemList { page: 1 },

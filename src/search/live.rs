@@ -13,7 +13,7 @@ use super::{
     DIR, SearchDoc, documents, filter_bytes, filter_path, filters, fold, manifest_bytes,
     record_bytes, record_path, shard_path, shards, words,
 };
-use crate::site::Site;
+use crate::model::site::Site;
 
 /// A document's words: exact form, seen in the title.
 type Terms = Vec<(Box<str>, bool)>;

@@ -29,7 +29,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHasher;
 use serde::Serialize;
 
-use crate::site::Site;
+use crate::model::site::Site;
 use index::{DocWords, Token};
 
 /// Where the index lives in the output.
@@ -74,7 +74,7 @@ pub struct SearchDoc<'a> {
     pub kind: DocType,
     pub date: Option<DateTime<FixedOffset>>,
     pub year: Option<i32>,
-    pub unit: Option<crate::config::UnitId>,
+    pub unit: Option<crate::model::config::UnitId>,
     /// Rendered body.
     pub html: &'a str,
     /// Searchable text outside the body: a written summary, tags, criteria, commune.
@@ -128,8 +128,8 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
             path: item.path(),
             title: &item.title,
             kind: match item.kind {
-                crate::content::ItemType::Tin => DocType::Tin,
-                crate::content::ItemType::Bai => DocType::Bai,
+                crate::model::content::ItemType::Tin => DocType::Tin,
+                crate::model::content::ItemType::Bai => DocType::Bai,
             },
             date: Some(item.date),
             year: Some(item.date.year()),
@@ -205,7 +205,7 @@ fn record_json(site: &Site, doc: &SearchDoc, text: &str) -> Vec<u8> {
         t: doc.title,
         u: &doc.path,
         d: match (doc.date, doc.year) {
-            (Some(date), _) => crate::dates::format_vi(&date),
+            (Some(date), _) => crate::base::dates::format_vi(&date),
             (None, Some(year)) => format!("Năm {year}"),
             (None, None) => String::new(),
         },

@@ -4,8 +4,6 @@
 //! end of `as_of` in the site timezone, in the calendar year of their date in that timezone.
 //! The CLI, the pages and the downloads all call [`tally`].
 
-pub mod chart;
-pub mod cli;
 pub mod format;
 pub mod period;
 pub mod xlsx;
@@ -13,9 +11,8 @@ pub mod xlsx;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::config::{Config, KindId};
-use crate::content::{Item, ItemType, Profile};
-pub use cli::{Format, Request, command};
+use crate::model::config::{Config, KindId};
+use crate::model::content::{Item, ItemType, Profile};
 pub use period::{Period, PeriodError};
 
 /// Units without an item in this many days are "quiet" unless `--quiet-days` says otherwise.

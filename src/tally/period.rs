@@ -6,7 +6,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::dates::days_in_year;
+use crate::base::dates::days_in_year;
 
 /// Which part of the year a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -203,7 +203,7 @@ pub fn by_quarter(by_month: &[u32; 12]) -> [u32; 4] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dates::parse_date;
+    use crate::base::dates::parse_date;
     use chrono::FixedOffset;
 
     fn day(text: &str) -> NaiveDate {

@@ -1,9 +1,9 @@
 //! Counting rules of SPEC §6 and §13 on hand-made items.
 use super::*;
-use crate::config::tests::sample;
-use crate::config::{ChannelId, UnitId};
-use crate::content::Source;
-use crate::dates::parse_date;
+use crate::base::dates::parse_date;
+use crate::model::config::tests::sample;
+use crate::model::config::{ChannelId, UnitId};
+use crate::model::content::Source;
 
 fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()

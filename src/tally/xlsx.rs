@@ -12,8 +12,8 @@ use rust_xlsxwriter::{
 
 use super::period::Span;
 use super::{Counts, KindProgress, Tally, counts_in};
-use crate::config::Config;
-use crate::content::{Item, ItemType};
+use crate::model::config::Config;
+use crate::model::content::{Item, ItemType};
 
 /// Sheet names, in order.
 pub const SHEETS: [&str; 5] = [
@@ -469,7 +469,7 @@ fn list(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::tests::sample;
+    use crate::model::config::tests::sample;
     use crate::tally::{Period, tally_period};
 
     #[test]

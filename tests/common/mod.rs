@@ -156,7 +156,7 @@ impl TestSite {
 /// and files a build publishes.
 pub fn files_under(dir: &Path) -> BTreeSet<String> {
     let mut files = all_files_under(dir);
-    files.remove(datto::output::MANIFEST);
+    files.remove(datto::emit::MANIFEST);
     files
 }
 

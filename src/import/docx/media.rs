@@ -152,7 +152,7 @@ impl Reader<'_, '_> {
         let stem = shown
             .rsplit_once('.')
             .map_or(shown.as_str(), |(stem, _)| stem);
-        let mut slug = crate::slug::slugify(stem);
+        let mut slug = crate::base::slug::slugify(stem);
         slug.truncate(60);
         let slug = slug.trim_end_matches('-');
         let slug = if slug.is_empty() || slug == "index" {

@@ -1,0 +1,244 @@
+//! Rendering Markdown bodies, once: a body is rendered again only when its file changed or
+//! when one of its links or its cover image now resolves differently (a linked item moved).
+
+use rustc_hash::FxHashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use crate::assemble::links::{Outputs, Resolver};
+use crate::assemble::markdown::{self, LinkResolver};
+use crate::base::diagnostics::Diagnostic;
+use crate::model::content::{Image, Item, Page, Profile, Source};
+use crate::model::site::image_name;
+
+/// A page type with a Markdown body and maybe a cover image.
+pub trait Renderable: Clone + Send + Sync {
+    fn source(&self) -> &Source;
+    fn source_mut(&mut self) -> &mut Source;
+    fn image(&self) -> Option<&Image>;
+    fn image_mut(&mut self) -> Option<&mut Image>;
+    fn set_body(&mut self, html: String, summary: String);
+}
+
+/// Items and profiles: a cover image, and a summary taken from the body when none is written.
+macro_rules! renderable_with_cover {
+    ($($type:ty),*) => {$(
+        impl Renderable for $type {
+            fn source(&self) -> &Source {
+                &self.source
+            }
+            fn source_mut(&mut self) -> &mut Source {
+                &mut self.source
+            }
+            fn image(&self) -> Option<&Image> {
+                self.image.as_ref()
+            }
+            fn image_mut(&mut self) -> Option<&mut Image> {
+                self.image.as_mut()
+            }
+            fn set_body(&mut self, html: String, summary: String) {
+                self.html = html;
+                if self.summary.is_empty() {
+                    self.summary = summary;
+                    self.summary_is_auto = true;
+                }
+            }
+        }
+    )*};
+}
+
+renderable_with_cover!(Item, Profile);
+
+impl Renderable for Page {
+    fn source(&self) -> &Source {
+        &self.source
+    }
+    fn source_mut(&mut self) -> &mut Source {
+        &mut self.source
+    }
+    fn image(&self) -> Option<&Image> {
+        None
+    }
+    fn image_mut(&mut self) -> Option<&mut Image> {
+        None
+    }
+    fn set_body(&mut self, html: String, _summary: String) {
+        self.html = html;
+    }
+}
+
+/// One link as resolved when the body was rendered.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct LinkUse {
+    dest: String,
+    is_image: bool,
+    outcome: Result<Option<String>, String>,
+}
+
+/// Records every resolution, so that a cached body can be checked against a new site.
+struct Recording<'a> {
+    inner: &'a Resolver<'a>,
+    has_cover: bool,
+    uses: Mutex<Vec<LinkUse>>,
+}
+
+impl LinkResolver for Recording<'_> {
+    // Not recorded: a photo's derived sizes are in the file names `resolve` returns.
+    fn picture(&self, dir: &str, dest: &str) -> Option<crate::images::Shown> {
+        self.inner.picture(dir, dest)
+    }
+
+    fn has_cover(&self) -> bool {
+        self.has_cover
+    }
+
+    fn resolve(&self, dir: &str, dest: &str, is_image: bool) -> Result<Option<String>, String> {
+        let outcome = self.inner.resolve(dir, dest, is_image);
+        if let Ok(mut uses) = self.uses.lock() {
+            uses.push(LinkUse {
+                dest: dest.to_string(),
+                is_image,
+                outcome: outcome.clone(),
+            });
+        }
+        outcome
+    }
+}
+
+#[derive(Debug)]
+struct Cached<T> {
+    /// The parsed document this was rendered from (same allocation means same file text).
+    input: Arc<T>,
+    output: Arc<T>,
+    links: Vec<LinkUse>,
+    image: Option<String>,
+    problems: Vec<Diagnostic>,
+    /// [`Resolver::environment`] when the links were last resolved.
+    environment: u64,
+}
+
+/// Rendered bodies of one page type, kept between rebuilds of `serve`.
+#[derive(Debug)]
+pub struct BodyCache<T> {
+    entries: FxHashMap<String, Cached<T>>,
+}
+
+impl<T> Default for BodyCache<T> {
+    fn default() -> Self {
+        BodyCache {
+            entries: FxHashMap::default(),
+        }
+    }
+}
+
+/// The caches of all three page types; `build` uses a fresh one.
+#[derive(Debug, Default)]
+pub struct Bodies {
+    pub items: BodyCache<Item>,
+    pub profiles: BodyCache<Profile>,
+    pub pages: BodyCache<Page>,
+}
+
+impl<T: Renderable> BodyCache<T> {
+    /// Renders (or reuses) the bodies of `docs`, resolving their cover images. Returns the
+    /// rendered documents in the same order, and every problem found. Entries of documents
+    /// not in `docs` are dropped.
+    pub fn render(
+        &mut self,
+        docs: &[Arc<T>],
+        outputs: &Outputs,
+        resolver: &Resolver,
+    ) -> (Vec<Arc<T>>, Vec<Diagnostic>) {
+        // Entries move from the old map to the new one: nothing is cloned per document.
+        let mut old = std::mem::take(&mut self.entries);
+        let pairs: Vec<(&Arc<T>, Option<Cached<T>>)> = docs
+            .iter()
+            .map(|doc| (doc, old.remove(&doc.source().rel)))
+            .collect();
+        let results: Vec<Cached<T>> = pairs
+            .into_par_iter()
+            .map(
+                |(doc, cached)| match cached.filter(|c| still_valid(c, doc, outputs, resolver)) {
+                    Some(c) => Cached {
+                        environment: resolver.environment(),
+                        ..c
+                    },
+                    None => render_one(doc, outputs, resolver),
+                },
+            )
+            .collect();
+        let mut rendered = Vec::with_capacity(results.len());
+        let mut problems = Vec::new();
+        for cached in results {
+            problems.extend(cached.problems.iter().cloned());
+            rendered.push(cached.output.clone());
+            self.entries
+                .insert(cached.input.source().rel.clone(), cached);
+        }
+        (rendered, problems)
+    }
+}
+
+fn still_valid<T: Renderable>(
+    cached: &Cached<T>,
+    doc: &Arc<T>,
+    outputs: &Outputs,
+    resolver: &Resolver,
+) -> bool {
+    let dir = doc.source().dir();
+    Arc::ptr_eq(doc, &cached.input)
+        && doc.image().and_then(|i| outputs.image_path(i)) == cached.image.as_deref()
+        && (cached.environment == resolver.environment()
+            || cached
+                .links
+                .iter()
+                .all(|u| resolver.resolve(dir, &u.dest, u.is_image) == u.outcome))
+}
+
+fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolver) -> Cached<T> {
+    let recording = Recording {
+        inner: resolver,
+        has_cover: doc.image().is_some(),
+        uses: Mutex::new(Vec::new()),
+    };
+    let (rendered, mut problems) = markdown::render(doc.source(), &recording);
+    // Copies the metadata; the Markdown is shared, and dropped from the copy just below.
+    let mut output = T::clone(doc);
+    output.set_body(rendered.html, rendered.summary);
+    // The Markdown stays with the parsed document; the rendered copy does not need it.
+    output.source_mut().body = Default::default();
+    let shown = doc.source().shown.clone();
+    let mut image_path = None;
+    if let Some(image) = output.image_mut() {
+        match outputs.image_path(image).map(str::to_string) {
+            Some(path) => {
+                image.path = path.clone();
+                image_path = Some(path);
+            }
+            None if outputs.is_bad_photo(image) => problems.push(Diagnostic::new(
+                shown,
+                image.line,
+                format!("ảnh `{}` không dùng được (xem lỗi ghi ở chính tệp ảnh)", image_name(image)),
+            )),
+            None => problems.push(
+                Diagnostic::new(shown, image.line, format!("không tìm thấy ảnh `{}`", image_name(image))).with_hint(
+                    "ảnh đặt cạnh tệp .md (ghi `image: anh.jpg`) hoặc trong content/static/ (ghi `image: /anh/ten.jpg`)",
+                ),
+            ),
+        }
+    }
+    let links = recording.uses.into_inner().unwrap_or_default();
+    let mut hasher = rustc_hash::FxHasher::default();
+    (doc.source().version, &image_path, &links).hash(&mut hasher);
+    output.source_mut().fingerprint = hasher.finish();
+    Cached {
+        input: doc.clone(),
+        output: Arc::new(output),
+        links,
+        image: image_path,
+        problems,
+        environment: resolver.environment(),
+    }
+}

@@ -1,0 +1,118 @@
+//! Text as it enters datto (a Markdown file, `site.yaml`, a decoded YAML string): the
+//! characters that no HTML page or XML feed may hold are dealt with here, once, so no
+//! template has to think about them.
+//!
+//! - U+000B (Word's "soft line break", Shift+Enter, pasted into a file) and U+000C (form
+//!   feed, Word's page break) in a file become a space: that is how a line break inside a
+//!   Markdown paragraph renders anyway.
+//! - Every other control character (U+0000–U+001F but tab, LF, CR; U+007F–U+009F) and the
+//!   noncharacters (U+FDD0–U+FDEF, U+FFFE, U+FFFF and their twins in every plane) are an
+//!   error at `path:line`: they are invisible, so only the error tells staff they are there.
+//!   XML 1.0 cannot hold them at all and the HTML standard calls them parse errors.
+
+use std::path::Path;
+
+use crate::base::diagnostics::Diagnostic;
+
+/// Characters that can never reach the output.
+pub fn is_forbidden(c: char) -> bool {
+    let code = c as u32;
+    matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+        || (0xfdd0..=0xfdef).contains(&code)
+        || code & 0xfffe == 0xfffe
+}
+
+/// The first forbidden character of `text`, if any.
+pub fn first_forbidden(text: &str) -> Option<char> {
+    text.chars().find(|&c| is_forbidden(c))
+}
+
+/// How an error names a character: `U+0000`.
+pub fn code_point(c: char) -> String {
+    format!("U+{:04X}", c as u32)
+}
+
+/// The message for a forbidden character in a value (a YAML `"\0"` escape).
+pub fn forbidden_message(c: char) -> String {
+    format!(
+        "ký tự điều khiển {} không được phép (không hiện được trên trang, làm hỏng RSS)",
+        code_point(c)
+    )
+}
+
+const HINT: &str = "xóa ký tự này (thường do dán từ Word hay PDF): gõ lại đoạn chữ quanh nó";
+
+/// A file's text made safe (see the module docs), or one error per line holding a
+/// forbidden character, at its line.
+pub fn clean_file(shown: &Path, text: String) -> Result<String, Vec<Diagnostic>> {
+    let text = if text.contains(['\u{b}', '\u{c}']) {
+        text.replace(['\u{b}', '\u{c}'], " ")
+    } else {
+        text
+    };
+    if first_forbidden(&text).is_none() {
+        return Ok(text);
+    }
+    let errors = text
+        .split('\n')
+        .enumerate()
+        .filter_map(|(i, line)| {
+            first_forbidden(line)
+                .map(|c| Diagnostic::new(shown, i + 1, forbidden_message(c)).with_hint(HINT))
+        })
+        .collect();
+    Err(errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_characters() {
+        for c in [
+            '\0',
+            '\u{1}',
+            '\u{8}',
+            '\u{1b}',
+            '\u{7f}',
+            '\u{85}',
+            '\u{fffe}',
+            '\u{ffff}',
+            '\u{fdd0}',
+            '\u{1fffe}',
+            '\u{10ffff}',
+        ] {
+            assert!(is_forbidden(c), "{}", code_point(c));
+        }
+        for c in [
+            '\t',
+            '\n',
+            '\r',
+            ' ',
+            'ệ',
+            '\u{a0}',
+            '\u{feff}',
+            '\u{fffd}',
+            '\u{1f600}',
+        ] {
+            assert!(!is_forbidden(c), "{}", code_point(c));
+        }
+    }
+
+    #[test]
+    fn soft_line_breaks_become_spaces_and_controls_are_errors_at_their_line() {
+        let path = Path::new("content/tin-bai/a.md");
+        assert_eq!(
+            clean_file(path, "Dòng một\u{b}dòng hai\u{c}\n".into()).unwrap(),
+            "Dòng một dòng hai \n"
+        );
+        let errors =
+            clean_file(path, "---\ntitle: a\u{0}b\n---\nx\u{1}\n\u{ffff}\n".into()).unwrap_err();
+        let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert!(shown[0].starts_with("content/tin-bai/a.md:2: ký tự điều khiển U+0000"));
+        assert!(shown[1].starts_with("content/tin-bai/a.md:4:"));
+        assert!(shown[2].contains("U+FFFF"));
+    }
+}

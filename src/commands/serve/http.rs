@@ -1,0 +1,361 @@
+//! The preview server: files under the output folder only, GET and HEAD only, a live-reload
+//! script injected into HTML responses (never into the built files), and a server-sent
+//! events stream that tells open tabs to reload or to show the build errors.
+
+use std::convert::Infallible;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, Stream};
+use tokio::sync::broadcast;
+
+/// Where the events stream lives; no content path can start with `__`.
+pub const EVENTS_PATH: &str = "/__datto/events";
+
+/// What a rebuild tells open tabs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The output changed: reload.
+    Reload,
+    /// The last rebuild failed: show these lines over the page.
+    Failed(String),
+    /// The server is stopping: end the event streams, or open tabs would keep it alive.
+    Closing,
+}
+
+pub struct ServerState {
+    pub output: PathBuf,
+    /// The server's port: a request must name it in its `Host`.
+    pub port: u16,
+    pub notices: broadcast::Sender<Notice>,
+    /// The current failure, shown to tabs that connect while it lasts.
+    pub failure: RwLock<Option<String>>,
+}
+
+impl ServerState {
+    pub fn new(output: PathBuf, port: u16) -> Arc<Self> {
+        let (notices, _) = broadcast::channel(16);
+        Arc::new(ServerState {
+            output,
+            port,
+            notices,
+            failure: RwLock::new(None),
+        })
+    }
+
+    pub fn notify(&self, notice: Notice) {
+        if let Ok(mut failure) = self.failure.write() {
+            match &notice {
+                Notice::Failed(text) => *failure = Some(text.clone()),
+                Notice::Reload => *failure = None,
+                Notice::Closing => {}
+            }
+        }
+        // No receiver means no open tab: nothing to tell.
+        let _ = self.notices.send(notice);
+    }
+}
+
+pub fn router(state: Arc<ServerState>) -> Router {
+    Router::new().fallback(handle).with_state(state)
+}
+
+/// Listens for rebuilds; reloads the tab, or shows the errors over it until they are fixed.
+const RELOAD_SCRIPT: &str = r#"<script>(function(){var box=null;function show(text){if(!box){box=document.createElement("div");box.id="datto-errors";box.setAttribute("role","alert");box.style.cssText="position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;background:#7f1d1d;color:#fff;font:14px/1.5 ui-monospace,monospace;padding:12px 16px;white-space:pre-wrap;box-shadow:0 -4px 16px rgba(0,0,0,.3)";document.body.appendChild(box);}box.textContent="datto: bản dựng lỗi, trang đang hiện là bản tốt gần nhất\n\n"+text;}var es=new EventSource("/__datto/events");es.addEventListener("reload",function(){location.reload();});es.addEventListener("failed",function(e){show(e.data);});})();</script>"#;
+
+fn inject(mut html: Vec<u8>) -> Vec<u8> {
+    let marker = b"</body>";
+    let at = html
+        .windows(marker.len())
+        .rposition(|w| w.eq_ignore_ascii_case(marker))
+        .unwrap_or(html.len());
+    html.splice(at..at, RELOAD_SCRIPT.bytes());
+    html
+}
+
+/// Decodes and normalises a request path into a relative output path. `None` for anything
+/// that is not plainly inside the output: `..` past the root, backslashes, NUL, bad UTF-8.
+pub fn normalise(path: &str) -> Option<String> {
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    let parts = crate::base::paths::segments(&decoded)?;
+    // `C:` and the like: never a name in the output, always an attempt elsewhere.
+    if parts.iter().any(|p| p.contains(':')) {
+        return None;
+    }
+    Some(parts.join("/"))
+}
+
+fn content_type(path: &Path) -> HeaderValue {
+    let mime = mime_guess::from_path(path).first_or_octet_stream();
+    let text = mime.type_() == "text"
+        || matches!(
+            mime.essence_str(),
+            "application/javascript" | "application/json" | "application/xml" | "image/svg+xml"
+        );
+    let value = if text {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
+    };
+    HeaderValue::from_str(&value).unwrap_or(HeaderValue::from_static("application/octet-stream"))
+}
+
+/// Before the first good build there is no site, not even a 404 page: show why (the build
+/// errors) in a page that reloads by itself once the files are fixed.
+fn no_site_yet(state: &ServerState) -> Response {
+    let failure = state.failure.read().ok().and_then(|f| f.clone());
+    let (status, text) = match failure {
+        Some(text) => (StatusCode::SERVICE_UNAVAILABLE, text),
+        None => (StatusCode::NOT_FOUND, "Không tìm thấy trang.".to_string()),
+    };
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>datto</title></head>\
+         <body><h1>Chưa dựng được trang</h1><pre>{}</pre>{RELOAD_SCRIPT}</body></html>",
+        crate::render::theme::escape_html(&text)
+    );
+    let mut response = (status, html).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+fn plain(status: StatusCode, text: &'static str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
+}
+
+/// The file behind `rel`, if it is a file inside `root` (symlinks pointing out refused).
+fn locate(root: &Path, rel: &str) -> Option<PathBuf> {
+    let candidate = root.join(rel);
+    let canonical_root = root.canonicalize().ok()?;
+    let canonical = candidate.canonicalize().ok()?;
+    canonical.starts_with(&canonical_root).then_some(canonical)
+}
+
+/// Whether a `Host` header names this server: `localhost` or an IP address, with the
+/// server's port. Any other name is a page elsewhere that pointed its own domain at this
+/// address (DNS rebinding) to read the preview from a browser.
+pub fn host_allowed(host: Option<&str>, port: u16) -> bool {
+    let Some(host) = host else { return false };
+    let (name, host_port) = match host.rsplit_once(':') {
+        Some((name, p)) if !p.contains(']') => (name, p.parse::<u16>().ok()),
+        _ => (host, Some(80)),
+    };
+    if host_port != Some(port) {
+        return false;
+    }
+    let bare = name
+        .strip_prefix('[')
+        .and_then(|n| n.strip_suffix(']'))
+        .unwrap_or(name);
+    name.eq_ignore_ascii_case("localhost")
+        || bare.parse::<std::net::Ipv6Addr>().is_ok() && name.starts_with('[')
+        || name.parse::<std::net::Ipv4Addr>().is_ok()
+}
+
+async fn handle(
+    State(state): State<Arc<ServerState>>,
+    method: Method,
+    headers: axum::http::HeaderMap,
+    uri: Uri,
+) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    if !host_allowed(host, state.port) {
+        return plain(
+            StatusCode::MISDIRECTED_REQUEST,
+            "Chỉ phục vụ địa chỉ của chính máy chủ xem trước\n",
+        );
+    }
+    if method != Method::GET && method != Method::HEAD {
+        let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "Chỉ hỗ trợ GET và HEAD\n");
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    let head = method == Method::HEAD;
+    if uri.path() == EVENTS_PATH {
+        return events(state).into_response();
+    }
+    let Some(rel) = normalise(uri.path()) else {
+        return plain(StatusCode::BAD_REQUEST, "Đường dẫn không hợp lệ\n");
+    };
+    let root = state.output.clone();
+    let mut file = locate(&root, &rel);
+    if let Some(dir) = file.as_ref().filter(|f| f.is_dir()) {
+        if !uri.path().ends_with('/') {
+            // Relative links in the page need the trailing slash.
+            let location = format!("{}/", uri.path());
+            return (
+                StatusCode::MOVED_PERMANENTLY,
+                [(header::LOCATION, location)],
+            )
+                .into_response();
+        }
+        let index = if rel.is_empty() {
+            "index.html".to_string()
+        } else {
+            format!("{rel}/index.html")
+        };
+        file = locate(&root, &index).filter(|_| dir.is_dir());
+    }
+    let (status, path) = match file.filter(|f| f.is_file()) {
+        Some(path) => (StatusCode::OK, path),
+        None => match locate(&root, "404.html") {
+            Some(path) => (StatusCode::NOT_FOUND, path),
+            None => return no_site_yet(&state),
+        },
+    };
+    let Ok(mut bytes) = tokio::fs::read(&path).await else {
+        return plain(StatusCode::NOT_FOUND, "Không tìm thấy trang\n");
+    };
+    let kind = content_type(&path);
+    if kind.to_str().is_ok_and(|k| k.starts_with("text/html")) {
+        bytes = inject(bytes);
+    }
+    let length = bytes.len();
+    let body = if head {
+        Body::empty()
+    } else {
+        Body::from(bytes)
+    };
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, kind);
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+fn events(state: Arc<ServerState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let pending = state
+        .failure
+        .read()
+        .ok()
+        .and_then(|f| f.clone())
+        .map(Notice::Failed);
+    let receiver = state.notices.subscribe();
+    let stream = stream::unfold((pending, receiver), |(pending, mut receiver)| async move {
+        let notice = match pending {
+            Some(notice) => notice,
+            None => match receiver.recv().await {
+                Ok(notice) => notice,
+                // Missed some notices: whatever they were, a reload shows the current state.
+                Err(broadcast::error::RecvError::Lagged(_)) => Notice::Reload,
+                Err(broadcast::error::RecvError::Closed) => return None,
+            },
+        };
+        let event = match notice {
+            Notice::Reload => Event::default().event("reload").data("reload"),
+            Notice::Failed(text) => Event::default().event("failed").data(text),
+            Notice::Closing => return None,
+        };
+        Some((Ok(event), (None, receiver)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_paths_are_normalised_or_refused() {
+        let cases = [
+            ("/", Some("")),
+            ("/tin-bai/", Some("tin-bai")),
+            (
+                "/tin-bai/2018/a/index.html",
+                Some("tin-bai/2018/a/index.html"),
+            ),
+            ("/a/./b/../c", Some("a/c")),
+            (
+                "/anh/%E1%BA%A3nh%20m%E1%BB%9Bi.jpg",
+                Some("anh/ảnh mới.jpg"),
+            ),
+            ("/../etc/passwd", None),
+            ("/%2e%2e/%2e%2e/etc/passwd", None),
+            ("/a/%2E%2E/%2E%2E/x", None),
+            ("/..%2f..%2fetc/passwd", None),
+            ("/a%5c..%5c..%5cx", None),
+            ("/a\\b", None),
+            ("/C:/Windows", None),
+            ("/%00", None),
+            ("/%ff", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(normalise(input).as_deref(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn only_the_servers_own_address_is_served() {
+        for ok in [
+            "127.0.0.1:1111",
+            "localhost:1111",
+            "LOCALHOST:1111",
+            "[::1]:1111",
+            "192.168.1.5:1111",
+        ] {
+            assert!(host_allowed(Some(ok), 1111), "{ok}");
+        }
+        for bad in [
+            "evil.example:1111",
+            "127.0.0.1.nip.io:1111",
+            "localhost.evil:1111",
+            "127.0.0.1:2222",
+            "127.0.0.1",
+            "::1:1111",
+            "",
+        ] {
+            assert!(!host_allowed(Some(bad), 1111), "{bad}");
+        }
+        assert!(!host_allowed(None, 1111));
+        assert!(host_allowed(Some("localhost"), 80));
+    }
+
+    #[test]
+    fn script_goes_before_the_last_body_end() {
+        let html = inject(b"<html><body><p>x</p></BODY></html>".to_vec());
+        let text = String::from_utf8(html).unwrap();
+        assert!(text.contains("</script></BODY>"), "{text}");
+        let bare = String::from_utf8(inject(b"<p>x</p>".to_vec())).unwrap();
+        assert!(bare.ends_with("</script>"));
+    }
+
+    #[test]
+    fn content_types() {
+        let cases = [
+            ("a/index.html", "text/html; charset=utf-8"),
+            ("css/style.css", "text/css; charset=utf-8"),
+            ("anh/logo.svg", "image/svg+xml; charset=utf-8"),
+            ("rss.xml", "text/xml; charset=utf-8"),
+            ("thong-ke/2026.json", "application/json; charset=utf-8"),
+            ("thong-ke/2026.csv", "text/csv; charset=utf-8"),
+            ("anh/a.png", "image/png"),
+            ("anh/a.jpg", "image/jpeg"),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(content_type(Path::new(path)), expected, "{path}");
+        }
+    }
+}

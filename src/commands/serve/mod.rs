@@ -1,0 +1,257 @@
+//! `datto serve`: build, serve, watch, rebuild what changed, reload open tabs.
+//!
+//! The preview is built into a private temporary folder with `base_url` set to the server's
+//! own address, so `public/` (what staff publish) is never touched by a preview.
+
+pub mod http;
+pub mod idle;
+pub mod rebuild;
+pub mod watch;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use notify::event::ModifyKind;
+use notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::new_debouncer;
+
+use crate::base::diagnostics::Error;
+use crate::commands::serve::rebuild::{Change, Incremental};
+use crate::model::site::LoadOptions;
+use http::{Notice, ServerState};
+
+/// Saves closer together than this are one change (editors write in bursts).
+const DEBOUNCE: Duration = Duration::from_millis(120);
+
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub bind: IpAddr,
+    pub port: u16,
+    pub drafts: bool,
+    pub future: bool,
+}
+
+fn bind(options: &ServeOptions) -> Result<std::net::TcpListener, Error> {
+    let address = SocketAddr::new(options.bind, options.port);
+    let listener = std::net::TcpListener::bind(address).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => Error::Usage(format!(
+            "cổng {} đang được chương trình khác dùng; chọn cổng khác bằng --port (hoặc --port 0 để tự chọn)",
+            options.port
+        )),
+        _ => Error::Usage(format!("không mở được {address}: {e}")),
+    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::Internal(e.into()))?;
+    Ok(listener)
+}
+
+/// Runs until Ctrl-C.
+pub fn serve(options: ServeOptions) -> Result<(), Error> {
+    let root = options.root.canonicalize().map_err(|e| {
+        Error::Usage(format!(
+            "không mở được thư mục {}: {e}",
+            options.root.display()
+        ))
+    })?;
+    let listener = bind(&options)?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| Error::Internal(e.into()))?;
+    let url = format!("http://{address}/");
+    // A fresh folder of our own (random name, owner-only): nothing another user or process
+    // made is ever written to or removed, and no one else can read the drafts it holds.
+    let preview = preview_folder().map_err(|e| Error::Internal(e.into()))?;
+    let output = preview.path().to_path_buf();
+
+    let load = LoadOptions {
+        drafts: options.drafts,
+        future: options.future,
+        now: crate::base::dates::now().map_err(Error::Usage)?,
+        base_url: Some(url.clone()),
+        preview: true,
+    };
+    let mut site = Incremental::new(&root, load, &output);
+    let state = ServerState::new(output.clone(), address.port());
+    report(
+        &state,
+        "bản dựng đầu tiên",
+        site.rebuild(&Change::everything()),
+    );
+
+    // Watch before announcing the address: an edit made right after must not be missed.
+    let theme = crate::model::site::load_config(&root)
+        .map(|c| c.theme)
+        .unwrap_or_else(|_| "datto".into());
+    let (sender, events) = mpsc::channel();
+    let mut debouncer = new_debouncer(DEBOUNCE, None, sender)
+        .map_err(|e| Error::Internal(anyhow::anyhow!("không theo dõi được thay đổi: {e}")))?;
+    for dir in ["content", "themes"] {
+        let path = root.join(dir);
+        // A site made by `datto init` has no themes/ (the theme is inside the binary).
+        if !path.exists() {
+            continue;
+        }
+        if let Err(e) = debouncer.watch(&path, RecursiveMode::Recursive) {
+            eprintln!("không theo dõi được {}: {e}", path.display());
+        }
+    }
+    let watcher_state = state.clone();
+    let root_for_editor = root.clone();
+    std::thread::Builder::new()
+        .name("datto-watch".into())
+        .spawn(move || rebuild_loop(&root, &theme, site, &watcher_state, &events))
+        .map_err(|e| Error::Internal(e.into()))?;
+    println!("Thư mục xem trước: {}", output.display());
+    println!("Đang phục vụ trang tại {url}  (Ctrl-C để dừng)");
+
+    // The editor writes content: only on a loopback address (no password option yet).
+    let mut app = http::router(state.clone());
+    if crate::editor::allowed_on(options.bind) {
+        let editor = crate::editor::EditorState::new(root_for_editor, address.port())
+            .map_err(|e| Error::Internal(anyhow::anyhow!("không tạo được mã bảo vệ: {e}")))?;
+        app = crate::editor::router(editor).merge(app);
+        println!("Trình soạn bài: {url}_datto/");
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Internal(e.into()))?;
+    let served = runtime.block_on(async {
+        // The watcher lives as long as the server.
+        let _debouncer = debouncer;
+        let listener = idle::IdleListener {
+            inner: tokio::net::TcpListener::from_std(listener)?,
+            idle: idle_time(),
+        };
+        let closing = state.clone();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                stop_signal().await;
+                closing.notify(Notice::Closing);
+            })
+            .await
+    });
+    // Removes the folder made above, and only it.
+    drop(preview);
+    println!("Đã dừng.");
+    served.map_err(|e| Error::Internal(e.into()))
+}
+
+fn preview_folder() -> std::io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("datto-serve-");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    builder.tempdir()
+}
+
+/// [`idle::IDLE`], or `DATTO_SERVE_IDLE_SECS` (tests use a short one).
+fn idle_time() -> Duration {
+    std::env::var("DATTO_SERVE_IDLE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(idle::IDLE, Duration::from_secs)
+}
+
+/// Ctrl-C, or a polite `kill` (SIGTERM): either way the temporary folder is removed.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Prints the outcome of a rebuild and tells open tabs.
+fn report(
+    state: &ServerState,
+    what: &str,
+    outcome: Result<crate::commands::serve::rebuild::Outcome, Error>,
+) {
+    match outcome {
+        Ok(o) => {
+            println!(
+                "↻ {what}: {} trang vẽ lại, {} tệp chép, {} tệp xóa ({} trang) trong {} ms",
+                o.rendered,
+                o.copied,
+                o.removed,
+                o.pages,
+                o.elapsed.as_millis()
+            );
+            state.notify(Notice::Reload);
+        }
+        Err(error) => {
+            let text = error.to_string();
+            eprintln!("✗ {what}: lỗi, trang vẫn hiện bản tốt gần nhất\n{text}");
+            state.notify(Notice::Failed(text));
+        }
+    }
+}
+
+type Events = mpsc::Receiver<notify_debouncer_full::DebounceEventResult>;
+
+fn rebuild_loop(
+    root: &Path,
+    theme: &str,
+    mut site: Incremental,
+    state: &ServerState,
+    events: &Events,
+) {
+    while let Ok(first) = events.recv() {
+        let mut change = Change::default();
+        // Everything already queued is part of the same burst.
+        for result in std::iter::once(first).chain(events.try_iter()) {
+            match result {
+                Ok(batch) => {
+                    // Reading a file (as every rebuild does) is not a change.
+                    let changes = batch.into_iter().filter(|e| {
+                        !matches!(
+                            e.kind,
+                            EventKind::Access(_) | EventKind::Modify(ModifyKind::Metadata(_))
+                        )
+                    });
+                    for event in changes {
+                        for path in &event.paths {
+                            watch::classify(root, theme, path, &mut change);
+                        }
+                    }
+                }
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("theo dõi thay đổi: {e}");
+                    }
+                    change.files = true;
+                }
+            }
+        }
+        if change.is_empty() {
+            continue;
+        }
+        if let Ok(now) = crate::base::dates::now() {
+            site.set_now(now);
+        }
+        let what = watch::describe(&change);
+        report(state, &what, site.rebuild(&change));
+    }
+}

@@ -1,0 +1,326 @@
+//! Incremental rebuilds for `serve`: the same output as `build`, written in place, but only
+//! what a change affects is parsed, rendered and written again.
+//!
+//! A content change re-parses the changed files (see [`Sources::refresh`]), re-renders the
+//! bodies whose file or links changed (see [`crate::assemble::bodies`]) and re-renders the pages whose
+//! dependency signature changed (see [`crate::render::deps`]). A template change re-renders
+//! every page without re-parsing; a `site.yaml` change starts from scratch. A failed rebuild
+//! writes nothing, so the last good output stays in place.
+
+use rustc_hash::FxHashMap;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+
+use crate::assemble::bodies::Bodies;
+use crate::base::diagnostics::{Diagnostics, Error};
+use crate::base::urls::output_file;
+use crate::emit::{create_folders, safe_join, write_atomic};
+use crate::load::sources::Sources;
+use crate::model::site::{LoadOptions, Site};
+use crate::render::{Renderer, theme};
+
+/// What changed since the last rebuild, as the file watcher saw it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Change {
+    /// `content/site.yaml`: everything is rebuilt.
+    pub config: bool,
+    /// A theme template: every page is rendered again.
+    pub templates: bool,
+    /// Markdown files, relative to `content/`.
+    pub content: Vec<String>,
+    /// Static files or page assets were added, changed or removed.
+    pub files: bool,
+}
+
+impl Change {
+    pub fn everything() -> Change {
+        Change {
+            config: true,
+            templates: true,
+            content: Vec::new(),
+            files: true,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Change::default()
+    }
+}
+
+/// What a rebuild did, for the line the server prints.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub rendered: usize,
+    pub copied: usize,
+    pub removed: usize,
+    pub pages: usize,
+    pub elapsed: Duration,
+}
+
+/// An output file, the fingerprint of its bytes, and the bytes if they changed.
+type RenderedPage<'a> = (&'a String, u64, Option<Vec<u8>>);
+
+/// Size and modification time: enough to tell a static file was replaced.
+type Stamp = (u64, Option<SystemTime>);
+
+fn stamp(path: &Path) -> Stamp {
+    std::fs::metadata(path).map_or((0, None), |m| (m.len(), m.modified().ok()))
+}
+
+pub struct Incremental {
+    root: PathBuf,
+    options: LoadOptions,
+    output: PathBuf,
+    sources: Option<Sources>,
+    bodies: Bodies,
+    theme: Option<theme::Theme>,
+    /// Output file → signature of what is written there.
+    written: FxHashMap<String, u64>,
+    /// Output file → fingerprint of its bytes, to skip rewriting identical pages.
+    contents: FxHashMap<String, u64>,
+    /// Output file → source file and its stamp when copied.
+    copied: FxHashMap<String, (PathBuf, Stamp)>,
+    /// The search index, updated shard by shard.
+    search: crate::search::Incremental,
+}
+
+impl Incremental {
+    /// Rebuilds `root` into `output`, which this value then owns.
+    pub fn new(root: &Path, options: LoadOptions, output: &Path) -> Incremental {
+        Incremental {
+            root: root.to_path_buf(),
+            options,
+            output: output.to_path_buf(),
+            sources: None,
+            bodies: Bodies::default(),
+            theme: None,
+            written: FxHashMap::default(),
+            contents: FxHashMap::default(),
+            copied: FxHashMap::default(),
+            search: crate::search::Incremental::default(),
+        }
+    }
+
+    /// Moves "now" on (scheduled items go live, the tally day advances).
+    pub fn set_now(&mut self, now: chrono::DateTime<chrono::Utc>) {
+        self.options.now = now;
+    }
+
+    pub fn output(&self) -> &Path {
+        &self.output
+    }
+
+    /// Applies `change`. On error nothing is written and the next call retries what failed.
+    pub fn rebuild(&mut self, change: &Change) -> Result<Outcome, Error> {
+        let started = Instant::now();
+        // Every page is rendered again after a configuration change; `written` is kept all
+        // the same, to know which old files to remove. A template change re-renders the
+        // pages whose templates' fingerprints changed (see `theme::Theme::fingerprints`).
+        let mut render_all = false;
+        if change.config || self.sources.is_none() {
+            self.sources = None;
+            self.theme = None;
+            self.bodies = Bodies::default();
+            self.search.reset();
+            render_all = true;
+            self.sources = Some(Sources::load(&self.root)?);
+        } else if let Some(sources) = self
+            .sources
+            .as_mut()
+            .filter(|_| !change.content.is_empty() || change.files)
+        {
+            sources.refresh(&change.content, change.files)?;
+        }
+        let Some(sources) = self.sources.as_ref() else {
+            return Err(Error::Internal(anyhow::anyhow!("nội dung chưa được nạp")));
+        };
+
+        // The site and the theme: both report their problems together, as in `build`.
+        let site = Site::assemble(sources, &self.options, &mut self.bodies);
+        if change.templates || self.theme.is_none() {
+            self.theme = None;
+            let theme_dir = theme::dir(&self.root, &sources.config.theme);
+            match (theme::load(&theme_dir, &self.root), &site) {
+                (Ok(theme), _) => self.theme = Some(theme),
+                (Err(mut more), Err(Error::Content(list))) => {
+                    more.extend(list.iter().cloned());
+                    return Err(Error::Content(Diagnostics::from(more).into_sorted()));
+                }
+                (Err(more), _) => return Err(Error::Content(more)),
+            }
+        }
+        let site = site?;
+        let Some(theme) = self.theme.as_ref() else {
+            return Err(Error::Internal(anyhow::anyhow!("giao diện chưa được nạp")));
+        };
+
+        let jobs = site.jobs();
+        let renderer = Renderer::new(&site, theme, jobs)?;
+        let globals = renderer.globals();
+        let signatures: Vec<(String, u64)> = jobs
+            .par_iter()
+            .map(|job| {
+                let content = crate::render::deps::signature(&site, job, &globals, jobs);
+                let template = job.kind.template().and_then(|t| theme.fingerprints.get(t));
+                let mut hasher = rustc_hash::FxHasher::default();
+                (content, template).hash(&mut hasher);
+                (output_file(&job.path), hasher.finish())
+            })
+            .collect();
+
+        // Render everything that changed in memory first: a template error writes nothing.
+        let dirty: Vec<(usize, &String)> = signatures
+            .iter()
+            .enumerate()
+            .filter(|(_, (file, signature))| {
+                render_all || self.written.get(file) != Some(signature)
+            })
+            .map(|(i, (file, _))| (i, file))
+            .collect();
+        // A page whose bytes did not change (a comment added to a template) is not kept or
+        // written again: a template edit then costs rendering, not 10,000 file writes.
+        let rendered: Vec<Result<RenderedPage, Error>> = dirty
+            .par_iter()
+            .map(|&(i, file)| {
+                renderer.render(&jobs[i]).map(|bytes| {
+                    let hash = fingerprint_bytes(&bytes);
+                    let unchanged = self.contents.get(file) == Some(&hash);
+                    (file, hash, (!unchanged).then_some(bytes))
+                })
+            })
+            .collect();
+        let rendered_count = rendered.len();
+        let mut pages = Vec::with_capacity(rendered.len());
+        let mut problems = Diagnostics::new();
+        for result in rendered {
+            match result {
+                Ok(page) => pages.push(page),
+                Err(Error::Content(list)) => problems.extend(list),
+                Err(internal) => return Err(internal),
+            }
+        }
+        problems.into_result(())?;
+        // Photos: a `stat` each when cached; a new or changed one is processed here.
+        let photos = crate::images::produce(
+            &site.images.pictures,
+            &crate::images::Cache::new(&self.root),
+        )?;
+
+        // Into an empty folder (the first build, before the server answers), files are
+        // written straight away, folders made once: a temporary file and a rename per page
+        // cost seconds on a 10,000-page site.
+        let empty = std::fs::read_dir(&self.output).map_or(true, |mut d| d.next().is_none());
+        let search = self.search.update(&site);
+        let changed: Vec<(&str, &Vec<u8>)> = pages
+            .iter()
+            .filter_map(|(file, _, bytes)| bytes.as_ref().map(|b| (file.as_str(), b)))
+            .chain(
+                search
+                    .changed
+                    .iter()
+                    .map(|(file, bytes)| (file.as_str(), bytes)),
+            )
+            .collect();
+        if empty {
+            std::fs::create_dir_all(&self.output)
+                .with_context(|| format!("tạo thư mục {}", self.output.display()))
+                .map_err(Error::Internal)?;
+            create_folders(&self.output, changed.iter().map(|(file, _)| *file))
+                .map_err(Error::Internal)?;
+        }
+        changed
+            .par_iter()
+            .try_for_each(|(file, bytes)| {
+                let path = safe_join(&self.output, file)?;
+                if empty {
+                    std::fs::write(&path, bytes).with_context(|| format!("ghi {}", path.display()))
+                } else {
+                    write_atomic(&path, bytes)
+                }
+            })
+            .map_err(|e| {
+                // The index believes its files written: it starts afresh next time.
+                self.search.reset();
+                Error::Internal(e)
+            })?;
+        for (file, hash, _) in pages {
+            self.contents.insert(file.clone(), hash);
+        }
+        let mut new_written: FxHashMap<String, u64> = signatures.into_iter().collect();
+        // The index keeps its own record of what changed; listed here so it is not removed.
+        new_written.extend(search.paths.into_iter().map(|path| (path, 0)));
+        let mut removed = 0;
+        for file in self
+            .written
+            .keys()
+            .filter(|f| !new_written.contains_key(*f))
+        {
+            removed += self.remove(file);
+        }
+
+        let mut new_copied =
+            FxHashMap::with_capacity_and_hasher(site.files.len(), Default::default());
+        let mut copied = 0;
+        let copies = site.files.iter().map(|f| (&f.from, &f.to));
+        for (from, to) in copies.chain(photos.iter().map(|p| (&p.from, &p.to))) {
+            let current = (from.clone(), stamp(from));
+            if self.copied.get(to) != Some(&current) || !self.output.join(to).exists() {
+                let bytes = std::fs::read(from).map_err(|e| Error::Internal(e.into()))?;
+                write_atomic(
+                    &safe_join(&self.output, to).map_err(Error::Internal)?,
+                    &bytes,
+                )
+                .map_err(Error::Internal)?;
+                copied += 1;
+            }
+            new_copied.insert(to.clone(), current);
+        }
+        for file in self
+            .copied
+            .keys()
+            .filter(|f| !new_copied.contains_key(*f) && !new_written.contains_key(*f))
+        {
+            removed += self.remove(file);
+        }
+
+        self.contents
+            .retain(|file, _| new_written.contains_key(file));
+        self.written = new_written;
+        self.copied = new_copied;
+        Ok(Outcome {
+            rendered: rendered_count,
+            copied,
+            removed,
+            pages: jobs.len(),
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// Removes an output file and the folders it leaves empty; 1 if something was removed.
+    fn remove(&self, file: &str) -> usize {
+        let Ok(path) = safe_join(&self.output, file) else {
+            return 0;
+        };
+        if std::fs::remove_file(&path).is_err() {
+            return 0;
+        }
+        let mut dir = path.parent();
+        while let Some(d) = dir.filter(|d| *d != self.output) {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+        1
+    }
+}
+
+fn fingerprint_bytes(bytes: &[u8]) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    bytes.hash(&mut hasher);
+    hasher.finish()
+}

@@ -1,0 +1,337 @@
+//! Walks `content/` once and sorts every file by its role.
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::base::diagnostics::Diagnostic;
+use crate::model::content::{MAX_PATH, MAX_SEGMENT};
+
+/// The content folders with a meaning of their own.
+pub const ITEMS_DIR: &str = "tin-bai";
+pub const PROFILES_DIR: &str = "mo-hinh";
+pub const PAGES_DIR: &str = "trang";
+pub const STATIC_DIR: &str = "static";
+pub const CONFIG_FILE: &str = "site.yaml";
+
+/// Every file of `content/`, by role. Paths are relative to `content/`, slash-separated.
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub items: Vec<String>,
+    pub profiles: Vec<String>,
+    pub pages: Vec<String>,
+    /// Non-Markdown files inside the three page folders: copied next to their page.
+    pub assets: Vec<String>,
+    /// Files under `content/static/`, relative to it.
+    pub static_files: Vec<String>,
+    /// Files in the wrong place, unreadable folders, names the output cannot hold. They do
+    /// not stop the other files from being checked: every build reports them with the rest.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Editor droppings and private files: `.git`, `_drafts`, `bai.md~`, `.bai.md.swp`, `x.tmp`.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('_')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
+}
+
+impl Inventory {
+    /// Walks `content_dir`. `shown_root` is what errors print paths relative to.
+    pub fn scan(content_dir: &Path, shown_root: &Path) -> Inventory {
+        let mut inventory = Inventory::default();
+        let mut errors = Vec::new();
+        let site_root = real_root(shown_root);
+        if let Err(problem) = check_inside(content_dir, &site_root, shown_root) {
+            inventory.problems.push(problem);
+            return inventory;
+        }
+        let walker = WalkDir::new(content_dir)
+            .min_depth(1)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| !is_ignored(&e.file_name().to_string_lossy()));
+        for entry in walker {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| content_dir.to_path_buf());
+                    errors.push(walk_error(shown(shown_root, &path), &e));
+                    continue;
+                }
+            };
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            if entry.path_is_symlink()
+                && let Err(problem) = check_symlink(entry.path(), &site_root, shown_root)
+            {
+                errors.push(problem);
+                continue;
+            }
+            let Ok(rel) = entry.path().strip_prefix(content_dir) else {
+                continue;
+            };
+            let Some(rel) = slash_path(rel) else {
+                errors.push(
+                    Diagnostic::new(
+                        shown(shown_root, entry.path()),
+                        1,
+                        "tên tệp không phải UTF-8",
+                    )
+                    .with_hint("đổi tên tệp, chỉ dùng chữ, số và dấu `-`"),
+                );
+                continue;
+            };
+            if let Some(problem) = too_long(&rel) {
+                errors.push(problem.into_diagnostic(shown(shown_root, entry.path())));
+                continue;
+            }
+            let (section, inner) = rel.split_once('/').unwrap_or(("", rel.as_str()));
+            let is_markdown = rel.ends_with(".md");
+            match (section, is_markdown) {
+                ("", _) if inner == CONFIG_FILE => {}
+                (ITEMS_DIR, true) => inventory.items.push(rel),
+                (PROFILES_DIR, true) => inventory.profiles.push(rel),
+                (PAGES_DIR, true) => inventory.pages.push(rel),
+                (ITEMS_DIR | PROFILES_DIR | PAGES_DIR, false) => inventory.assets.push(rel),
+                (STATIC_DIR, _) => inventory.static_files.push(inner.to_string()),
+                _ => errors.push(
+                    Diagnostic::new(shown(shown_root, entry.path()), 1, "tệp nằm ngoài các thư mục nội dung")
+                        .with_hint(format!(
+                            "tin bài đặt trong content/{ITEMS_DIR}/, mô hình trong content/{PROFILES_DIR}/, \
+                             trang trong content/{PAGES_DIR}/, ảnh và tệp tĩnh trong content/{STATIC_DIR}/"
+                        )),
+                ),
+            }
+        }
+        inventory.problems = errors;
+        inventory
+    }
+}
+
+/// A walk error as staff can act on it: a loop of links, a folder they may not read.
+fn walk_error(shown: PathBuf, e: &walkdir::Error) -> Diagnostic {
+    if e.loop_ancestor().is_some() {
+        return Diagnostic::new(
+            shown,
+            1,
+            "liên kết tượng trưng (symlink) trỏ vòng về thư mục chứa nó",
+        )
+        .with_hint("xóa liên kết này");
+    }
+    match e.io_error() {
+        Some(io) => crate::base::diagnostics::io_diagnostic(shown, io),
+        None => Diagnostic::new(shown, 1, "không đọc được thư mục"),
+    }
+}
+
+/// A path the output could not hold (see [`MAX_SEGMENT`]).
+struct TooLong {
+    message: String,
+}
+
+impl TooLong {
+    fn into_diagnostic(self, shown: PathBuf) -> Diagnostic {
+        Diagnostic::new(shown, 1, self.message).with_hint(format!(
+            "đặt tên ngắn hơn: mỗi tên thư mục hay tệp tối đa {MAX_SEGMENT} byte (khoảng 70 chữ có dấu)"
+        ))
+    }
+}
+
+fn too_long(rel: &str) -> Option<TooLong> {
+    if let Some(long) = rel.split('/').find(|part| part.len() > MAX_SEGMENT) {
+        return Some(TooLong {
+            message: format!("tên `{}…` dài {} byte, quá dài", cut(long, 40), long.len()),
+        });
+    }
+    (rel.len() > MAX_PATH).then(|| TooLong {
+        message: format!("đường dẫn dài {} byte (tối đa {MAX_PATH})", rel.len()),
+    })
+}
+
+/// The first `chars` characters of `text`.
+fn cut(text: &str, chars: usize) -> &str {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text, |(i, _)| &text[..i])
+}
+
+/// The site root with symlinks resolved: what a link's target must stay inside.
+pub fn real_root(root: &Path) -> PathBuf {
+    root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
+}
+
+/// A symlink met while walking the site (`content/`, the theme) is followed only to a file
+/// inside the site root (`site_root`, resolved): one pointing outside could publish
+/// `/etc/passwd`; one to a folder, a loop or nothing is an error naming the link.
+pub fn check_symlink(link: &Path, site_root: &Path, shown_root: &Path) -> Result<(), Diagnostic> {
+    let problem = |message: &str, hint: &str| {
+        Diagnostic::new(shown(shown_root, link), 1, message.to_string()).with_hint(hint)
+    };
+    let copy_hint = "đặt tệp thật vào đây thay cho liên kết";
+    let target = match link.canonicalize() {
+        Ok(target) => target,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(problem(
+                "liên kết (symlink) trỏ tới tệp không có",
+                "xóa liên kết, hoặc sửa cho nó trỏ tới một tệp trong thư mục trang",
+            ));
+        }
+        Err(_) => {
+            return Err(problem(
+                "liên kết (symlink) vòng lặp hoặc không đọc được đích",
+                copy_hint,
+            ));
+        }
+    };
+    if !target.starts_with(site_root) {
+        return Err(problem(
+            "liên kết (symlink) trỏ ra ngoài thư mục trang; datto không đăng tệp ngoài thư mục trang",
+            copy_hint,
+        ));
+    }
+    if target.is_dir() {
+        return Err(problem(
+            "liên kết (symlink) tới thư mục không được hỗ trợ",
+            "chép thư mục vào đây thay cho liên kết",
+        ));
+    }
+    Ok(())
+}
+
+/// `content/` or a theme folder that is itself a link must stay inside the site root too.
+pub fn check_inside(dir: &Path, site_root: &Path, shown_root: &Path) -> Result<(), Diagnostic> {
+    let outside = dir
+        .canonicalize()
+        .is_ok_and(|real| !real.starts_with(site_root));
+    if outside {
+        return Err(Diagnostic::new(
+            shown(shown_root, dir),
+            1,
+            "thư mục là liên kết (symlink) trỏ ra ngoài thư mục trang",
+        )
+        .with_hint("chép thư mục vào thư mục trang thay cho liên kết"));
+    }
+    Ok(())
+}
+
+fn shown(root: &Path, path: &Path) -> PathBuf {
+    crate::base::diagnostics::relative_to(root, path)
+}
+
+/// A relative path as `a/b/c`, or `None` if some component is not UTF-8.
+fn slash_path(rel: &Path) -> Option<String> {
+    let parts: Option<Vec<&str>> = rel.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignored_names() {
+        for name in [
+            ".git",
+            "_nhap",
+            "bai.md~",
+            ".bai.md.swp",
+            "bai.md.swp",
+            "x.tmp",
+            ".DS_Store",
+        ] {
+            assert!(is_ignored(name), "{name}");
+        }
+        for name in ["bai.md", "anh.jpg", "index.md", "a_b.md"] {
+            assert!(!is_ignored(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn sorts_files_by_role() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        for file in [
+            "site.yaml",
+            "tin-bai/2018/a.md",
+            "tin-bai/2018/b/index.md",
+            "tin-bai/2018/b/anh.jpg",
+            "tin-bai/2018/_nhap.md",
+            "tin-bai/2018/a.md~",
+            "tin-bai/.cache/x.md",
+            "mo-hinh/m.md",
+            "trang/gioi-thieu.md",
+            "static/anh/logo.svg",
+        ] {
+            let path = content.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        let inv = Inventory::scan(&content, dir.path());
+        assert!(inv.problems.is_empty());
+        assert_eq!(inv.items, ["tin-bai/2018/a.md", "tin-bai/2018/b/index.md"]);
+        assert_eq!(inv.assets, ["tin-bai/2018/b/anh.jpg"]);
+        assert_eq!(inv.profiles, ["mo-hinh/m.md"]);
+        assert_eq!(inv.pages, ["trang/gioi-thieu.md"]);
+        assert_eq!(inv.static_files, ["anh/logo.svg"]);
+
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::symlink;
+            let outside = tempfile::tempdir().unwrap();
+            std::fs::write(outside.path().join("passwd"), "secret").unwrap();
+            std::fs::write(dir.path().join("inside.jpg"), "ok").unwrap();
+            let links = [
+                ("tin-bai/2018/b/ra-ngoai.jpg", outside.path().join("passwd")),
+                ("tin-bai/2018/ra-ngoai.md", outside.path().join("passwd")),
+                ("static/thu-muc", outside.path().to_path_buf()),
+                ("static/thu-muc-trong", content.join("tin-bai")),
+                ("static/vong", content.join("static/vong")),
+                ("static/hong", content.join("khong-co")),
+            ];
+            for (link, target) in &links {
+                symlink(target, content.join(link)).unwrap();
+            }
+            symlink(
+                dir.path().join("inside.jpg"),
+                content.join("static/trong.jpg"),
+            )
+            .unwrap();
+            let errors = Inventory::scan(&content, dir.path()).problems;
+            let named: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+            for (link, _) in &links {
+                assert!(
+                    named
+                        .iter()
+                        .any(|e| e.starts_with(&format!("content/{link}:1: liên kết"))),
+                    "{link}: {named:?}"
+                );
+            }
+            assert_eq!(
+                errors.len(),
+                links.len(),
+                "a link to a file inside is fine: {named:?}"
+            );
+            for (link, _) in &links {
+                std::fs::remove_file(content.join(link)).unwrap();
+            }
+        }
+
+        std::fs::write(content.join("lac.md"), "x").unwrap();
+        let long = format!("tin-bai/{}.md", "a".repeat(MAX_SEGMENT + 1));
+        std::fs::write(content.join(&long), "x").unwrap();
+        let inv = Inventory::scan(&content, dir.path());
+        let errors = &inv.problems;
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].path, Path::new("content/lac.md"));
+        assert!(errors[1].message.contains("quá dài"), "{errors:?}");
+        // The stray file hides nothing: the other files are still listed.
+        assert_eq!(inv.items, ["tin-bai/2018/a.md", "tin-bai/2018/b/index.md"]);
+    }
+}
