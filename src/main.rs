@@ -201,7 +201,13 @@ fn load_options(args: &ContentArgs) -> Result<LoadOptions, Error> {
         drafts: args.drafts,
         future: args.future,
         now,
-        base_url: args.base_url.clone(),
+        // A mistyped address is a usage error (exit 2), not a content error.
+        base_url: args
+            .base_url
+            .as_deref()
+            .map(datto::base::urls::BaseUrl::parse)
+            .transpose()
+            .map_err(|m| Error::Usage(format!("--base-url: {m}")))?,
         preview: false,
     })
 }
@@ -264,7 +270,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             title,
             profile_kind,
         } => {
-            let config = datto::model::site::load_config(&cli.root)?;
+            let config = datto::load::sources::load_config(&cli.root)?;
             let request = NewRequest {
                 kind: match what {
                     NewKindArg::Tin => NewKind::Tin,
@@ -291,7 +297,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 let (message, _) = datto::base::diagnostics::io_message(&e);
                 Error::Usage(format!("không đọc được tệp {shown}: {message}"))
             })?;
-            let config = datto::model::site::load_config(&cli.root)?;
+            let config = datto::load::sources::load_config(&cli.root)?;
             let request = datto::import::ImportRequest {
                 bytes: &bytes,
                 source_name: &shown,
@@ -321,8 +327,11 @@ fn run(cli: Cli) -> Result<(), Error> {
         Command::Theme {
             action: ThemeAction::Export,
         } => {
-            let to = cli.root.join("themes").join(datto::render::theme::DEFAULT);
-            datto::render::theme::export(&to).map_err(|e| {
+            let to = cli
+                .root
+                .join(datto::base::layout::THEMES)
+                .join(datto::load::theme::DEFAULT);
+            datto::load::theme::export(&to).map_err(|e| {
                 // "already there" is export's own Vietnamese message; anything else is the OS's.
                 if e.kind() == std::io::ErrorKind::AlreadyExists {
                     return Error::Usage(e.to_string());

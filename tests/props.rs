@@ -156,8 +156,7 @@ proptest! {
             rel: "tin-bai/2019/a.md".into(),
             body: Arc::new(body),
             body_line: 6,
-            version: 0,
-            fingerprint: 0,
+            text_hash: 0,
         };
         let (rendered, problems) = render(&source, &Echo);
         prop_assert!(!rendered.html.contains("<script"), "{}", rendered.html);

@@ -197,7 +197,7 @@ fn index_files_are_deterministic_and_the_page_honours_the_sub_path() {
 
 /// Every index file of a fresh build of `site`'s content, as `SiteIndex` writes them.
 fn fresh_index(root: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let site = datto::model::site::Site::load(root, &load_options()).unwrap();
+    let site = datto::assemble::load(root, &load_options()).unwrap();
     let files = std::sync::Mutex::new(std::collections::BTreeMap::new());
     let sink = |rel: &str, bytes: &[u8]| {
         files
@@ -228,7 +228,7 @@ fn serve_rewrites_only_the_index_files_an_edit_changes() {
     let mut live = datto::search::Incremental::default();
     let mut served: std::collections::BTreeMap<String, Vec<u8>> = Default::default();
     let mut step = |live: &mut datto::search::Incremental| {
-        let loaded = datto::model::site::Site::load(root, &load_options()).unwrap();
+        let loaded = datto::assemble::load(root, &load_options()).unwrap();
         let update = live.update(&loaded);
         let changed: Vec<String> = update.changed.iter().map(|(p, _)| p.clone()).collect();
         served.extend(update.changed);

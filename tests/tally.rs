@@ -455,6 +455,6 @@ fn tallies_kept_internal_are_not_published_but_serve_and_the_cli_keep_them() {
         base_url: None,
         preview: true,
     };
-    let preview = datto::model::site::Site::load(site.root(), &options).unwrap();
+    let preview = datto::assemble::load(site.root(), &options).unwrap();
     assert!(preview.jobs().iter().any(|j| j.path == "thong-ke/2019/"));
 }

@@ -7,19 +7,19 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use crate::assemble::links::{Outputs, Resolver};
-use crate::assemble::markdown::{self, LinkResolver};
+use super::claims::Claims;
+use super::links::Resolver;
+use super::markdown::{self, LinkResolver};
 use crate::base::diagnostics::Diagnostic;
-use crate::model::content::{Image, Item, Page, Profile, Source};
-use crate::model::site::image_name;
+use crate::model::content::{Body, Image, Item, Page, Profile, Rendered, Source};
 
 /// A page type with a Markdown body and maybe a cover image.
 pub trait Renderable: Clone + Send + Sync {
     fn source(&self) -> &Source;
     fn source_mut(&mut self) -> &mut Source;
     fn image(&self) -> Option<&Image>;
-    fn image_mut(&mut self) -> Option<&mut Image>;
-    fn set_body(&mut self, html: String, summary: String);
+    /// `summary:` as written; `None` for a type that has none.
+    fn written_summary(&self) -> Option<&str>;
 }
 
 /// Items and profiles: a cover image, and a summary taken from the body when none is written.
@@ -35,15 +35,8 @@ macro_rules! renderable_with_cover {
             fn image(&self) -> Option<&Image> {
                 self.image.as_ref()
             }
-            fn image_mut(&mut self) -> Option<&mut Image> {
-                self.image.as_mut()
-            }
-            fn set_body(&mut self, html: String, summary: String) {
-                self.html = html;
-                if self.summary.is_empty() {
-                    self.summary = summary;
-                    self.summary_is_auto = true;
-                }
+            fn written_summary(&self) -> Option<&str> {
+                Some(&self.written_summary)
             }
         }
     )*};
@@ -61,11 +54,8 @@ impl Renderable for Page {
     fn image(&self) -> Option<&Image> {
         None
     }
-    fn image_mut(&mut self) -> Option<&mut Image> {
+    fn written_summary(&self) -> Option<&str> {
         None
-    }
-    fn set_body(&mut self, html: String, _summary: String) {
-        self.html = html;
     }
 }
 
@@ -111,7 +101,7 @@ impl LinkResolver for Recording<'_> {
 struct Cached<T> {
     /// The parsed document this was rendered from (same allocation means same file text).
     input: Arc<T>,
-    output: Arc<T>,
+    output: Arc<Rendered<T>>,
     links: Vec<LinkUse>,
     image: Option<String>,
     problems: Vec<Diagnostic>,
@@ -148,9 +138,9 @@ impl<T: Renderable> BodyCache<T> {
     pub fn render(
         &mut self,
         docs: &[Arc<T>],
-        outputs: &Outputs,
+        outputs: &Claims,
         resolver: &Resolver,
-    ) -> (Vec<Arc<T>>, Vec<Diagnostic>) {
+    ) -> (Vec<Arc<Rendered<T>>>, Vec<Diagnostic>) {
         // Entries move from the old map to the new one: nothing is cloned per document.
         let mut old = std::mem::take(&mut self.entries);
         let pairs: Vec<(&Arc<T>, Option<Cached<T>>)> = docs
@@ -184,7 +174,7 @@ impl<T: Renderable> BodyCache<T> {
 fn still_valid<T: Renderable>(
     cached: &Cached<T>,
     doc: &Arc<T>,
-    outputs: &Outputs,
+    outputs: &Claims,
     resolver: &Resolver,
 ) -> bool {
     let dir = doc.source().dir();
@@ -197,33 +187,25 @@ fn still_valid<T: Renderable>(
                 .all(|u| resolver.resolve(dir, &u.dest, u.is_image) == u.outcome))
 }
 
-fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolver) -> Cached<T> {
+fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Claims, resolver: &Resolver) -> Cached<T> {
     let recording = Recording {
         inner: resolver,
         has_cover: doc.image().is_some(),
         uses: Mutex::new(Vec::new()),
     };
     let (rendered, mut problems) = markdown::render(doc.source(), &recording);
-    // Copies the metadata; the Markdown is shared, and dropped from the copy just below.
-    let mut output = T::clone(doc);
-    output.set_body(rendered.html, rendered.summary);
-    // The Markdown stays with the parsed document; the rendered copy does not need it.
-    output.source_mut().body = Default::default();
-    let shown = doc.source().shown.clone();
-    let mut image_path = None;
-    if let Some(image) = output.image_mut() {
+    let shown = &doc.source().shown;
+    let mut cover = None;
+    if let Some(image) = doc.image() {
         match outputs.image_path(image).map(str::to_string) {
-            Some(path) => {
-                image.path = path.clone();
-                image_path = Some(path);
-            }
+            Some(path) => cover = Some(path),
             None if outputs.is_bad_photo(image) => problems.push(Diagnostic::new(
                 shown,
                 image.line,
-                format!("ảnh `{}` không dùng được (xem lỗi ghi ở chính tệp ảnh)", image_name(image)),
+                format!("ảnh `{}` không dùng được (xem lỗi ghi ở chính tệp ảnh)", image.name()),
             )),
             None => problems.push(
-                Diagnostic::new(shown, image.line, format!("không tìm thấy ảnh `{}`", image_name(image))).with_hint(
+                Diagnostic::new(shown, image.line, format!("không tìm thấy ảnh `{}`", image.name())).with_hint(
                     "ảnh đặt cạnh tệp .md (ghi `image: anh.jpg`) hoặc trong content/static/ (ghi `image: /anh/ten.jpg`)",
                 ),
             ),
@@ -231,13 +213,28 @@ fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Outputs, resolver: &Resolve
     }
     let links = recording.uses.into_inner().unwrap_or_default();
     let mut hasher = rustc_hash::FxHasher::default();
-    (doc.source().version, &image_path, &links).hash(&mut hasher);
-    output.source_mut().fingerprint = hasher.finish();
+    (doc.source().text_hash, &cover, &links).hash(&mut hasher);
+    let (summary, summary_is_auto) = match doc.written_summary() {
+        Some(written) if !written.is_empty() => (written.to_string(), false),
+        Some(_) => (rendered.summary, true),
+        None => (String::new(), false),
+    };
+    let body = Body {
+        html: rendered.html,
+        summary,
+        summary_is_auto,
+        cover: cover.clone(),
+        fingerprint: hasher.finish(),
+    };
+    // The metadata is copied; the Markdown stays with the parsed document only.
+    let mut copy = T::clone(doc);
+    copy.source_mut().body = Default::default();
+    let output = Rendered { doc: copy, body };
     Cached {
         input: doc.clone(),
         output: Arc::new(output),
         links,
-        image: image_path,
+        image: cover,
         problems,
         environment: resolver.environment(),
     }

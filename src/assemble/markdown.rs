@@ -372,8 +372,7 @@ mod tests {
             rel: "tin-bai/2018/a.md".into(),
             body: body.to_string().into(),
             body_line: 6,
-            version: 0,
-            fingerprint: 0,
+            text_hash: 0,
         }
     }
 

@@ -1,7 +1,295 @@
-//! The loaded content → one immutable [`crate::model::site::Site`]: what is published,
-//! in which order, at which paths, with its links resolved and its Markdown rendered.
+//! The loaded content → one immutable [`Site`]: what is published in this build, in which
+//! order, at which paths, with its links resolved and its Markdown rendered.
+//!
+//! The steps, each reading only what the earlier ones made: [`Selection`] (published
+//! documents, sorted and indexed) → [`plan`] (every page's path) → [`claims`] (every output
+//! file and who claims it; photos planned) → [`links`] (how links resolve) → [`bodies`]
+//! (Markdown rendered) → the [`Site`]. Every problem found on the way is collected.
 
 pub mod bodies;
+pub mod claims;
 pub mod figures;
 pub mod links;
 pub mod markdown;
+pub mod plan;
+
+use rustc_hash::FxHashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use chrono::{DateTime, FixedOffset};
+
+use crate::base::diagnostics::{Diagnostics, Error};
+use crate::base::layout;
+use crate::load::inventory;
+use crate::load::sources::{Doc, Sources};
+use crate::model::config::Config;
+use crate::model::content::{Item, Page, Profile, Scheduled};
+use crate::model::site::{LoadOptions, Site, Tag};
+use bodies::Bodies;
+use claims::Claims;
+use links::Resolver;
+
+/// The documents published in this build, sorted and indexed; not rendered yet.
+pub struct Selection {
+    pub root: PathBuf,
+    pub config: Config,
+    /// "Now", in the site timezone.
+    pub now: DateTime<FixedOffset>,
+    pub theme_dir: PathBuf,
+    /// Newest first.
+    pub items: Vec<Arc<Item>>,
+    /// By slug.
+    pub profiles: Vec<Arc<Profile>>,
+    /// By slug.
+    pub pages: Vec<Arc<Page>>,
+    pub tags: Vec<Tag>,
+    pub items_by_unit: Vec<Vec<usize>>,
+    pub profiles_by_unit: Vec<Vec<usize>>,
+    pub profiles_by_kind: Vec<Vec<usize>>,
+    pub tally_years: Vec<i32>,
+}
+
+/// Loads and assembles a whole site (for `build` and `check`).
+pub fn load(root: &Path, options: &LoadOptions) -> Result<Site, Error> {
+    let sources = Sources::load(root)?;
+    assemble(&sources, options, &mut Bodies::default())
+}
+
+/// Assembles the site from parsed sources, reusing the rendered bodies of `bodies` where
+/// nothing they depend on changed (`serve`). Fails with every problem found.
+pub fn assemble(
+    sources: &Sources,
+    options: &LoadOptions,
+    bodies: &mut Bodies,
+) -> Result<Site, Error> {
+    let root = sources.root.as_path();
+    let mut config = sources.config.clone();
+    if let Some(url) = &options.base_url {
+        config.base_url = url.clone();
+    }
+    if options.preview {
+        config.tallies_public = true;
+    }
+    let content = layout::content_dir(root);
+    let theme_dir = crate::load::theme::dir(root, &config.theme);
+    let now = options.now.with_timezone(&config.timezone);
+
+    let mut problems = Diagnostics::new();
+    problems.extend(sources.problems().cloned());
+    let mut items = Vec::new();
+    let mut profiles = Vec::new();
+    let mut pages = Vec::new();
+    // Content paths of files that exist but are not published in this build.
+    let mut hidden: Vec<String> = Vec::new();
+    // Files that exist but failed to parse: links to them are not "broken".
+    let mut failed: Vec<String> = Vec::new();
+    // Items held back by their date, listed by `build` and `check`.
+    let mut scheduled = Vec::new();
+    for (rel, doc) in sources.docs() {
+        if let Doc::Item(item) = doc {
+            problems.extend(item.far_future(&now));
+            if !options.future && item.date > now && (options.drafts || !item.draft) {
+                scheduled.push(item.scheduled_note());
+            }
+        }
+        match doc {
+            Doc::Item(item)
+                if (options.drafts || !item.draft) && (options.future || item.date <= now) =>
+            {
+                items.push(item.clone())
+            }
+            Doc::Profile(profile) if options.drafts || !profile.draft => {
+                profiles.push(profile.clone())
+            }
+            Doc::Page(page) if options.drafts || !page.draft => pages.push(page.clone()),
+            Doc::Failed(errors) => {
+                problems.extend(errors.iter().cloned());
+                failed.push(rel.to_string());
+            }
+            _ => hidden.push(rel.to_string()),
+        }
+    }
+    items.sort_by(|a, b| {
+        b.date
+            .cmp(&a.date)
+            .then_with(|| a.source.rel.cmp(&b.source.rel))
+    });
+    profiles.sort_by(|a, b| {
+        a.slug
+            .cmp(&b.slug)
+            .then_with(|| a.source.rel.cmp(&b.source.rel))
+    });
+    pages.sort_by(|a, b| {
+        a.slug
+            .cmp(&b.slug)
+            .then_with(|| a.source.rel.cmp(&b.source.rel))
+    });
+    scheduled.sort_by(|a: &Scheduled, b| a.date.cmp(&b.date).then_with(|| a.shown.cmp(&b.shown)));
+
+    let selection = Selection {
+        root: root.to_path_buf(),
+        items_by_unit: index_by(&items, config.units.len(), |i| i.unit.0),
+        profiles_by_unit: index_by(&profiles, config.units.len(), |p| p.unit.0),
+        profiles_by_kind: index_by(&profiles, config.profile_kinds.len(), |p| p.kind.0),
+        tags: index_tags(&items),
+        tally_years: tally_years(&items, &now),
+        config,
+        now,
+        theme_dir,
+        items,
+        profiles,
+        pages,
+    };
+
+    // Where everything goes, then whether anything collides or points nowhere.
+    let jobs = plan::plan(&selection);
+    let mut claims = Claims::new(&selection.config.base_url);
+    // The static folders are listed while the pages claim their paths.
+    let ((), static_files) = rayon::join(
+        || claims.add_pages(&selection, &jobs, &mut problems),
+        || {
+            list_static(
+                &selection.theme_dir.join(layout::STATIC),
+                &content.join(layout::STATIC),
+            )
+        },
+    );
+    let static_files = static_files.context("đọc thư mục static")?;
+    let files = claims.add_files(
+        &selection,
+        &hidden,
+        &sources.inventory.assets,
+        &static_files,
+        &content,
+        &mut problems,
+    );
+
+    let resolver = Resolver::new(&claims, &selection, &hidden, &failed);
+    let (items, more) = bodies.items.render(&selection.items, &claims, &resolver);
+    problems.extend(more);
+    let (profiles, more) = bodies
+        .profiles
+        .render(&selection.profiles, &claims, &resolver);
+    problems.extend(more);
+    let (pages, more) = bodies.pages.render(&selection.pages, &claims, &resolver);
+    problems.extend(more);
+    drop(resolver);
+    let Selection {
+        root,
+        config,
+        now,
+        theme_dir,
+        tags,
+        items_by_unit,
+        profiles_by_unit,
+        profiles_by_kind,
+        tally_years,
+        ..
+    } = selection;
+    problems.into_result(Site {
+        root,
+        config,
+        now,
+        all_items: (0..items.len()).collect(),
+        items,
+        profiles,
+        pages,
+        tags,
+        items_by_unit,
+        profiles_by_unit,
+        profiles_by_kind,
+        files,
+        images: claims.pictures,
+        theme_dir,
+        jobs,
+        tally_years,
+        scheduled,
+    })
+}
+
+/// Years with a tally page: every year with a counted item, and the current year.
+fn tally_years(items: &[Arc<Item>], now: &DateTime<FixedOffset>) -> Vec<i32> {
+    let mut years = crate::tally::years_with_items(items.iter().map(AsRef::as_ref));
+    let current = chrono::Datelike::year(now);
+    if let Err(at) = years.binary_search(&current) {
+        years.insert(at, current);
+    }
+    years
+}
+
+fn index_by<T>(entries: &[T], groups: usize, group_of: impl Fn(&T) -> usize) -> Vec<Vec<usize>> {
+    let mut index = vec![Vec::new(); groups];
+    for (i, entry) in entries.iter().enumerate() {
+        index[group_of(entry)].push(i);
+    }
+    index
+}
+
+/// Tags by slug; "Hát Xoan" and "hát xoan" are one tag.
+fn index_tags(items: &[Arc<Item>]) -> Vec<Tag> {
+    let mut by_slug: FxHashMap<String, Tag> = FxHashMap::default();
+    for (i, item) in items.iter().enumerate() {
+        for tag in &item.tags {
+            match by_slug.get_mut(&tag.slug) {
+                Some(entry) => entry.items.push(i),
+                None => {
+                    let entry = Tag {
+                        slug: tag.slug.clone(),
+                        name: tag.name.clone(),
+                        items: vec![i],
+                    };
+                    by_slug.insert(tag.slug.clone(), entry);
+                }
+            }
+        }
+    }
+    let mut tags: Vec<Tag> = by_slug.into_values().collect();
+    tags.sort_by(|a, b| a.slug.cmp(&b.slug));
+    tags
+}
+
+/// Static files: the theme's first, then the site's, which win (path relative → absolute).
+fn list_static(theme_static: &Path, site_static: &Path) -> anyhow::Result<Vec<(String, PathBuf)>> {
+    let mut files: FxHashMap<String, PathBuf> = FxHashMap::default();
+    for dir in [theme_static, site_static] {
+        if !dir.is_dir() {
+            continue;
+        }
+        let walker = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .filter_entry(|e| !inventory::is_ignored(&e.file_name().to_string_lossy()));
+        for entry in walker {
+            let entry = entry?;
+            if entry.file_type().is_dir() {
+                continue;
+            }
+            // Reported as errors by the inventory and the theme loader; never copied.
+            if entry.path_is_symlink()
+                && (entry.path().is_dir() || !real_inside(entry.path(), site_static))
+            {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(dir)?;
+            let rel: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            files.insert(rel.join("/"), entry.path().to_path_buf());
+        }
+    }
+    let mut files: Vec<(String, PathBuf)> = files.into_iter().collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Whether a link's target lies inside the site root (`site_static` is `ROOT/content/static`).
+fn real_inside(link: &Path, site_static: &Path) -> bool {
+    let site_root = site_static.ancestors().nth(2).unwrap_or(site_static);
+    let (Ok(target), Ok(root)) = (link.canonicalize(), site_root.canonicalize()) else {
+        return false;
+    };
+    target.starts_with(root)
+}

@@ -4,6 +4,7 @@
 pub mod dates;
 pub mod diagnostics;
 pub mod front_matter;
+pub mod layout;
 pub mod paths;
 pub mod slug;
 pub mod text;

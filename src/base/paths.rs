@@ -14,6 +14,15 @@ pub enum LocalRef {
     Root(String),
 }
 
+impl LocalRef {
+    /// The path it names, for messages.
+    pub fn written(&self) -> &str {
+        match self {
+            LocalRef::Content(p) | LocalRef::Root(p) => p,
+        }
+    }
+}
+
 /// Resolves `target` (as written in front matter or a link) against the folder `dir` of the
 /// referring file. `None` for targets that leave the site (`../../..`) or are empty.
 pub fn resolve(dir: &str, target: &str) -> Option<LocalRef> {

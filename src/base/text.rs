@@ -64,6 +64,14 @@ pub fn clean_file(shown: &Path, text: String) -> Result<String, Vec<Diagnostic>>
     Err(errors)
 }
 
+/// A stable hash of a text, to tell whether a file really changed.
+pub fn hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

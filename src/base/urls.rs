@@ -7,6 +7,8 @@
 
 use std::fmt;
 
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaseUrl {
     /// `https://host` or `https://host:8080`, no trailing slash.
@@ -84,9 +86,40 @@ pub fn paginated(first: &str, number: usize) -> String {
     }
 }
 
+/// Characters that must be escaped in a URL path (non-ASCII is always escaped).
+const PATH_ESCAPE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'%')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|');
+
+/// A root-relative URL for an output path, escaped for use in `href`/`src`.
+pub fn url_for(base: &BaseUrl, path: &str) -> String {
+    base.link(&utf8_percent_encode(path, PATH_ESCAPE).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_are_escaped() {
+        let base = BaseUrl::parse("https://h/phunu/").unwrap();
+        assert_eq!(
+            url_for(&base, "anh/ảnh mới.jpg"),
+            "/phunu/anh/%E1%BA%A3nh%20m%E1%BB%9Bi.jpg"
+        );
+        assert_eq!(url_for(&base, "tin-bai/2018/a/"), "/phunu/tin-bai/2018/a/");
+    }
 
     #[test]
     fn base_urls() {

@@ -49,11 +49,11 @@ impl std::fmt::Display for Report {
 /// Loads the site and its theme; both report every problem they find.
 pub fn prepare(root: &Path, options: &LoadOptions) -> Result<(Site, theme::Theme), Error> {
     // The theme is parsed while the content loads: it needs only the theme's name.
-    let theme_dir = crate::model::site::load_config(root)
+    let theme_dir = crate::load::sources::load_config(root)
         .ok()
-        .map(|c| theme::dir(root, &c.theme));
+        .map(|c| crate::load::theme::dir(root, &c.theme));
     let (site, tera) = rayon::join(
-        || Site::load(root, options),
+        || crate::assemble::load(root, options),
         || theme_dir.map(|dir| theme::load(&dir, root)),
     );
     match (site, tera) {

@@ -96,7 +96,7 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
             (rel, text)
         }
     };
-    let path = crate::model::site::content_dir(root).join(&rel);
+    let path = crate::base::layout::content_dir(root).join(&rel);
     let folder = path.parent().unwrap_or(root);
     // `x.md` beside the new `x/` folder would claim the same address.
     let plain = folder.with_extension("md");

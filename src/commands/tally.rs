@@ -154,7 +154,7 @@ pub fn command(
         base_url: None,
         preview: true,
     };
-    let site = crate::model::site::Site::load(root, &options)?;
+    let site = crate::assemble::load(root, &options)?;
     let as_of = as_of_day.unwrap_or_else(|| site.as_of());
     let period = period_arg(request, as_of.year())?;
     let result = tally_period(
@@ -172,7 +172,7 @@ pub fn command(
         Format::Xlsx => {
             let path = request.output.unwrap_or(Path::new("bao-cao.xlsx"));
             let kinds =
-                crate::tally::kind_progress(&site.config, site.profiles.iter().map(AsRef::as_ref));
+                crate::tally::kind_progress(&site.config, site.profiles.iter().map(|p| &p.doc));
             let bytes = xlsx::workbook(&site.config, &result, &kinds, site.counted_items())
                 .map_err(Error::Internal)?;
             crate::emit::write_atomic(path, &bytes).map_err(Error::Internal)?;

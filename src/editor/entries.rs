@@ -21,7 +21,7 @@ use crate::model::config::Config;
 type Params = Query<HashMap<String, String>>;
 
 fn config(state: &EditorState) -> Result<Config, Response> {
-    crate::model::site::load_config(&state.root).map_err(|e| {
+    crate::load::sources::load_config(&state.root).map_err(|e| {
         reply::error(
             StatusCode::INTERNAL_SERVER_ERROR,
             None,

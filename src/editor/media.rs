@@ -178,7 +178,7 @@ pub async fn import(State(state): State<Arc<EditorState>>, form: Multipart) -> R
     let text = |part: Option<Part>| part.map(|p| String::from_utf8_lossy(&p.bytes).into_owned());
     let unit = text(take(&mut fields, "unit")).unwrap_or_default();
     let kind = text(take(&mut fields, "type"));
-    let config = match crate::model::site::load_config(&state.root) {
+    let config = match crate::load::sources::load_config(&state.root) {
         Ok(c) => c,
         Err(e) => return reply::internal(format!("site.yaml có lỗi: {e}")),
     };

@@ -56,7 +56,7 @@ impl EditorState {
     }
 
     fn content(&self) -> PathBuf {
-        crate::model::site::content_dir(&self.root)
+        crate::base::layout::content_dir(&self.root)
     }
 }
 

@@ -53,7 +53,7 @@ pub async fn style() -> Response {
 
 /// The choices the form offers, from `site.yaml`.
 pub async fn schema(State(state): State<Arc<EditorState>>) -> Response {
-    let config = match crate::model::site::load_config(&state.root) {
+    let config = match crate::load::sources::load_config(&state.root) {
         Ok(c) => c,
         Err(e) => return reply::internal(format!("site.yaml có lỗi: {e}")),
     };

@@ -224,7 +224,7 @@ pub fn import(root: &Path, config: &Config, request: &ImportRequest) -> Result<I
         config.unit(unit).slug,
     );
 
-    let content = crate::model::site::content_dir(root);
+    let content = crate::base::layout::content_dir(root);
     let folder_rel = format!("tin-bai/{year}/{slug}");
     write_bundle(root, &content, &folder_rel, &text, &document.images)?;
     Ok(Imported {

@@ -5,14 +5,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::base::diagnostics::Diagnostic;
-use crate::model::content::{MAX_PATH, MAX_SEGMENT};
-
-/// The content folders with a meaning of their own.
-pub const ITEMS_DIR: &str = "tin-bai";
-pub const PROFILES_DIR: &str = "mo-hinh";
-pub const PAGES_DIR: &str = "trang";
-pub const STATIC_DIR: &str = "static";
-pub const CONFIG_FILE: &str = "site.yaml";
+use crate::base::layout::{CONFIG_FILE, Folder, MAX_PATH, MAX_SEGMENT, STATIC};
 
 /// Every file of `content/`, by role. Paths are relative to `content/`, slash-separated.
 #[derive(Debug, Default)]
@@ -94,19 +87,26 @@ impl Inventory {
             }
             let (section, inner) = rel.split_once('/').unwrap_or(("", rel.as_str()));
             let is_markdown = rel.ends_with(".md");
-            match (section, is_markdown) {
-                ("", _) if inner == CONFIG_FILE => {}
-                (ITEMS_DIR, true) => inventory.items.push(rel),
-                (PROFILES_DIR, true) => inventory.profiles.push(rel),
-                (PAGES_DIR, true) => inventory.pages.push(rel),
-                (ITEMS_DIR | PROFILES_DIR | PAGES_DIR, false) => inventory.assets.push(rel),
-                (STATIC_DIR, _) => inventory.static_files.push(inner.to_string()),
+            match (Folder::of(&rel), is_markdown) {
+                (None, _) if section.is_empty() && inner == CONFIG_FILE => {}
+                (Some(Folder::Items), true) => inventory.items.push(rel),
+                (Some(Folder::Profiles), true) => inventory.profiles.push(rel),
+                (Some(Folder::Pages), true) => inventory.pages.push(rel),
+                (Some(_), false) => inventory.assets.push(rel),
+                (None, _) if section == STATIC => inventory.static_files.push(inner.to_string()),
                 _ => errors.push(
-                    Diagnostic::new(shown(shown_root, entry.path()), 1, "tệp nằm ngoài các thư mục nội dung")
-                        .with_hint(format!(
-                            "tin bài đặt trong content/{ITEMS_DIR}/, mô hình trong content/{PROFILES_DIR}/, \
-                             trang trong content/{PAGES_DIR}/, ảnh và tệp tĩnh trong content/{STATIC_DIR}/"
-                        )),
+                    Diagnostic::new(
+                        shown(shown_root, entry.path()),
+                        1,
+                        "tệp nằm ngoài các thư mục nội dung",
+                    )
+                    .with_hint(format!(
+                        "tin bài đặt trong content/{}/, mô hình trong content/{}/, \
+                             trang trong content/{}/, ảnh và tệp tĩnh trong content/{STATIC}/",
+                        Folder::Items.name(),
+                        Folder::Profiles.name(),
+                        Folder::Pages.name(),
+                    )),
                 ),
             }
         }

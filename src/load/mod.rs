@@ -4,3 +4,4 @@
 pub mod inventory;
 pub mod parse;
 pub mod sources;
+pub mod theme;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::base::dates::parse_date;
 use crate::base::diagnostics::Diagnostic;
-use crate::base::paths::{self, LocalRef};
+use crate::base::paths;
 use crate::base::slug::{match_key, slugify};
 use crate::model::config::Config;
 use crate::model::content::featured::Featured;
@@ -61,13 +61,13 @@ pub fn parse_item(
             // `tags: a, , b` or a trailing comma: nothing meant.
             continue;
         }
-        if slug.len() > crate::model::content::MAX_SEGMENT {
+        if slug.len() > crate::base::layout::MAX_SEGMENT {
             check.error(
                 "tags",
                 format!("chủ đề dài {} byte, quá dài làm tên trang chủ đề", name.len()),
                 Some(format!(
                     "mỗi chủ đề vài chữ; các chủ đề cách nhau bằng dấu phẩy: `tags: [Ẩm thực, Hội thi]` (tối đa {} byte)",
-                    crate::model::content::MAX_SEGMENT
+                    crate::base::layout::MAX_SEGMENT
                 )),
             );
         } else if slug.is_empty() {
@@ -127,8 +127,7 @@ pub fn parse_item(
                 unit,
                 kind,
                 tags,
-                summary: trimmed(raw.summary).unwrap_or_default(),
-                summary_is_auto: false,
+                written_summary: trimmed(raw.summary).unwrap_or_default(),
                 image,
                 author: trimmed(raw.author),
                 channel,
@@ -139,7 +138,6 @@ pub fn parse_item(
                 featured,
                 slug,
                 extra: extra(raw.extra),
-                html: String::new(),
             })
         }
         _ => None,
@@ -191,13 +189,11 @@ pub fn parse_profile(
             year: raw.year,
             commune: trimmed(raw.commune),
             criteria,
-            summary: trimmed(raw.summary).unwrap_or_default(),
-            summary_is_auto: false,
+            written_summary: trimmed(raw.summary).unwrap_or_default(),
             image,
             draft: raw.draft.unwrap_or(false),
             slug,
             extra: extra(raw.extra),
-            html: String::new(),
         }),
         _ => None,
     };
@@ -218,18 +214,10 @@ pub fn parse_page(shown: &Path, rel: &str, text: String) -> Result<Page, Vec<Dia
             draft: raw.draft.unwrap_or(false),
             slug,
             extra: extra(raw.extra),
-            html: String::new(),
         }),
         _ => None,
     };
     check.finish(page)
-}
-
-/// The image reference of a cover, as written, for error messages.
-pub fn describe(reference: &LocalRef) -> &str {
-    match reference {
-        LocalRef::Content(p) | LocalRef::Root(p) => p,
-    }
 }
 
 #[cfg(test)]

@@ -2,14 +2,14 @@
 //! between rebuilds, re-reading only the files that changed.
 
 use rustc_hash::FxHashMap;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use crate::base::diagnostics::{Diagnostic, Error, relative_to};
-use crate::load::inventory::{self, Inventory};
+use crate::base::layout::{self, Folder, content_dir};
+use crate::load::inventory::Inventory;
 use crate::load::parse::{parse_item, parse_page, parse_profile};
 use crate::model::config::Config;
 use crate::model::content::{Item, Page, Profile};
@@ -35,17 +35,6 @@ pub struct Sources {
     docs: FxHashMap<String, Doc>,
 }
 
-/// A stable fingerprint of text, to tell whether a file really changed.
-pub fn fingerprint(text: &str) -> u64 {
-    let mut hasher = rustc_hash::FxHasher::default();
-    text.hash(&mut hasher);
-    hasher.finish()
-}
-
-pub fn content_dir(root: &Path) -> PathBuf {
-    root.join("content")
-}
-
 /// Reads `content/site.yaml` alone (for `new` and the first step of loading).
 pub fn load_config(root: &Path) -> Result<Config, Error> {
     match load_config_lenient(root)? {
@@ -57,7 +46,7 @@ pub fn load_config(root: &Path) -> Result<Config, Error> {
 /// `site.yaml` read leniently (see [`Config::from_yaml_lenient`]); an error only when the
 /// file cannot be read at all.
 fn load_config_lenient(root: &Path) -> Result<(Option<Config>, Vec<Diagnostic>), Error> {
-    let path = content_dir(root).join(inventory::CONFIG_FILE);
+    let path = content_dir(root).join(layout::CONFIG_FILE);
     let shown = relative_to(root, &path);
     let text = std::fs::read_to_string(&path).map_err(|e| {
         let mut d = crate::base::diagnostics::io_diagnostic(&shown, &e);
@@ -178,12 +167,9 @@ impl Sources {
 }
 
 fn parse_doc(config: &Config, shown: &Path, rel: &str, text: String) -> Doc {
-    let section = rel.split('/').next().unwrap_or("");
-    let result = match section {
-        inventory::ITEMS_DIR => {
-            parse_item(config, shown, rel, text).map(|i| Doc::Item(Arc::new(i)))
-        }
-        inventory::PROFILES_DIR => {
+    let result = match Folder::of(rel) {
+        Some(Folder::Items) => parse_item(config, shown, rel, text).map(|i| Doc::Item(Arc::new(i))),
+        Some(Folder::Profiles) => {
             parse_profile(config, shown, rel, text).map(|p| Doc::Profile(Arc::new(p)))
         }
         _ => parse_page(shown, rel, text).map(|p| Doc::Page(Arc::new(p))),

@@ -271,14 +271,14 @@ impl Config {
         }
         for (index, unit) in raw_units.into_iter().enumerate() {
             let id = UnitId(index);
-            if unit.slug.len() > crate::model::content::MAX_SEGMENT {
+            if unit.slug.len() > crate::base::layout::MAX_SEGMENT {
                 error(
                     "units",
                     format!(
                         "đơn vị `{}…`: slug dài {} byte, quá dài làm tên thư mục (tối đa {})",
                         unit.slug.chars().take(30).collect::<String>(),
                         unit.slug.len(),
-                        crate::model::content::MAX_SEGMENT
+                        crate::base::layout::MAX_SEGMENT
                     ),
                 );
             }
@@ -319,7 +319,7 @@ impl Config {
         let mut profile_kinds: Vec<ProfileKind> = Vec::new();
         for kind in raw.profile_kinds.unwrap_or_default() {
             if slugify(&kind.slug) != kind.slug
-                || kind.slug.len() > crate::model::content::MAX_SEGMENT
+                || kind.slug.len() > crate::base::layout::MAX_SEGMENT
                 || profile_kinds.iter().any(|k| k.slug == kind.slug)
             {
                 error(

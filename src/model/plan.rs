@@ -1,9 +1,8 @@
-//! Which pages the site has, and at which paths: decided from the loaded content before any
-//! page is rendered, so that links can be checked against it and collisions found early.
+//! The plan of the output: every page or file the site has, by kind, and the paths of the
+//! sections (made by [`crate::assemble::plan`]).
 
-use crate::base::urls::paginated;
+use crate::base::layout::Section;
 use crate::model::config::{KindId, UnitId};
-use crate::model::site::Site;
 
 /// One page or file of the output, without its content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -103,12 +102,12 @@ pub fn page_count(count: usize, per_page: usize) -> usize {
     count.div_ceil(per_page.max(1)).max(1)
 }
 
-pub const ITEMS: &str = "tin-bai/";
-pub const UNITS: &str = "don-vi/";
-pub const TAGS: &str = "chu-de/";
-pub const PROFILES: &str = "mo-hinh/";
-pub const TALLIES: &str = "thong-ke/";
-pub const SEARCH: &str = crate::search::DIR;
+pub const ITEMS: &str = Section::Items.prefix();
+pub const UNITS: &str = Section::Units.prefix();
+pub const TAGS: &str = Section::Tags.prefix();
+pub const PROFILES: &str = Section::Profiles.prefix();
+pub const TALLIES: &str = Section::Tallies.prefix();
+pub const SEARCH: &str = Section::Search.prefix();
 
 pub fn tally_path(year: i32) -> String {
     format!("{TALLIES}{year}/")
@@ -124,62 +123,6 @@ pub fn tag_path(slug: &str) -> String {
 
 pub fn kind_path(slug: &str) -> String {
     format!("{PROFILES}loai/{slug}/")
-}
-
-/// Every page of the site, in a stable order.
-pub fn plan(site: &Site) -> Vec<PageJob> {
-    let per_page = site.config.per_page;
-    let mut jobs = Vec::new();
-    let mut push = |path: String, kind: PageKind| jobs.push(PageJob { path, kind });
-
-    push(String::new(), PageKind::Home);
-    for page in 1..=page_count(site.items.len(), per_page) {
-        push(paginated(ITEMS, page), PageKind::ItemList { page });
-    }
-    for (i, item) in site.items.iter().enumerate() {
-        push(item.path(), PageKind::Item(i));
-    }
-    push(UNITS.to_string(), PageKind::UnitIndex);
-    for unit in site.config.unit_ids() {
-        let first = unit_path(&site.config.unit(unit).slug);
-        for page in 1..=page_count(site.items_by_unit[unit.0].len(), per_page) {
-            push(paginated(&first, page), PageKind::Unit { unit, page });
-        }
-        push(format!("{first}rss.xml"), PageKind::UnitFeed(unit));
-    }
-    push(TAGS.to_string(), PageKind::TagIndex);
-    for (t, tag) in site.tags.iter().enumerate() {
-        let first = tag_path(&tag.slug);
-        for page in 1..=page_count(tag.items.len(), per_page) {
-            push(paginated(&first, page), PageKind::Tag { tag: t, page });
-        }
-    }
-    push(PROFILES.to_string(), PageKind::ProfileIndex);
-    for (k, kind) in site.config.profile_kinds.iter().enumerate() {
-        push(kind_path(&kind.slug), PageKind::ProfileKind(KindId(k)));
-    }
-    for (i, profile) in site.profiles.iter().enumerate() {
-        push(profile.path(), PageKind::Profile(i));
-    }
-    for (i, page) in site.pages.iter().enumerate() {
-        push(page.path(), PageKind::Page(i));
-    }
-    // `tallies: { public: false }` keeps them out of the published site (not of `serve`).
-    if site.config.tallies_public {
-        push(TALLIES.to_string(), PageKind::TallyIndex);
-        for year in site.tally_years() {
-            push(tally_path(year), PageKind::TallyYear(year));
-            push(format!("{TALLIES}{year}.csv"), PageKind::TallyCsv(year));
-            push(format!("{TALLIES}{year}.json"), PageKind::TallyJson(year));
-            push(format!("{TALLIES}{year}.xlsx"), PageKind::TallyXlsx(year));
-        }
-    }
-    push(SEARCH.to_string(), PageKind::Search);
-    push("404.html".into(), PageKind::NotFound);
-    push("rss.xml".into(), PageKind::Feed);
-    push("sitemap.xml".into(), PageKind::Sitemap);
-    push("robots.txt".into(), PageKind::Robots);
-    jobs
 }
 
 #[cfg(test)]

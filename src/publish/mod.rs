@@ -107,7 +107,7 @@ pub fn publish(options: &PublishOptions) -> Result<Summary, Error> {
     let started = Instant::now();
     let url = match &options.to {
         Some(url) => url.clone(),
-        None => crate::model::site::load_config(&options.root)?
+        None => crate::load::sources::load_config(&options.root)?
             .publish_url
             .ok_or_else(|| {
                 Error::Usage(

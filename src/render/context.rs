@@ -5,11 +5,11 @@
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
-use crate::assemble::links::url_for;
 use crate::base::dates::format_vi;
 use crate::base::urls::paginated;
+use crate::base::urls::url_for;
 use crate::model::config::{KindId, UnitId};
-use crate::model::content::{Image, Item, Profile};
+use crate::model::content::{Image, Item, Profile, Rendered};
 use crate::model::plan::{kind_path, tag_path, unit_path};
 use crate::model::site::Site;
 
@@ -352,33 +352,32 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn image(&self, image: &Option<Image>) -> Option<ImageContext> {
+    pub fn image(&self, image: Option<&Image>, cover: Option<&str>) -> Option<ImageContext> {
         let base = &self.site.config.base_url;
-        image
-            .as_ref()
-            .map(|i| match self.site.images.by_output(&i.path) {
-                Some(picture) => {
-                    let photo = picture.shown(|rel| url_for(base, rel));
-                    let og = picture.og();
-                    ImageContext {
-                        url: photo.src.clone(),
-                        alt: i.alt.clone(),
-                        photo: Some(photo),
-                        og: Some(OgImage {
-                            url: self.absolute(&og.rel),
-                            width: og.width,
-                            height: og.height,
-                            alt: i.alt.clone(),
-                        }),
-                    }
-                }
-                None => ImageContext {
-                    url: url_for(base, &i.path),
+        let (i, path) = image.zip(cover)?;
+        Some(match self.site.images.by_output(path) {
+            Some(picture) => {
+                let photo = picture.shown(|rel| url_for(base, rel));
+                let og = picture.og();
+                ImageContext {
+                    url: photo.src.clone(),
                     alt: i.alt.clone(),
-                    photo: None,
-                    og: None,
-                },
-            })
+                    photo: Some(photo),
+                    og: Some(OgImage {
+                        url: self.absolute(&og.rel),
+                        width: og.width,
+                        height: og.height,
+                        alt: i.alt.clone(),
+                    }),
+                }
+            }
+            None => ImageContext {
+                url: url_for(base, path),
+                alt: i.alt.clone(),
+                photo: None,
+                og: None,
+            },
+        })
     }
 
     /// The site's sharing image (`img/chia-se.png` of the theme, 1200×630).
@@ -396,15 +395,15 @@ impl<'a> Builder<'a> {
         &self,
         source: &crate::model::content::Source,
         html: &str,
-        cover: Option<&Image>,
+        cover: Option<&str>,
         title: &str,
     ) -> Vec<GalleryPhoto> {
         if !source.is_bundle() {
             return Vec::new();
         }
-        let dir = crate::model::site::content_dir(&self.site.root).join(source.dir());
+        let dir = crate::base::layout::content_dir(&self.site.root).join(source.dir());
         let base = &self.site.config.base_url;
-        let cover = cover.and_then(|c| self.site.images.by_output(&c.path));
+        let cover = cover.and_then(|c| self.site.images.by_output(c));
         let photos: Vec<_> = self
             .site
             .images
@@ -438,7 +437,7 @@ impl<'a> Builder<'a> {
         self.cards[index].get_or_init(|| self.make_item_card(&self.site.items[index]))
     }
 
-    fn make_item_card(&self, item: &Item) -> ItemCard {
+    fn make_item_card(&self, item: &Rendered<Item>) -> ItemCard {
         ItemCard {
             title: item.title.clone(),
             url: self.link(&item.path()),
@@ -446,9 +445,9 @@ impl<'a> Builder<'a> {
             unit: self.unit(item.unit),
             kind: item.kind,
             type_label: item.kind.label(),
-            summary: item.summary.clone(),
-            summary_is_auto: item.summary_is_auto,
-            image: self.image(&item.image),
+            summary: item.body.summary.clone(),
+            summary_is_auto: item.body.summary_is_auto,
+            image: self.image(item.image.as_ref(), item.body.cover.as_deref()),
             tags: item
                 .tags
                 .iter()
@@ -467,7 +466,7 @@ impl<'a> Builder<'a> {
         let channel = self.site.config.channel(item.channel);
         ItemFull {
             card: self.item_card(index),
-            content: &item.html,
+            content: &item.body.html,
             author: item.author.as_deref(),
             channel: ChannelContext {
                 slug: channel.slug.clone(),
@@ -475,11 +474,16 @@ impl<'a> Builder<'a> {
             },
             source_url: item.source_url.as_deref(),
             extra: &item.extra,
-            gallery: self.gallery(&item.source, &item.html, item.image.as_ref(), &item.title),
+            gallery: self.gallery(
+                &item.source,
+                &item.body.html,
+                item.body.cover.as_deref(),
+                &item.title,
+            ),
         }
     }
 
-    pub fn profile_card(&self, profile: &Profile) -> ProfileCard {
+    pub fn profile_card(&self, profile: &Rendered<Profile>) -> ProfileCard {
         ProfileCard {
             title: profile.title.clone(),
             url: self.link(&profile.path()),
@@ -487,9 +491,9 @@ impl<'a> Builder<'a> {
             kind: self.kind(profile.kind),
             year: profile.year,
             commune: profile.commune.clone(),
-            summary: profile.summary.clone(),
-            summary_is_auto: profile.summary_is_auto,
-            image: self.image(&profile.image),
+            summary: profile.body.summary.clone(),
+            summary_is_auto: profile.body.summary_is_auto,
+            image: self.image(profile.image.as_ref(), profile.body.cover.as_deref()),
         }
     }
 

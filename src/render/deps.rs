@@ -31,10 +31,10 @@ impl Globals {
         Globals {
             site: hash_json(site_context),
             current_tally: hash_json(current),
-            years: site.tally_years(),
+            years: site.tally_years.clone(),
             kinds: hash_json(&tally::kind_progress(
                 &site.config,
-                site.profiles.iter().map(AsRef::as_ref),
+                site.profiles.iter().map(|p| &p.doc),
             )),
         }
     }
@@ -52,19 +52,14 @@ fn tally_of(site: &Site, year: i32) -> u64 {
 fn items(site: &Site, indices: &[usize], h: &mut FxHasher) {
     for &i in indices {
         let item = &site.items[i];
-        (item.source.fingerprint, &item.source.rel, &item.slug).hash(h);
+        (item.body.fingerprint, &item.source.rel, &item.slug).hash(h);
     }
 }
 
 fn profiles(site: &Site, indices: &[usize], h: &mut FxHasher) {
     for &i in indices {
         let profile = &site.profiles[i];
-        (
-            profile.source.fingerprint,
-            &profile.source.rel,
-            &profile.slug,
-        )
-            .hash(h);
+        (profile.body.fingerprint, &profile.source.rel, &profile.slug).hash(h);
     }
 }
 
@@ -102,7 +97,7 @@ pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]
             // The gallery: the photos of the item's bundle, with their sizes.
             let source = &site.items[i].source;
             if source.is_bundle() {
-                let dir = crate::model::site::content_dir(&site.root).join(source.dir());
+                let dir = crate::base::layout::content_dir(&site.root).join(source.dir());
                 for picture in site.images.in_folder(&dir) {
                     (&picture.source, picture.width, picture.height).hash(&mut h);
                 }
@@ -148,7 +143,7 @@ pub fn signature(site: &Site, job: &PageJob, globals: &Globals, jobs: &[PageJob]
             profiles(site, &[i], &mut h);
             profiles(site, &select::same_kind(site, i), &mut h);
         }
-        PageKind::Page(i) => site.pages[i].source.fingerprint.hash(&mut h),
+        PageKind::Page(i) => site.pages[i].body.fingerprint.hash(&mut h),
         PageKind::NotFound | PageKind::Robots => {}
         PageKind::Search => crate::search::years(site).hash(&mut h),
         PageKind::Feed => {

@@ -59,7 +59,7 @@ impl Renderer<'_> {
                     title: item.title.clone(),
                     link: build.absolute(&item.path()),
                     pub_date: item.date.to_rfc2822(),
-                    description: item.summary.clone(),
+                    description: item.body.summary.clone(),
                     category: site.config.unit(item.unit).name.clone(),
                 }
             })

@@ -329,8 +329,8 @@ impl<'a> Renderer<'a> {
                 };
                 let mut meta = self.meta(job, item.title.clone(), "tin-bai");
                 meta.og_type = "article";
-                if !item.summary.is_empty() {
-                    meta.description = item.summary.clone();
+                if !item.body.summary.is_empty() {
+                    meta.description = item.body.summary.clone();
                 }
                 if let Some(og) = build.item_card(i).image.as_ref().and_then(|c| c.og.clone()) {
                     meta.image = og;
@@ -430,17 +430,20 @@ impl<'a> Renderer<'a> {
                     profile: context::ProfileFull {
                         card: build.profile_card(profile),
                         criteria: &profile.criteria,
-                        content: &profile.html,
+                        content: &profile.body.html,
                         extra: &profile.extra,
                     },
                     same_kind: build.profile_cards(&same_kind),
                 };
                 let mut meta = self.meta(job, profile.title.clone(), "mo-hinh");
                 meta.og_type = "article";
-                if !profile.summary.is_empty() {
-                    meta.description = profile.summary.clone();
+                if !profile.body.summary.is_empty() {
+                    meta.description = profile.body.summary.clone();
                 }
-                if let Some(og) = build.image(&profile.image).and_then(|c| c.og) {
+                if let Some(og) = build
+                    .image(profile.image.as_ref(), profile.body.cover.as_deref())
+                    .and_then(|c| c.og)
+                {
                     meta.image = og;
                 }
                 self.page(job, &meta, &page)
@@ -457,7 +460,7 @@ impl<'a> Renderer<'a> {
                 let context = PageContext {
                     title: &page.title,
                     url: build.link(&page.path()),
-                    content: &page.html,
+                    content: &page.body.html,
                     extra: &page.extra,
                 };
                 self.page(job, &self.meta(job, page.title.clone(), "trang"), &context)

@@ -216,9 +216,10 @@ impl Renderer<'_> {
 
     fn year_links(&self, current: Option<i32>) -> Vec<YearLink> {
         self.site()
-            .tally_years()
-            .into_iter()
+            .tally_years
+            .iter()
             .rev()
+            .copied()
             .map(|year| YearLink {
                 year,
                 url: self.build.link(&plan::tally_path(year)),
@@ -365,7 +366,7 @@ impl Renderer<'_> {
             units,
             province: self.progress(&tally, &tally.province),
             months: MONTHS,
-            kinds: tally::kind_progress(&site.config, site.profiles.iter().map(AsRef::as_ref)),
+            kinds: tally::kind_progress(&site.config, site.profiles.iter().map(|p| &p.doc)),
             csv_url: self.build.link(&format!("{}{year}.csv", plan::TALLIES)),
             json_url: self.build.link(&format!("{}{year}.json", plan::TALLIES)),
             years: self.year_links(Some(year)),
@@ -380,7 +381,7 @@ impl Renderer<'_> {
 
     pub(super) fn tally_index(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
         let site = self.site();
-        let years: Vec<i32> = site.tally_years().into_iter().rev().collect();
+        let years: Vec<i32> = site.tally_years.clone().into_iter().rev().collect();
         let tallies: Vec<Tally> = years.iter().map(|&y| self.tally_of(y)).collect();
         let cell = |t: &Tally, c: &Counts| Cell {
             year: t.year,
@@ -408,7 +409,7 @@ impl Renderer<'_> {
                 url: String::new(),
                 cells: tallies.iter().map(|t| cell(t, &t.province)).collect(),
             },
-            kinds: tally::kind_progress(&site.config, site.profiles.iter().map(AsRef::as_ref)),
+            kinds: tally::kind_progress(&site.config, site.profiles.iter().map(|p| &p.doc)),
             as_of: site.as_of().format("%d/%m/%Y").to_string(),
         };
         self.page(job, &self.meta(job, "Thống kê tin bài", "thong-ke"), &page)
@@ -425,7 +426,7 @@ impl Renderer<'_> {
     /// `/thong-ke/YYYY.xlsx`: the workbook `datto tally --year YYYY --format xlsx` writes.
     pub(super) fn tally_xlsx(&self, year: i32) -> Result<Vec<u8>, Error> {
         let site = self.site();
-        let kinds = tally::kind_progress(&site.config, site.profiles.iter().map(AsRef::as_ref));
+        let kinds = tally::kind_progress(&site.config, site.profiles.iter().map(|p| &p.doc));
         tally::xlsx::workbook(
             &site.config,
             &self.tally_of(year),

@@ -94,15 +94,15 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
             date: None,
             year: None,
             unit: None,
-            html: &page.html,
+            html: &page.body.html,
             extra: Vec::new(),
-            identity: page.source.fingerprint,
+            identity: page.body.fingerprint,
         });
     }
     for profile in &site.profiles {
         let mut extra: Vec<&str> = Vec::new();
-        if !profile.summary_is_auto {
-            extra.push(&profile.summary);
+        if !profile.body.summary_is_auto {
+            extra.push(&profile.body.summary);
         }
         extra.extend(profile.commune.as_deref());
         extra.extend(profile.criteria.iter().map(String::as_str));
@@ -113,15 +113,15 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
             date: None,
             year: profile.year,
             unit: Some(profile.unit),
-            html: &profile.html,
+            html: &profile.body.html,
             extra,
-            identity: profile.source.fingerprint,
+            identity: profile.body.fingerprint,
         });
     }
     for item in site.items.iter().rev() {
         let mut extra: Vec<&str> = Vec::new();
-        if !item.summary_is_auto {
-            extra.push(&item.summary);
+        if !item.body.summary_is_auto {
+            extra.push(&item.body.summary);
         }
         extra.extend(item.tags.iter().map(|t| t.name.as_str()));
         docs.push(SearchDoc {
@@ -134,9 +134,9 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
             date: Some(item.date),
             year: Some(item.date.year()),
             unit: Some(item.unit),
-            html: &item.html,
+            html: &item.body.html,
             extra,
-            identity: item.source.fingerprint,
+            identity: item.body.fingerprint,
         });
     }
     for doc in &mut docs {

@@ -17,16 +17,14 @@ fn item(date: &str, unit: usize, kind: ItemType) -> Item {
             rel: "tin-bai/x.md".into(),
             body: Default::default(),
             body_line: 1,
-            version: 0,
-            fingerprint: 0,
+            text_hash: 0,
         },
         title: "T".into(),
         date: parse_date(date, config.timezone).unwrap(),
         unit: UnitId(unit),
         kind,
         tags: vec![],
-        summary: String::new(),
-        summary_is_auto: false,
+        written_summary: String::new(),
         image: None,
         author: None,
         channel: ChannelId(0),
@@ -37,7 +35,6 @@ fn item(date: &str, unit: usize, kind: ItemType) -> Item {
         featured: Default::default(),
         slug: "x".into(),
         extra: serde_json::Value::Null,
-        html: String::new(),
     }
 }
 
@@ -92,13 +89,11 @@ fn profiles_are_never_items() {
         year: Some(year),
         commune: None,
         criteria: vec![],
-        summary: String::new(),
-        summary_is_auto: false,
+        written_summary: String::new(),
         image: None,
         draft: false,
         slug: "p".into(),
         extra: serde_json::Value::Null,
-        html: String::new(),
     };
     let profiles = [profile(2019), profile(2020), profile(2021)];
     let progress = kind_progress(&config, &profiles);

@@ -70,7 +70,10 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         drafts: options.drafts,
         future: options.future,
         now: crate::base::dates::now().map_err(Error::Usage)?,
-        base_url: Some(url.clone()),
+        base_url: Some(
+            crate::base::urls::BaseUrl::parse(&url)
+                .map_err(|m| Error::Internal(anyhow::anyhow!(m)))?,
+        ),
         preview: true,
     };
     let mut site = Incremental::new(&root, load, &output);
@@ -82,7 +85,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     );
 
     // Watch before announcing the address: an edit made right after must not be missed.
-    let theme = crate::model::site::load_config(&root)
+    let theme = crate::load::sources::load_config(&root)
         .map(|c| c.theme)
         .unwrap_or_else(|_| "datto".into());
     let (sender, events) = mpsc::channel();

@@ -20,7 +20,7 @@ use crate::base::diagnostics::{Diagnostics, Error};
 use crate::base::urls::output_file;
 use crate::emit::{create_folders, safe_join, write_atomic};
 use crate::load::sources::Sources;
-use crate::model::site::{LoadOptions, Site};
+use crate::model::site::LoadOptions;
 use crate::render::{Renderer, theme};
 
 /// What changed since the last rebuild, as the file watcher saw it.
@@ -140,10 +140,10 @@ impl Incremental {
         };
 
         // The site and the theme: both report their problems together, as in `build`.
-        let site = Site::assemble(sources, &self.options, &mut self.bodies);
+        let site = crate::assemble::assemble(sources, &self.options, &mut self.bodies);
         if change.templates || self.theme.is_none() {
             self.theme = None;
-            let theme_dir = theme::dir(&self.root, &sources.config.theme);
+            let theme_dir = crate::load::theme::dir(&self.root, &sources.config.theme);
             match (theme::load(&theme_dir, &self.root), &site) {
                 (Ok(theme), _) => self.theme = Some(theme),
                 (Err(mut more), Err(Error::Content(list))) => {

@@ -2,8 +2,9 @@
 
 use std::path::{Component, Path};
 
+use crate::base::layout::{CONFIG_FILE, STATIC};
 use crate::commands::serve::rebuild::Change;
-use crate::load::inventory::{CONFIG_FILE, STATIC_DIR, is_ignored};
+use crate::load::inventory::is_ignored;
 
 /// Adds what `path` (absolute, under `root`) means for the site to `change`.
 /// Editor temp files, hidden files and anything outside `content/` and the theme are ignored.
@@ -25,7 +26,7 @@ pub fn classify(root: &Path, theme: &str, path: &Path, change: &mut Change) {
     match parts.as_slice() {
         ["content", file] if *file == CONFIG_FILE => change.config = true,
         ["content"] => change.files = true,
-        ["content", section, ..] if *section == STATIC_DIR => change.files = true,
+        ["content", section, ..] if *section == STATIC => change.files = true,
         ["content", rest @ ..] => {
             let rel = rest.join("/");
             if rel.ends_with(".md") {

@@ -5,10 +5,11 @@ use std::path::Path;
 use super::raw::Text;
 use crate::base::diagnostics::{Diagnostic, did_you_mean_named};
 use crate::base::front_matter::{self, Document, KeyLines};
+use crate::base::layout::MAX_SEGMENT;
 use crate::base::paths;
 use crate::base::slug::slugify;
 use crate::model::config::Config;
-use crate::model::content::{Image, MAX_SEGMENT, Source};
+use crate::model::content::{Image, Source};
 
 /// Per-file error collector that knows the file and where each key is.
 pub struct Checker<'a> {
@@ -166,7 +167,6 @@ impl Checker<'_> {
                 reference,
                 alt: alt.map(|t| t.0).unwrap_or_else(|| title.to_string()),
                 line,
-                path: String::new(),
             }),
             None => {
                 self.error(
@@ -206,7 +206,7 @@ pub fn read<T: serde::de::DeserializeOwned>(
     keys: &[&str],
 ) -> Result<(Document<T>, Source), Vec<Diagnostic>> {
     let mut text = front_matter::normalize(text);
-    let version = crate::load::sources::fingerprint(&text);
+    let text_hash = crate::base::text::hash(&text);
     let split = front_matter::split(shown, &text).map_err(|d| vec![d])?;
     let doc = front_matter::parse_yaml::<T>(shown, split.yaml, split.yaml_line, keys)?;
     // The body is the end of the text: cut the front matter off in place.
@@ -217,8 +217,7 @@ pub fn read<T: serde::de::DeserializeOwned>(
         rel: rel.to_string(),
         body: std::sync::Arc::new(text),
         body_line,
-        version,
-        fingerprint: version,
+        text_hash,
     };
     Ok((doc, source))
 }

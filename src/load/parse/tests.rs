@@ -1,4 +1,5 @@
 use super::*;
+use crate::base::paths::LocalRef;
 use crate::model::config::tests::sample;
 use chrono::Datelike;
 

@@ -116,7 +116,7 @@ fn unknown_nested_key_is_named() {
 
 #[test]
 fn a_unit_slug_too_long_for_a_folder_is_refused() {
-    let long = "a".repeat(crate::model::content::MAX_SEGMENT + 1);
+    let long = "a".repeat(crate::base::layout::MAX_SEGMENT + 1);
     let text = SAMPLE.replace("slug: doan-hung", &format!("slug: {long}"));
     let errors = Config::from_yaml(Path::new("content/site.yaml"), &text).unwrap_err();
     assert!(errors[0].message.contains("quá dài"), "{errors:?}");

@@ -12,15 +12,9 @@ use chrono::{DateTime, Datelike, FixedOffset};
 use serde::Serialize;
 
 use crate::base::diagnostics::Diagnostic;
+use crate::base::layout::Section;
 use crate::base::paths::LocalRef;
 use crate::model::config::{ChannelId, KindId, UnitId};
-
-/// The longest name (in bytes) of one segment of an output path. File systems allow 255;
-/// the output is written through temporary files named after the file plus a suffix
-/// (`.name.datto-tmp-PID`), so `check` refuses anything that would not leave room for it.
-pub const MAX_SEGMENT: usize = 200;
-/// The longest output path (relative to the output folder) `check` accepts.
-pub const MAX_PATH: usize = 1000;
 
 /// `tin` (short news, the default) or `bai` (an article).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Default)]
@@ -60,12 +54,8 @@ pub struct Source {
     pub body: std::sync::Arc<String>,
     /// File line of the body's first line, to report link errors at the right place.
     pub body_line: usize,
-    /// Fingerprint of the whole file text.
-    pub version: u64,
-    /// Fingerprint of everything the rendered page shows of this file: the file text and
-    /// how its links and cover image resolved. Set when the body is rendered; incremental
-    /// rebuilds compare it to know which pages changed.
-    pub fingerprint: u64,
+    /// Hash of the whole file text.
+    pub text_hash: u64,
 }
 
 impl Source {
@@ -90,8 +80,13 @@ pub struct Image {
     pub alt: String,
     /// The front matter line, for a missing-file error.
     pub line: usize,
-    /// Path of the file in the output (`anh/x.png`); set when the site is assembled.
-    pub path: String,
+}
+
+impl Image {
+    /// The file as written, for messages.
+    pub fn name(&self) -> &str {
+        self.reference.written()
+    }
 }
 
 /// A news item (tin or bài): the unit of the publicity targets.
@@ -104,10 +99,9 @@ pub struct Item {
     pub unit: UnitId,
     pub kind: ItemType,
     pub tags: Vec<TagName>,
-    /// From front matter, else (once rendered) the start of the first paragraph.
-    pub summary: String,
-    /// True when `summary` was taken from the body (so the page need not repeat it).
-    pub summary_is_auto: bool,
+    /// `summary:` as written (empty when none is: [`Body::summary`] then takes the body's
+    /// first paragraph).
+    pub written_summary: String,
     pub image: Option<Image>,
     pub author: Option<String>,
     pub channel: ChannelId,
@@ -121,14 +115,17 @@ pub struct Item {
     pub date_line: usize,
     pub slug: String,
     pub extra: serde_json::Value,
-    /// The body as HTML; empty until the site renders Markdown.
-    pub html: String,
 }
 
 impl Item {
     /// `tin-bai/YYYY/slug/`, YYYY being the year in the site timezone.
     pub fn path(&self) -> String {
-        format!("tin-bai/{}/{}/", self.date.year(), self.slug)
+        format!(
+            "{}{}/{}/",
+            Section::Items.prefix(),
+            self.date.year(),
+            self.slug
+        )
     }
 
     /// A date more than a year after `now` is most likely a typo (`2062` for `2026`) that
@@ -202,18 +199,16 @@ pub struct Profile {
     pub year: Option<i32>,
     pub commune: Option<String>,
     pub criteria: Vec<String>,
-    pub summary: String,
-    pub summary_is_auto: bool,
+    pub written_summary: String,
     pub image: Option<Image>,
     pub draft: bool,
     pub slug: String,
     pub extra: serde_json::Value,
-    pub html: String,
 }
 
 impl Profile {
     pub fn path(&self) -> String {
-        format!("mo-hinh/{}/", self.slug)
+        format!("{}{}/", Section::Profiles.prefix(), self.slug)
     }
 }
 
@@ -225,11 +220,41 @@ pub struct Page {
     pub draft: bool,
     pub slug: String,
     pub extra: serde_json::Value,
-    pub html: String,
 }
 
 impl Page {
     pub fn path(&self) -> String {
         format!("{}/", self.slug)
     }
+}
+
+/// A document with its Markdown rendered: what the assembled site holds and pages show.
+/// The parsed document is kept without its Markdown (dropped once rendered).
+#[derive(Debug, Clone)]
+pub struct Rendered<T> {
+    pub doc: T,
+    pub body: Body,
+}
+
+impl<T> std::ops::Deref for Rendered<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.doc
+    }
+}
+
+/// What rendering a document's Markdown gave.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
+    /// The body as HTML (raw HTML in Markdown is escaped).
+    pub html: String,
+    /// `summary:` as written, else the start of the first paragraph.
+    pub summary: String,
+    /// True when `summary` was taken from the body (so the page need not repeat it).
+    pub summary_is_auto: bool,
+    /// Output path of the cover image's file (`anh/x.png`), when it has one.
+    pub cover: Option<String>,
+    /// Hash of everything the page shows of this file: its text and how its links and
+    /// cover image resolved. `serve` compares it to know which pages changed.
+    pub fingerprint: u64,
 }
