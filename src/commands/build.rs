@@ -118,7 +118,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let (site, theme) = prepared?;
     let mut staging = staging?;
     let jobs = site.jobs();
-    let renderer = Renderer::new(&site, &theme, jobs)?;
+    let renderer = Renderer::new(&site, &theme)?;
     let index = crate::search::SiteIndex::new(&site);
     let files: Vec<String> = jobs.iter().map(|job| output_file(&job.path)).collect();
     let index_files = index.paths();
@@ -181,7 +181,7 @@ pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
     let started = Instant::now();
     let (site, theme) = prepare(root, load)?;
     let jobs = site.jobs();
-    let renderer = Renderer::new(&site, &theme, jobs)?;
+    let renderer = Renderer::new(&site, &theme)?;
     // Photos are decoded as `build` would (unless already in the cache): a truncated file
     // must fail `check` too.
     let cache = images::Cache::new(&site.root);

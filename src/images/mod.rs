@@ -251,7 +251,7 @@ fn scaled_height(w: u32, h: u32, width: u32) -> u32 {
 }
 
 /// A planned photo as HTML attributes (URLs ready for `src`/`srcset`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Shown {
     /// The JPEG fallback (`<img src>`).
     pub src: String,

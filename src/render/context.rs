@@ -6,6 +6,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::base::dates::format_vi;
+use crate::base::layout::{self, Section};
 use crate::base::urls::paginated;
 use crate::base::urls::url_for;
 use crate::model::config::{KindId, UnitId};
@@ -16,21 +17,21 @@ use crate::model::site::Site;
 /// The theme's sharing image for pages without a photo.
 pub const DEFAULT_OG: &str = "img/chia-se.png";
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct Link {
     pub title: String,
     pub url: String,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct NavLink {
     pub label: &'static str,
     pub url: String,
     /// Matches `meta.section` on the pages of that section, to mark the current one.
-    pub section: &'static str,
+    pub section: Section,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct UnitLink {
     pub slug: String,
     pub name: String,
@@ -38,14 +39,14 @@ pub struct UnitLink {
     pub url: String,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct KindLink {
     pub slug: String,
     pub name: String,
     pub url: String,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct TagLink {
     pub name: String,
     pub url: String,
@@ -76,7 +77,7 @@ pub struct SiteContext {
     pub contact_url: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct Meta {
     /// The page's own title; the layout appends the site title.
     pub title: String,
@@ -88,10 +89,10 @@ pub struct Meta {
     /// The sharing image: the page's photo, else the site's default.
     pub image: OgImage,
     /// `home`, `tin-bai`, `don-vi`, `chu-de`, `mo-hinh`, `thong-ke`, `trang`.
-    pub section: &'static str,
+    pub section: Section,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct DateContext {
     /// `2018-03-05T08:30:00+07:00`, for `<time datetime>`.
     pub iso: String,
@@ -102,7 +103,7 @@ pub struct DateContext {
     pub year: i32,
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct ImageContext {
     /// The file as written (an SVG), or the JPEG fallback of a photo.
     pub url: String,
@@ -115,7 +116,7 @@ pub struct ImageContext {
 }
 
 /// `og:image` and its companions: a JPEG (Facebook and Zalo refuse SVG).
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct OgImage {
     /// Absolute URL.
     pub url: String,
@@ -125,7 +126,7 @@ pub struct OgImage {
 }
 
 /// A bundle photo the text does not show, in the gallery at the end of the page.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct GalleryPhoto {
     #[serde(flatten)]
     pub photo: crate::images::Shown,
@@ -135,7 +136,7 @@ pub struct GalleryPhoto {
 }
 
 /// An item in a list: what a listing, a home page block or "related items" shows.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct ItemCard {
     pub title: String,
     pub url: String,
@@ -153,17 +154,45 @@ pub struct ItemCard {
     pub tags: Vec<TagLink>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct ChannelContext {
     pub slug: String,
     pub name: String,
+}
+
+/// An item in a list, made when serialised: an incremental rebuild hashes the pages of
+/// 10,000 items without making their cards, and renders only the few that changed.
+#[derive(Clone, Copy)]
+pub struct Card<'a> {
+    parts: &'a Parts<'a>,
+    index: usize,
+}
+
+impl Serialize for Card<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.parts.item_card(self.index).serialize(s)
+    }
+}
+
+/// Everything an [`ItemCard`] is made from: the item's text and how its links and cover
+/// resolved (the fingerprint), its address, and the size of its cover photo. The unit and
+/// tag names come from `site.yaml`, a change of which re-renders every page.
+impl std::hash::Hash for Card<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let item = &self.parts.site.items[self.index];
+        (item.body.fingerprint, &item.source.rel, &item.slug).hash(h);
+        let cover = item.body.cover.as_deref();
+        if let Some(picture) = cover.and_then(|c| self.parts.site.images.by_output(c)) {
+            (picture.width, picture.height).hash(h);
+        }
+    }
 }
 
 /// One item page: the card fields plus the body and the rest of the front matter.
 #[derive(Serialize)]
 pub struct ItemFull<'a> {
     #[serde(flatten)]
-    pub card: &'a ItemCard,
+    pub card: Card<'a>,
     /// Body HTML (already safe: raw HTML in Markdown is escaped).
     pub content: &'a str,
     pub author: Option<&'a str>,
@@ -171,11 +200,21 @@ pub struct ItemFull<'a> {
     pub source_url: Option<&'a str>,
     pub extra: &'a serde_json::Value,
     pub gallery: Vec<GalleryPhoto>,
+    #[serde(skip)]
+    pub fingerprint: u64,
+}
+
+/// The body, author, channel, source and `extra` all come from the item's file: its
+/// fingerprint stands for them (the body's HTML is not hashed again for every page).
+impl std::hash::Hash for ItemFull<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (&self.card, self.fingerprint, &self.channel, &self.gallery).hash(h);
+    }
 }
 
 /// Share pages of Facebook and Zalo for one page: plain links, so that nothing is loaded
 /// from either server until the reader chooses to share.
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct ShareLinks {
     pub facebook: String,
     pub zalo: String,
@@ -192,7 +231,7 @@ impl ShareLinks {
     }
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 pub struct ProfileCard {
     pub title: String,
     pub url: String,
@@ -212,9 +251,18 @@ pub struct ProfileFull<'a> {
     pub criteria: &'a [String],
     pub content: &'a str,
     pub extra: &'a serde_json::Value,
+    #[serde(skip)]
+    pub fingerprint: u64,
 }
 
-#[derive(Serialize)]
+/// As for [`ItemFull`]: the fingerprint stands for what the file says.
+impl std::hash::Hash for ProfileFull<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (&self.card, self.fingerprint).hash(h);
+    }
+}
+
+#[derive(Serialize, Hash)]
 pub struct PageNumber {
     pub number: usize,
     pub url: String,
@@ -222,7 +270,7 @@ pub struct PageNumber {
 }
 
 /// Pagination with a window of page numbers (never all 500 of a big archive).
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct Pagination {
     pub current: usize,
     pub total: usize,
@@ -233,7 +281,7 @@ pub struct Pagination {
 }
 
 /// Builds context pieces for one site; cheap per page.
-pub struct Builder<'a> {
+pub struct Parts<'a> {
     pub site: &'a Site,
     units: Vec<UnitLink>,
     kinds: Vec<KindLink>,
@@ -242,7 +290,7 @@ pub struct Builder<'a> {
     cards: Vec<std::sync::OnceLock<ItemCard>>,
 }
 
-impl<'a> Builder<'a> {
+impl<'a> Parts<'a> {
     pub fn new(site: &'a Site) -> Self {
         let base = &site.config.base_url;
         let units = site
@@ -269,7 +317,7 @@ impl<'a> Builder<'a> {
         let cards = (0..site.items.len())
             .map(|_| std::sync::OnceLock::new())
             .collect();
-        Builder {
+        Parts {
             site,
             units,
             kinds,
@@ -288,17 +336,32 @@ impl<'a> Builder<'a> {
     pub fn site_context(&self) -> SiteContext {
         let config = &self.site.config;
         let nav = [
-            ("Trang chủ", "", "home"),
-            ("Tin bài", crate::model::plan::ITEMS, "tin-bai"),
-            ("Đơn vị", crate::model::plan::UNITS, "don-vi"),
-            ("Mô hình", crate::model::plan::PROFILES, "mo-hinh"),
-            ("Thống kê", crate::model::plan::TALLIES, "thong-ke"),
-            ("Giới thiệu", "gioi-thieu/", "trang"),
+            ("Trang chủ", Section::Home),
+            ("Tin bài", Section::Items),
+            ("Đơn vị", Section::Units),
+            ("Mô hình", Section::Profiles),
+            ("Thống kê", Section::Tallies),
+            ("Giới thiệu", Section::Pages),
         ];
-        // Without public tallies there is no /thong-ke/ to link to.
-        let nav = nav
-            .into_iter()
-            .filter(|(_, path, _)| config.tallies_public || *path != crate::model::plan::TALLIES);
+        let has_page = |slug: &str| self.site.pages.iter().any(|p| p.slug == slug);
+        let nav =
+            nav.into_iter()
+                .filter_map(|(label, section)| {
+                    let path = match section {
+                        // The menu's one stand-alone page, when the site has it.
+                        Section::Pages => has_page(layout::ABOUT_PAGE)
+                            .then(|| format!("{}/", layout::ABOUT_PAGE))?,
+                        // Without public tallies there is no /thong-ke/ to link to.
+                        Section::Tallies if !config.tallies_public => return None,
+                        _ => section.prefix().to_string(),
+                    };
+                    Some(NavLink {
+                        label,
+                        url: self.link(&path),
+                        section,
+                    })
+                })
+                .collect();
         SiteContext {
             title: config.title.clone(),
             description: config.description.clone(),
@@ -306,18 +369,7 @@ impl<'a> Builder<'a> {
             root: config.base_url.root().to_string(),
             language: config.language.clone(),
             year: chrono::Datelike::year(&self.site.now),
-            nav: nav
-                .into_iter()
-                .filter(|(_, path, _)| {
-                    !path.ends_with("gioi-thieu/")
-                        || self.site.pages.iter().any(|p| p.slug == "gioi-thieu")
-                })
-                .map(|(label, path, section)| NavLink {
-                    label,
-                    url: self.link(path),
-                    section,
-                })
-                .collect(),
+            nav,
             units: self.units.clone(),
             kinds: self.kinds.clone(),
             feed_url: self.link("rss.xml"),
@@ -332,8 +384,8 @@ impl<'a> Builder<'a> {
                 .site
                 .pages
                 .iter()
-                .any(|p| p.slug == "lien-he")
-                .then(|| self.link("lien-he/")),
+                .any(|p| p.slug == layout::CONTACT_PAGE)
+                .then(|| self.link(&format!("{}/", layout::CONTACT_PAGE))),
         }
     }
 
@@ -456,16 +508,22 @@ impl<'a> Builder<'a> {
         }
     }
 
-    pub fn item_cards(&self, indices: &[usize]) -> Vec<&ItemCard> {
-        indices.iter().map(|&i| self.item_card(i)).collect()
+    /// The cards of `site.items[i]` for each `i`, made when a template needs them.
+    pub fn cards(&'a self, indices: &[usize]) -> Vec<Card<'a>> {
+        indices.iter().map(|&i| self.card(i)).collect()
+    }
+
+    pub fn card(&'a self, index: usize) -> Card<'a> {
+        Card { parts: self, index }
     }
 
     /// The page of `site.items[index]`.
-    pub fn item_full(&self, index: usize) -> ItemFull<'_> {
+    pub fn item_full(&'a self, index: usize) -> ItemFull<'a> {
         let item = &self.site.items[index];
         let channel = self.site.config.channel(item.channel);
         ItemFull {
-            card: self.item_card(index),
+            card: self.card(index),
+            fingerprint: item.body.fingerprint,
             content: &item.body.html,
             author: item.author.as_deref(),
             channel: ChannelContext {

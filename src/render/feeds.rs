@@ -3,13 +3,13 @@
 
 use serde::Serialize;
 
-use super::{Renderer, select};
-use crate::base::diagnostics::Error;
+use super::{Renderer, Show, select};
+use crate::base::layout::Section;
 use crate::base::urls::paginated;
 use crate::model::config::UnitId;
 use crate::model::plan::{self, PageJob, PageKind};
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct FeedEntry {
     title: String,
     link: String,
@@ -19,17 +19,18 @@ struct FeedEntry {
 }
 
 impl Renderer<'_> {
-    pub(super) fn site_feed(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
+    pub(super) fn site_feed<S: Show>(&self, job: &PageJob, show: S) -> S::Out {
         let site = self.site();
         self.feed(
             job,
             site.config.title.clone(),
             String::new(),
             &site.all_items,
+            show,
         )
     }
 
-    pub(super) fn unit_feed(&self, job: &PageJob, unit: UnitId) -> Result<Vec<u8>, Error> {
+    pub(super) fn unit_feed<S: Show>(&self, job: &PageJob, unit: UnitId, show: S) -> S::Out {
         let site = self.site();
         let u = site.config.unit(unit);
         let title = format!("{} – {}", site.config.title, u.name);
@@ -38,18 +39,20 @@ impl Renderer<'_> {
             title,
             plan::unit_path(&u.slug),
             &site.items_by_unit[unit.0],
+            show,
         )
     }
 
-    fn feed(
+    fn feed<S: Show>(
         &self,
         job: &PageJob,
         title: String,
         home: String,
         indices: &[usize],
-    ) -> Result<Vec<u8>, Error> {
+        show: S,
+    ) -> S::Out {
         let site = self.site();
-        let build = &self.build;
+        let parts = &self.parts;
         let indices = select::feed(indices);
         let entries: Vec<FeedEntry> = indices
             .iter()
@@ -57,14 +60,14 @@ impl Renderer<'_> {
                 let item = &site.items[i];
                 FeedEntry {
                     title: item.title.clone(),
-                    link: build.absolute(&item.path()),
+                    link: parts.absolute(&item.path()),
                     pub_date: item.date.to_rfc2822(),
                     description: item.body.summary.clone(),
                     category: site.config.unit(item.unit).name.clone(),
                 }
             })
             .collect();
-        #[derive(Serialize)]
+        #[derive(Serialize, Hash)]
         struct Feed {
             title: String,
             link: String,
@@ -75,49 +78,49 @@ impl Renderer<'_> {
         }
         let feed = Feed {
             title,
-            link: build.absolute(&paginated(&home, 1)),
+            link: parts.absolute(&paginated(&home, 1)),
             description: site.config.description.clone(),
-            feed_url: build.absolute(&job.path),
+            feed_url: parts.absolute(&job.path),
             last_build: indices.first().map(|&i| site.items[i].date.to_rfc2822()),
             entries,
         };
-        self.page(job, &self.meta(job, "", ""), &feed)
+        show.page(&self.meta(job, "", Section::None), &feed)
     }
 
-    pub(super) fn sitemap(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
-        #[derive(Serialize)]
+    pub(super) fn sitemap<S: Show>(&self, job: &PageJob, show: S) -> S::Out {
+        #[derive(Serialize, Hash)]
         struct Entry {
             loc: String,
             lastmod: Option<String>,
         }
-        #[derive(Serialize)]
+        #[derive(Serialize, Hash)]
         struct Sitemap {
             urls: Vec<Entry>,
         }
         let site = self.site();
-        let urls: Vec<Entry> = self
+        let urls: Vec<Entry> = site
             .jobs
             .iter()
             .filter(|j| j.kind.in_sitemap())
             .map(|j| Entry {
-                loc: self.build.absolute(&j.path),
+                loc: self.parts.absolute(&j.path),
                 lastmod: match j.kind {
                     PageKind::Item(i) => Some(site.items[i].date.format("%Y-%m-%d").to_string()),
                     _ => None,
                 },
             })
             .collect();
-        self.page(job, &self.meta(job, "", ""), &Sitemap { urls })
+        show.page(&self.meta(job, "", Section::None), &Sitemap { urls })
     }
 
-    pub(super) fn robots(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
-        #[derive(Serialize)]
+    pub(super) fn robots<S: Show>(&self, job: &PageJob, show: S) -> S::Out {
+        #[derive(Serialize, Hash)]
         struct Robots {
             sitemap_url: String,
         }
         let page = Robots {
-            sitemap_url: self.build.absolute("sitemap.xml"),
+            sitemap_url: self.parts.absolute("sitemap.xml"),
         };
-        self.page(job, &self.meta(job, "", ""), &page)
+        show.page(&self.meta(job, "", Section::None), &page)
     }
 }

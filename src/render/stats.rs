@@ -3,15 +3,16 @@
 
 use serde::Serialize;
 
-use super::Renderer;
 use super::chart;
+use super::{Renderer, Show};
 use crate::base::diagnostics::Error;
+use crate::base::layout::Section;
 use crate::model::config::UnitId;
 use crate::model::plan::{self, PageJob};
 use crate::tally::{self, Counts, KindProgress, Period, Tally, UnitTally, format, period};
 
 /// One line of progress: a unit or the province, for one year.
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 pub struct Progress {
     pub year: i32,
     /// `dd/mm/yyyy`
@@ -55,7 +56,7 @@ fn status(c: &Counts) -> (&'static str, &'static str) {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct UnitRow {
     name: String,
     short: String,
@@ -66,14 +67,14 @@ struct UnitRow {
 }
 
 /// One unit's counts per quarter against its pro-rata quarter targets.
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct QuarterRow {
     name: String,
     url: String,
     cells: Vec<QuarterCell>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct QuarterCell {
     count: u32,
     target: u32,
@@ -82,7 +83,7 @@ struct QuarterCell {
     future: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct QuarterHead {
     /// "Quý I"
     label: String,
@@ -91,7 +92,7 @@ struct QuarterHead {
 }
 
 /// One unit's items per channel and its last item.
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct ChannelRow {
     name: String,
     url: String,
@@ -104,14 +105,14 @@ struct ChannelRow {
     quiet: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct YearLink {
     year: i32,
     url: String,
     current: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct YearPage {
     year: i32,
     /// `targets.unit_per_year`.
@@ -141,7 +142,7 @@ struct YearPage {
     quiet_days: u32,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct Cell {
     year: i32,
     count: u32,
@@ -149,14 +150,14 @@ struct Cell {
     met: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct CompareRow {
     name: String,
     url: String,
     cells: Vec<Cell>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Hash)]
 struct IndexPage {
     years: Vec<YearLink>,
     units: Vec<CompareRow>,
@@ -193,7 +194,7 @@ impl Renderer<'_> {
             percent: percent(counts.count, counts.target),
             pace_percent: percent(counts.expected_by_now, counts.target),
             remaining: counts.target.saturating_sub(counts.count),
-            url: self.build.link(&plan::tally_path(tally.year)),
+            url: self.parts.link(&plan::tally_path(tally.year)),
         }
     }
 
@@ -222,7 +223,7 @@ impl Renderer<'_> {
             .copied()
             .map(|year| YearLink {
                 year,
-                url: self.build.link(&plan::tally_path(year)),
+                url: self.parts.link(&plan::tally_path(year)),
                 current: Some(year) == current,
             })
             .collect()
@@ -275,7 +276,7 @@ impl Renderer<'_> {
         }
     }
 
-    pub(super) fn tally_year(&self, job: &PageJob, year: i32) -> Result<Vec<u8>, Error> {
+    pub(super) fn tally_year<S: Show>(&self, job: &PageJob, year: i32, show: S) -> S::Out {
         let site = self.site();
         let tally = self.tally_of(year);
         let labels: Vec<String> = site.config.units.iter().map(|u| u.short.clone()).collect();
@@ -286,7 +287,7 @@ impl Renderer<'_> {
             .map(|(row, id)| UnitRow {
                 name: row.name.clone(),
                 short: site.config.unit(id).short.clone(),
-                url: self.build.unit(id).url,
+                url: self.parts.unit(id).url,
                 progress: self.progress(&tally, &row.counts),
                 by_month: row.by_month,
             })
@@ -300,7 +301,7 @@ impl Renderer<'_> {
                 self.quarter_row(
                     &tally,
                     row.name.clone(),
-                    self.build.unit(id).url,
+                    self.parts.unit(id).url,
                     site.config.unit(id).target,
                     &row.by_month,
                 )
@@ -323,14 +324,14 @@ impl Renderer<'_> {
             .units
             .iter()
             .zip(&ids)
-            .map(|(row, &id)| self.channel_row(&tally, row, self.build.unit(id).url))
+            .map(|(row, &id)| self.channel_row(&tally, row, self.parts.unit(id).url))
             .collect();
         let mut quiet: Vec<ChannelRow> = tally
             .units
             .iter()
             .zip(&ids)
             .filter(|(row, _)| tally.is_quiet(row))
-            .map(|(row, &id)| self.channel_row(&tally, row, self.build.unit(id).url))
+            .map(|(row, &id)| self.channel_row(&tally, row, self.parts.unit(id).url))
             .collect();
         // Never published first, then the longest silence.
         quiet.sort_by_key(|r| std::cmp::Reverse(r.days_since.unwrap_or(i64::MAX)));
@@ -355,7 +356,7 @@ impl Renderer<'_> {
             province_channels: tally.province.by_channel.clone(),
             quiet,
             quiet_days: tally.quiet_days,
-            xlsx_url: self.build.link(&format!("{}{year}.xlsx", plan::TALLIES)),
+            xlsx_url: self.parts.link(&format!("{}{year}.xlsx", plan::TALLIES)),
             year,
             unit_target: site.config.unit_target,
             as_of: tally.as_of.format("%d/%m/%Y").to_string(),
@@ -367,19 +368,23 @@ impl Renderer<'_> {
             province: self.progress(&tally, &tally.province),
             months: MONTHS,
             kinds: tally::kind_progress(&site.config, site.profiles.iter().map(|p| &p.doc)),
-            csv_url: self.build.link(&format!("{}{year}.csv", plan::TALLIES)),
-            json_url: self.build.link(&format!("{}{year}.json", plan::TALLIES)),
+            csv_url: self.parts.link(&format!("{}{year}.csv", plan::TALLIES)),
+            json_url: self.parts.link(&format!("{}{year}.json", plan::TALLIES)),
             years: self.year_links(Some(year)),
         };
-        let mut meta = self.meta(job, format!("Thống kê tin bài năm {year}"), "thong-ke");
+        let mut meta = self.meta(
+            job,
+            format!("Thống kê tin bài năm {year}"),
+            Section::Tallies,
+        );
         meta.description = format!(
             "Số tin bài năm {year} của từng đơn vị so với chỉ tiêu {} tin bài/năm; toàn tỉnh {}/{}.",
             site.config.unit_target, tally.province.count, tally.province.target
         );
-        self.page(job, &meta, &page)
+        show.page(&meta, &page)
     }
 
-    pub(super) fn tally_index(&self, job: &PageJob) -> Result<Vec<u8>, Error> {
+    pub(super) fn tally_index<S: Show>(&self, job: &PageJob, show: S) -> S::Out {
         let site = self.site();
         let years: Vec<i32> = site.tally_years.clone().into_iter().rev().collect();
         let tallies: Vec<Tally> = years.iter().map(|&y| self.tally_of(y)).collect();
@@ -394,7 +399,7 @@ impl Renderer<'_> {
             .unit_ids()
             .map(|id| CompareRow {
                 name: site.config.unit(id).name.clone(),
-                url: self.build.unit(id).url,
+                url: self.parts.unit(id).url,
                 cells: tallies
                     .iter()
                     .map(|t| cell(t, &t.units[id.0].counts))
@@ -412,27 +417,59 @@ impl Renderer<'_> {
             kinds: tally::kind_progress(&site.config, site.profiles.iter().map(|p| &p.doc)),
             as_of: site.as_of().format("%d/%m/%Y").to_string(),
         };
-        self.page(job, &self.meta(job, "Thống kê tin bài", "thong-ke"), &page)
+        show.page(&self.meta(job, "Thống kê tin bài", Section::Tallies), &page)
     }
 
-    pub(super) fn tally_csv(&self, year: i32) -> Vec<u8> {
-        format::csv(&self.tally_of(year)).into_bytes()
-    }
-
-    pub(super) fn tally_json(&self, year: i32) -> Vec<u8> {
-        format::json(&self.tally_of(year)).into_bytes()
-    }
-
-    /// `/thong-ke/YYYY.xlsx`: the workbook `datto tally --year YYYY --format xlsx` writes.
-    pub(super) fn tally_xlsx(&self, year: i32) -> Result<Vec<u8>, Error> {
+    /// `/thong-ke/YYYY.csv`, `.json`, `.xlsx`: files made by the tally code itself, from the
+    /// year's tally (and, for the workbook, the list of counted items).
+    pub(super) fn tally_file<S: Show>(&self, year: i32, kind: Download, show: S) -> S::Out {
         let site = self.site();
-        let kinds = tally::kind_progress(&site.config, site.profiles.iter().map(|p| &p.doc));
-        tally::xlsx::workbook(
-            &site.config,
-            &self.tally_of(year),
-            &kinds,
-            site.counted_items(),
-        )
-        .map_err(Error::Internal)
+        let data = DownloadData {
+            kind,
+            tally: self.tally_of(year),
+            kinds: tally::kind_progress(&site.config, site.profiles.iter().map(|p| &p.doc)),
+            site,
+        };
+        show.file(&data, |data| match data.kind {
+            Download::Csv => Ok(format::csv(&data.tally).into_bytes()),
+            Download::Json => Ok(format::json(&data.tally).into_bytes()),
+            Download::Xlsx => tally::xlsx::workbook(
+                &data.site.config,
+                &data.tally,
+                &data.kinds,
+                data.site.counted_items(),
+            )
+            .map_err(Error::Internal),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Download {
+    Csv,
+    Json,
+    Xlsx,
+}
+
+/// What a tally download is made from.
+struct DownloadData<'a> {
+    kind: Download,
+    tally: Tally,
+    kinds: Vec<KindProgress>,
+    site: &'a crate::model::site::Site,
+}
+
+impl std::hash::Hash for DownloadData<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (self.kind, &self.tally, &self.kinds).hash(h);
+        // The workbook's list sheet shows each counted item's title, channel and URL.
+        if self.kind == Download::Xlsx {
+            let period = Period::year(self.tally.year);
+            for item in self.site.counted_items() {
+                if tally::counts_in(item, &period, self.site.as_of()) {
+                    tally::xlsx::listed_fields(item, h);
+                }
+            }
+        }
     }
 }

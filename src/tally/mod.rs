@@ -229,7 +229,7 @@ pub fn years_with_items<'a>(items: impl IntoIterator<Item = &'a Item>) -> Vec<i3
 }
 
 /// Progress of a profile kind with a target: profiles of that kind with `year ≤ by`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct KindProgress {
     pub slug: String,
     pub name: String,

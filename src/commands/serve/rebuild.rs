@@ -3,7 +3,7 @@
 //!
 //! A content change re-parses the changed files (see [`Sources::refresh`]), re-renders the
 //! bodies whose file or links changed (see [`crate::assemble::bodies`]) and re-renders the pages whose
-//! dependency signature changed (see [`crate::render::deps`]). A template change re-renders
+//! signature changed (see [`Renderer::signature`]). A template change re-renders
 //! every page without re-parsing; a `site.yaml` change starts from scratch. A failed rebuild
 //! writes nothing, so the last good output stays in place.
 
@@ -159,12 +159,11 @@ impl Incremental {
         };
 
         let jobs = site.jobs();
-        let renderer = Renderer::new(&site, theme, jobs)?;
-        let globals = renderer.globals();
+        let renderer = Renderer::new(&site, theme)?;
         let signatures: Vec<(String, u64)> = jobs
             .par_iter()
             .map(|job| {
-                let content = crate::render::deps::signature(&site, job, &globals, jobs);
+                let content = renderer.signature(job);
                 let template = job.kind.template().and_then(|t| theme.fingerprints.get(t));
                 let mut hasher = rustc_hash::FxHasher::default();
                 (content, template).hash(&mut hasher);

@@ -1,0 +1,396 @@
+//! What each kind of page shows: its `meta` and `page` values, described once and handed
+//! to a [`Show`] (rendered by the theme, or hashed for `serve`).
+
+use serde::Serialize;
+use std::hash::Hash;
+
+use super::context::{self, Card, Link, ProfileCard};
+use super::stats::{self, Download};
+use super::{Renderer, Show, select};
+use crate::base::layout::Section;
+use crate::model::config::UnitId;
+use crate::model::plan::{self, PageJob, PageKind, page_count};
+
+#[derive(Serialize, Hash)]
+struct ListPage<'a> {
+    heading: String,
+    items: Vec<Card<'a>>,
+    pagination: context::Pagination,
+}
+
+#[derive(Serialize, Hash)]
+struct UnitSummary {
+    #[serde(flatten)]
+    unit: context::UnitLink,
+    item_count: usize,
+    profile_count: usize,
+    target: u32,
+}
+
+#[derive(Serialize, Hash)]
+struct TagSummary {
+    name: String,
+    url: String,
+    count: usize,
+}
+
+#[derive(Serialize, Hash)]
+struct KindGroup {
+    kind: context::KindLink,
+    profiles: Vec<ProfileCard>,
+}
+
+impl Renderer<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn list<S: Show>(
+        &self,
+        job: &PageJob,
+        indices: &[usize],
+        first: &str,
+        page: usize,
+        heading: String,
+        section: Section,
+        show: S,
+    ) -> S::Out {
+        let per_page = self.site().config.per_page;
+        let total = page_count(indices.len(), per_page);
+        let shown = select::page_slice(indices, page, per_page);
+        let title = if page > 1 {
+            format!("{heading} – trang {page}")
+        } else {
+            heading.clone()
+        };
+        let list = ListPage {
+            heading,
+            items: self.parts.cards(shown),
+            pagination: self.parts.pagination(first, page, total),
+        };
+        let meta = self.meta(job, title, section);
+        match job.kind {
+            PageKind::Unit { unit, page } => show.page(&meta, &self.unit_page(unit, page, list)),
+            PageKind::Tag { tag, .. } => {
+                let tag = &self.site().tags[tag];
+                #[derive(Serialize, Hash)]
+                struct TagPage<'p> {
+                    tag: context::TagLink,
+                    #[serde(flatten)]
+                    list: ListPage<'p>,
+                }
+                show.page(
+                    &meta,
+                    &TagPage {
+                        tag: self.parts.tag(&tag.name, &tag.slug),
+                        list,
+                    },
+                )
+            }
+            _ => show.page(&meta, &list),
+        }
+    }
+
+    fn unit_page<'p>(
+        &'p self,
+        unit: UnitId,
+        page: usize,
+        list: ListPage<'p>,
+    ) -> impl Serialize + Hash + 'p {
+        #[derive(Serialize, Hash)]
+        struct UnitPage<'p> {
+            unit: context::UnitLink,
+            target: u32,
+            #[serde(flatten)]
+            list: ListPage<'p>,
+            /// Shown on the first page only.
+            profiles: Vec<ProfileCard>,
+            feed_url: String,
+            progress: Option<stats::Progress>,
+        }
+        let site = self.site();
+        let u = site.config.unit(unit);
+        UnitPage {
+            unit: self.parts.unit(unit),
+            target: u.target,
+            list,
+            profiles: if page == 1 {
+                self.parts.profile_cards(&site.profiles_by_unit[unit.0])
+            } else {
+                Vec::new()
+            },
+            feed_url: self
+                .parts
+                .link(&format!("{}rss.xml", plan::unit_path(&u.slug))),
+            progress: self.unit_progress(unit),
+        }
+    }
+
+    /// `/tim-kiem/`: the form with its filters; the results come from `js/tim-kiem.js`.
+    fn search_page<S: Show>(&self, job: &PageJob, show: S) -> S::Out {
+        #[derive(Serialize, Hash)]
+        struct Choice {
+            value: String,
+            label: String,
+        }
+        #[derive(Serialize, Hash)]
+        struct SearchPage {
+            /// Folder of the index files (root-relative, trailing slash).
+            index_url: String,
+            years: Vec<i32>,
+            types: Vec<Choice>,
+        }
+        let page = SearchPage {
+            index_url: self.parts.link(crate::search::DIR),
+            years: crate::search::years(self.site()),
+            types: crate::search::DocType::ALL
+                .iter()
+                .map(|t| Choice {
+                    value: t.code().to_string(),
+                    label: t.label().to_string(),
+                })
+                .collect(),
+        };
+        let mut meta = self.meta(job, "Tìm kiếm", Section::Search);
+        meta.description = format!(
+            "Tìm tin bài, mô hình và trang trên {}",
+            self.site().config.title
+        );
+        show.page(&meta, &page)
+    }
+
+    /// What `job` shows, handed to `show`: the one description of every kind of page.
+    pub(super) fn describe<S: Show>(&self, job: &PageJob, show: S) -> S::Out {
+        let site = self.site();
+        let parts = &self.parts;
+        match job.kind {
+            PageKind::Home => {
+                let chosen = select::home(site);
+                let featured = select::featured_profiles(site);
+                #[derive(Serialize, Hash)]
+                struct Topic<'p> {
+                    tag: context::TagLink,
+                    items: Vec<Card<'p>>,
+                }
+                #[derive(Serialize, Hash)]
+                struct Home<'p> {
+                    lead: Option<Card<'p>>,
+                    headlines: Vec<Card<'p>>,
+                    latest: Vec<Card<'p>>,
+                    topics: Vec<Topic<'p>>,
+                    profiles: Vec<ProfileCard>,
+                    progress: Option<stats::Progress>,
+                }
+                let home = Home {
+                    progress: self.province_progress(),
+                    lead: chosen.lead.map(|i| parts.card(i)),
+                    headlines: parts.cards(&chosen.headlines),
+                    latest: parts.cards(&chosen.latest),
+                    topics: chosen
+                        .topics
+                        .iter()
+                        .map(|(tag, items)| Topic {
+                            tag: parts.tag(&site.tags[*tag].name, &site.tags[*tag].slug),
+                            items: parts.cards(items),
+                        })
+                        .collect(),
+                    profiles: parts.profile_cards(&featured),
+                };
+                let mut meta = self.meta(job, site.config.title.clone(), Section::Home);
+                meta.title = String::new();
+                show.page(&meta, &home)
+            }
+            PageKind::ItemList { page } => self.list(
+                job,
+                &site.all_items,
+                plan::ITEMS,
+                page,
+                "Tin bài".into(),
+                Section::Items,
+                show,
+            ),
+            PageKind::Item(i) => {
+                let item = &site.items[i];
+                let related = select::related(site, i);
+                let (newer, older) = select::neighbours(site, i);
+                let link = |j: usize| Link {
+                    title: site.items[j].title.clone(),
+                    url: parts.link(&site.items[j].path()),
+                };
+                #[derive(Serialize, Hash)]
+                struct ItemPage<'i> {
+                    item: context::ItemFull<'i>,
+                    related: Vec<Card<'i>>,
+                    newer: Option<Link>,
+                    older: Option<Link>,
+                    share: context::ShareLinks,
+                }
+                let page = ItemPage {
+                    share: context::ShareLinks::new(&parts.absolute(&job.path)),
+                    item: parts.item_full(i),
+                    related: parts.cards(&related),
+                    newer: newer.map(link),
+                    older: older.map(link),
+                };
+                let mut meta = self.meta(job, item.title.clone(), Section::Items);
+                meta.og_type = "article";
+                if !item.body.summary.is_empty() {
+                    meta.description = item.body.summary.clone();
+                }
+                if let Some(og) = parts.item_card(i).image.as_ref().and_then(|c| c.og.clone()) {
+                    meta.image = og;
+                }
+                show.page(&meta, &page)
+            }
+            PageKind::UnitIndex => {
+                #[derive(Serialize, Hash)]
+                struct Units {
+                    units: Vec<UnitSummary>,
+                }
+                let units = site
+                    .config
+                    .unit_ids()
+                    .map(|u| UnitSummary {
+                        unit: parts.unit(u),
+                        item_count: site.items_by_unit[u.0].len(),
+                        profile_count: site.profiles_by_unit[u.0].len(),
+                        target: site.config.unit(u).target,
+                    })
+                    .collect();
+                show.page(&self.meta(job, "Đơn vị", Section::Units), &Units { units })
+            }
+            PageKind::Unit { unit, page } => {
+                let u = site.config.unit(unit);
+                self.list(
+                    job,
+                    &site.items_by_unit[unit.0],
+                    &plan::unit_path(&u.slug),
+                    page,
+                    u.name.clone(),
+                    Section::Units,
+                    show,
+                )
+            }
+            PageKind::TagIndex => {
+                #[derive(Serialize, Hash)]
+                struct Tags {
+                    tags: Vec<TagSummary>,
+                }
+                let tags = site
+                    .tags
+                    .iter()
+                    .map(|t| TagSummary {
+                        name: t.name.clone(),
+                        url: parts.link(&plan::tag_path(&t.slug)),
+                        count: t.items.len(),
+                    })
+                    .collect();
+                show.page(&self.meta(job, "Chủ đề", Section::Tags), &Tags { tags })
+            }
+            PageKind::Tag { tag, page } => {
+                let t = &site.tags[tag];
+                self.list(
+                    job,
+                    &t.items,
+                    &plan::tag_path(&t.slug),
+                    page,
+                    format!("Chủ đề: {}", t.name),
+                    Section::Tags,
+                    show,
+                )
+            }
+            PageKind::ProfileIndex => {
+                #[derive(Serialize, Hash)]
+                struct Profiles {
+                    kinds: Vec<KindGroup>,
+                    count: usize,
+                }
+                let kinds = (0..site.config.profile_kinds.len())
+                    .map(|k| KindGroup {
+                        kind: parts.kind(crate::model::config::KindId(k)),
+                        profiles: parts.profile_cards(&site.profiles_by_kind[k]),
+                    })
+                    .collect();
+                let page = Profiles {
+                    kinds,
+                    count: site.profiles.len(),
+                };
+                show.page(
+                    &self.meta(job, "Mô hình, điển hình", Section::Profiles),
+                    &page,
+                )
+            }
+            PageKind::ProfileKind(kind) => {
+                let group = KindGroup {
+                    kind: parts.kind(kind),
+                    profiles: parts.profile_cards(&site.profiles_by_kind[kind.0]),
+                };
+                let title = site.config.kind(kind).name.clone();
+                show.page(&self.meta(job, title, Section::Profiles), &group)
+            }
+            PageKind::Profile(i) => {
+                let profile = &site.profiles[i];
+                let same_kind = select::same_kind(site, i);
+                #[derive(Serialize, Hash)]
+                struct ProfilePage<'p> {
+                    profile: context::ProfileFull<'p>,
+                    same_kind: Vec<ProfileCard>,
+                }
+                let page = ProfilePage {
+                    profile: context::ProfileFull {
+                        card: parts.profile_card(profile),
+                        criteria: &profile.criteria,
+                        content: &profile.body.html,
+                        extra: &profile.extra,
+                        fingerprint: profile.body.fingerprint,
+                    },
+                    same_kind: parts.profile_cards(&same_kind),
+                };
+                let mut meta = self.meta(job, profile.title.clone(), Section::Profiles);
+                meta.og_type = "article";
+                if !profile.body.summary.is_empty() {
+                    meta.description = profile.body.summary.clone();
+                }
+                if let Some(og) = parts
+                    .image(profile.image.as_ref(), profile.body.cover.as_deref())
+                    .and_then(|c| c.og)
+                {
+                    meta.image = og;
+                }
+                show.page(&meta, &page)
+            }
+            PageKind::Page(i) => {
+                let page = &site.pages[i];
+                #[derive(Serialize, Hash)]
+                struct PageContext<'p> {
+                    title: &'p str,
+                    url: String,
+                    content: &'p str,
+                    extra: &'p serde_json::Value,
+                }
+                let context = PageContext {
+                    title: &page.title,
+                    url: parts.link(&page.path()),
+                    content: &page.body.html,
+                    extra: &page.extra,
+                };
+                show.page(
+                    &self.meta(job, page.title.clone(), Section::Pages),
+                    &context,
+                )
+            }
+            PageKind::NotFound => {
+                let mut meta = self.meta(job, "Không tìm thấy trang", Section::None);
+                meta.canonical = parts.absolute("404.html");
+                show.page(&meta, &())
+            }
+            PageKind::Search => self.search_page(job, show),
+            PageKind::Feed => self.site_feed(job, show),
+            PageKind::UnitFeed(unit) => self.unit_feed(job, unit, show),
+            PageKind::Sitemap => self.sitemap(job, show),
+            PageKind::TallyIndex => self.tally_index(job, show),
+            PageKind::TallyYear(year) => self.tally_year(job, year, show),
+            PageKind::TallyCsv(year) => self.tally_file(year, Download::Csv, show),
+            PageKind::TallyJson(year) => self.tally_file(year, Download::Json, show),
+            PageKind::TallyXlsx(year) => self.tally_file(year, Download::Xlsx, show),
+            PageKind::Robots => self.robots(job, show),
+        }
+    }
+}
