@@ -128,3 +128,21 @@ fn a_missing_site_is_explained_in_vietnamese() {
         assert!(!stderr.contains(english), "{stderr}");
     }
 }
+
+/// Issue 11: a mistyped `--base-url` was reported as a content error `--base-url:1:` with
+/// exit 1; it is a usage error (exit 2) that names the option, and nothing is written.
+#[test]
+fn a_bad_base_url_is_a_usage_error() {
+    let site = common::TestSite::fixture("basic");
+    let root = site.root().to_string_lossy().into_owned();
+    for bad in ["phunudatto.vn", "https://", "ftp://phunudatto.vn/"] {
+        let (code, stdout, stderr) = datto(&["build", "--root", &root, "--base-url", bad]);
+        assert_eq!(code, Some(2), "{bad}: {stdout}{stderr}");
+        assert!(stderr.contains("--base-url: "), "{bad}: {stderr}");
+        assert!(!stderr.contains("--base-url:1:"), "{bad}: {stderr}");
+        assert_vietnamese(&["build", "--base-url", bad], &stderr);
+        assert!(!site.public().exists(), "{bad}: nothing is written");
+    }
+    let (code, _, stderr) = datto(&["check", "--root", &root, "--base-url", "https://h/phu-nu/"]);
+    assert_eq!(code, Some(0), "{stderr}");
+}

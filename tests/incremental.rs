@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 
 use common::{NOW, TestSite, files_under};
-use datto::commands::serve::rebuild::{Change, Incremental};
+use datto::commands::serve::rebuild::{Change, Rebuilder};
 use datto::model::site::LoadOptions;
 
 fn options() -> LoadOptions {
@@ -31,7 +31,7 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 /// Asserts the incremental output equals a fresh build of the same content.
 #[track_caller]
-fn assert_same_as_build(site: &TestSite, dev: &Incremental) {
+fn assert_same_as_build(site: &TestSite, dev: &Rebuilder) {
     site.build(&[]).success();
     let fresh = tree(&site.public());
     let served = tree(dev.output());
@@ -53,7 +53,7 @@ fn content(rel: &str) -> Change {
 fn every_kind_of_edit_gives_the_fresh_build() {
     let site = TestSite::fixture("basic");
     let out = tempfile::tempdir().unwrap();
-    let mut dev = Incremental::new(site.root(), options(), &out.path().join("public"));
+    let mut dev = Rebuilder::new(site.root(), options(), &out.path().join("public"));
     let first = dev.rebuild(&Change::everything()).unwrap();
     assert_eq!(
         first.rendered, first.pages,
@@ -212,7 +212,7 @@ fn every_kind_of_edit_gives_the_fresh_build() {
         .save(site.root().join("content/static/anh/moi.png"))
         .unwrap();
     dev.rebuild(&Change {
-        files: true,
+        rescan: true,
         ..Change::default()
     })
     .unwrap();
@@ -220,7 +220,7 @@ fn every_kind_of_edit_gives_the_fresh_build() {
     assert!(!dev.output().join("anh/moi.png").exists());
     site.remove("static/anh/moi.png");
     dev.rebuild(&Change {
-        files: true,
+        rescan: true,
         ..Change::default()
     })
     .unwrap();
@@ -245,7 +245,7 @@ fn every_kind_of_edit_gives_the_fresh_build() {
 fn featured_moves_the_home_page() {
     let site = TestSite::fixture("basic");
     let out = tempfile::tempdir().unwrap();
-    let mut dev = Incremental::new(site.root(), options(), &out.path().join("public"));
+    let mut dev = Rebuilder::new(site.root(), options(), &out.path().join("public"));
     dev.rebuild(&Change::everything()).unwrap();
     let index = dev.output().join("index.html");
     let home = || std::fs::read_to_string(&index).unwrap();
@@ -300,7 +300,7 @@ fn rename(site: &TestSite, from: &str, to: &str) -> Vec<String> {
 
 /// Compares `dev` with a fresh build of the same content, failure for failure.
 #[track_caller]
-fn assert_same_outcome(site: &TestSite, dev_ok: bool, dev: &Incremental, step: &str) {
+fn assert_same_outcome(site: &TestSite, dev_ok: bool, dev: &Rebuilder, step: &str) {
     let fresh = site.build(&[]);
     assert_eq!(
         dev_ok,
@@ -331,7 +331,7 @@ fn renames_and_moves_of_files_and_folders_give_the_fresh_build() {
         &item_text("Nguồn", 2019, "doan-hung", "Xem [bài kia](dich.md)."),
     );
     let out = tempfile::tempdir().unwrap();
-    let mut dev = Incremental::new(site.root(), options(), &out.path().join("public"));
+    let mut dev = Rebuilder::new(site.root(), options(), &out.path().join("public"));
     dev.rebuild(&Change::everything()).unwrap();
     assert_same_as_build(&site, &dev);
 
@@ -428,7 +428,7 @@ fn a_random_sequence_of_operations_gives_the_fresh_build() {
         items.push(rel);
     }
     let out = tempfile::tempdir().unwrap();
-    let mut dev = Incremental::new(site.root(), options(), &out.path().join("public"));
+    let mut dev = Rebuilder::new(site.root(), options(), &out.path().join("public"));
     dev.rebuild(&Change::everything()).unwrap();
     let mut fresh_name = 100;
     for step in 0..steps {

@@ -393,3 +393,37 @@ fn refuses_other_hosts_and_closes_idle_connections() {
     }
     assert!(server.stop_within(Duration::from_secs(5)));
 }
+
+/// Issue 11: `serve` read the theme's name once at start, so after `theme:` changed in
+/// `site.yaml`, edits to the new theme's templates were ignored.
+#[test]
+fn follows_the_theme_named_in_site_yaml_after_it_changes() {
+    let site = TestSite::fixture("basic");
+    let themes = site.root().join("themes");
+    common::copy_tree(&themes.join("datto"), &themes.join("moi"));
+    let server = Server::start(&site);
+    let page = "/tin-bai/2019/tap-huan/";
+    let item = themes.join("moi/templates/item.html");
+    let original = std::fs::read_to_string(&item).unwrap();
+    std::fs::write(
+        &item,
+        original.replace("</article>", "<p>Mẫu mới 1</p></article>"),
+    )
+    .unwrap();
+    // Not the theme in use yet: nothing changes.
+    let config = site.root().join("content/site.yaml");
+    let yaml = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, yaml.replace("theme: datto", "theme: moi")).unwrap();
+    server.wait_for(page, "the page in the new theme", |r| {
+        r.text().contains("Mẫu mới 1")
+    });
+    // An edit to the new theme's template now reaches the page.
+    std::fs::write(
+        &item,
+        original.replace("</article>", "<p>Mẫu mới 2</p></article>"),
+    )
+    .unwrap();
+    server.wait_for(page, "the edited template of the new theme", |r| {
+        r.text().contains("Mẫu mới 2")
+    });
+}

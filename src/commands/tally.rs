@@ -167,7 +167,7 @@ pub fn command(
     Ok(match format {
         Format::Table => format::table(&result),
         Format::Csv => format::csv(&result),
-        Format::Json => format::json(&result),
+        Format::Json => format::json(&result).map_err(|e| Error::Internal(e.into()))?,
         Format::Markdown => format::markdown(&result),
         Format::Xlsx => {
             let path = request.output.unwrap_or(Path::new("bao-cao.xlsx"));

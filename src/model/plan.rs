@@ -54,48 +54,84 @@ impl PageKind {
     /// The theme template that renders this page; `None` for the tally downloads, which
     /// are written by the tally code itself.
     pub fn template(self) -> Option<&'static str> {
-        Some(match self {
-            PageKind::Home => "index.html",
-            PageKind::ItemList { .. } => "list.html",
-            PageKind::Item(_) => "item.html",
-            PageKind::UnitIndex => "units.html",
-            PageKind::Unit { .. } => "unit.html",
-            PageKind::TagIndex => "tags.html",
-            PageKind::Tag { .. } => "tag.html",
-            PageKind::ProfileIndex => "profiles.html",
-            PageKind::ProfileKind(_) => "profile_kind.html",
-            PageKind::Profile(_) => "profile.html",
-            PageKind::Page(_) => "page.html",
-            PageKind::NotFound => "404.html",
-            PageKind::Feed | PageKind::UnitFeed(_) => "rss.xml",
-            PageKind::Sitemap => "sitemap.xml",
-            PageKind::Robots => "robots.txt",
-            PageKind::TallyIndex => "tally_index.html",
-            PageKind::TallyYear(_) => "tally.html",
-            PageKind::Search => "search.html",
+        let index = match self {
+            PageKind::Home => 0,
+            PageKind::ItemList { .. } => 1,
+            PageKind::Item(_) => 2,
+            PageKind::UnitIndex => 3,
+            PageKind::Unit { .. } => 4,
+            PageKind::TagIndex => 5,
+            PageKind::Tag { .. } => 6,
+            PageKind::ProfileIndex => 7,
+            PageKind::ProfileKind(_) => 8,
+            PageKind::Profile(_) => 9,
+            PageKind::Page(_) => 10,
+            PageKind::NotFound => 11,
+            PageKind::Feed | PageKind::UnitFeed(_) => 12,
+            PageKind::Sitemap => 13,
+            PageKind::Robots => 14,
+            PageKind::TallyYear(_) => 15,
+            PageKind::TallyIndex => 16,
+            PageKind::Search => 17,
             PageKind::TallyCsv(_) | PageKind::TallyJson(_) | PageKind::TallyXlsx(_) => {
                 return None;
             }
-        })
+        };
+        Some(TEMPLATES[index])
     }
 
-    /// Listed in the sitemap: HTML pages a reader can land on.
+    /// Listed in the sitemap: HTML pages a reader can land on. No wildcard: a new kind of
+    /// page must say whether it belongs.
     pub fn in_sitemap(self) -> bool {
-        !matches!(
-            self,
+        match self {
+            PageKind::Home
+            | PageKind::ItemList { .. }
+            | PageKind::Item(_)
+            | PageKind::UnitIndex
+            | PageKind::Unit { .. }
+            | PageKind::TagIndex
+            | PageKind::Tag { .. }
+            | PageKind::ProfileIndex
+            | PageKind::ProfileKind(_)
+            | PageKind::Profile(_)
+            | PageKind::Page(_)
+            | PageKind::TallyIndex
+            | PageKind::TallyYear(_) => true,
             PageKind::NotFound
-                | PageKind::Feed
-                | PageKind::UnitFeed(_)
-                | PageKind::Sitemap
-                | PageKind::Robots
-                | PageKind::TallyCsv(_)
-                | PageKind::TallyJson(_)
-                | PageKind::TallyXlsx(_)
-                // `noindex`: a results page is no page to land on from a search engine.
-                | PageKind::Search
-        )
+            | PageKind::Feed
+            | PageKind::UnitFeed(_)
+            | PageKind::Sitemap
+            | PageKind::Robots
+            | PageKind::TallyCsv(_)
+            | PageKind::TallyJson(_)
+            | PageKind::TallyXlsx(_)
+            // `noindex`: a results page is no page to land on from a search engine.
+            | PageKind::Search => false,
+        }
     }
 }
+
+/// The templates every theme must provide: one per kind of page ([`PageKind::template`]).
+pub const TEMPLATES: [&str; 18] = [
+    "index.html",
+    "list.html",
+    "item.html",
+    "units.html",
+    "unit.html",
+    "tags.html",
+    "tag.html",
+    "profiles.html",
+    "profile_kind.html",
+    "profile.html",
+    "page.html",
+    "404.html",
+    "rss.xml",
+    "sitemap.xml",
+    "robots.txt",
+    "tally.html",
+    "tally_index.html",
+    "search.html",
+];
 
 /// Number of pages needed to show `count` entries `per_page` at a time (at least one).
 pub fn page_count(count: usize, per_page: usize) -> usize {

@@ -432,7 +432,9 @@ impl Renderer<'_> {
         };
         show.file(&data, |data| match data.kind {
             Download::Csv => Ok(format::csv(&data.tally).into_bytes()),
-            Download::Json => Ok(format::json(&data.tally).into_bytes()),
+            Download::Json => format::json(&data.tally)
+                .map(String::into_bytes)
+                .map_err(|e| Error::Internal(e.into())),
             Download::Xlsx => tally::xlsx::workbook(
                 &data.site.config,
                 &data.tally,

@@ -9,26 +9,7 @@ use tera::Tera;
 use crate::base::diagnostics::Diagnostic;
 
 /// Templates every theme must provide: one per kind of page, plus the feeds.
-pub const REQUIRED: &[&str] = &[
-    "index.html",
-    "list.html",
-    "item.html",
-    "units.html",
-    "unit.html",
-    "tags.html",
-    "tag.html",
-    "profiles.html",
-    "profile_kind.html",
-    "profile.html",
-    "page.html",
-    "404.html",
-    "rss.xml",
-    "sitemap.xml",
-    "robots.txt",
-    "tally.html",
-    "tally_index.html",
-    "search.html",
-];
+pub const REQUIRED: &[&str] = &crate::model::plan::TEMPLATES;
 
 /// A loaded theme.
 pub struct Theme {

@@ -10,7 +10,7 @@ use super::{Counts, Tally, UnitTally};
 /// `period`, `from`, `to`, `quiet_days`, and per unit and province `by_channel` (channel slug
 /// → count), and per unit `last_item`, `days_since_last` (null when the unit never published)
 /// and `quiet`.
-pub fn json(tally: &Tally) -> String {
+pub fn json(tally: &Tally) -> Result<String, serde_json::Error> {
     let year = tally.period.is_year();
     let mut out = format!("{{\n  \"year\": {},\n", tally.year);
     if !year {
@@ -24,11 +24,11 @@ pub fn json(tally: &Tally) -> String {
         );
     }
     let province = if year {
-        compact(&tally.province)
+        serde_json::to_string(&tally.province)?
     } else {
-        let mut value = serde_json::to_value(&tally.province).unwrap_or_default();
+        let mut value = serde_json::to_value(&tally.province)?;
         value["by_channel"] = channels(tally, &tally.province);
-        compact(&value)
+        serde_json::to_string(&value)?
     };
     let _ = write!(
         out,
@@ -39,9 +39,9 @@ pub fn json(tally: &Tally) -> String {
     for (i, unit) in tally.units.iter().enumerate() {
         let separator = if i + 1 < tally.units.len() { "," } else { "" };
         let line = if year {
-            compact(unit)
+            serde_json::to_string(unit)?
         } else {
-            let mut value = serde_json::to_value(unit).unwrap_or_default();
+            let mut value = serde_json::to_value(unit)?;
             value["by_channel"] = channels(tally, &unit.counts);
             value["last_item"] = unit
                 .last_item
@@ -49,12 +49,12 @@ pub fn json(tally: &Tally) -> String {
                 .into();
             value["days_since_last"] = tally.days_since_last(unit).into();
             value["quiet"] = tally.is_quiet(unit).into();
-            compact(&value)
+            serde_json::to_string(&value)?
         };
         let _ = writeln!(out, "    {line}{separator}");
     }
     out.push_str("  ]\n}\n");
-    out
+    Ok(out)
 }
 
 /// `{"web": 3, "bao-phu-tho": 1, …}` in `site.yaml` order.
@@ -66,11 +66,6 @@ fn channels(tally: &Tally, counts: &Counts) -> serde_json::Value {
         .map(|((slug, _), n)| (slug.clone(), serde_json::Value::from(*n)))
         .collect::<serde_json::Map<_, _>>()
         .into()
-}
-
-/// Compact JSON of plain data (serializing it cannot fail).
-fn compact<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_string(value).unwrap_or_default()
 }
 
 fn csv_field(text: &str) -> String {
@@ -333,7 +328,7 @@ mod tests {
 
     #[test]
     fn json_is_one_unit_per_line_and_parses_back() {
-        let text = json(&sample());
+        let text = json(&sample()).unwrap();
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value, serde_json::to_value(sample()).unwrap());
         assert_eq!(
@@ -414,7 +409,7 @@ mod tests {
         let mut t = sample();
         t.period = Period::named("h1", 2018).unwrap();
         t.as_of = NaiveDate::from_ymd_opt(2018, 6, 30).unwrap();
-        let value: serde_json::Value = serde_json::from_str(&json(&t)).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json(&t).unwrap()).unwrap();
         let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
@@ -450,7 +445,7 @@ mod tests {
         assert_eq!(never["quiet"], true);
         assert_eq!(value["province"]["by_channel"]["web"], 21);
         // The year's JSON stays the exact shape of SPEC §6.
-        let year: serde_json::Value = serde_json::from_str(&json(&sample())).unwrap();
+        let year: serde_json::Value = serde_json::from_str(&json(&sample()).unwrap()).unwrap();
         assert!(year["units"][0].get("by_channel").is_none());
         assert!(year.get("period").is_none());
     }

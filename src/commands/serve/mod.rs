@@ -18,7 +18,8 @@ use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::new_debouncer;
 
 use crate::base::diagnostics::Error;
-use crate::commands::serve::rebuild::{Change, Incremental};
+use crate::commands::serve::rebuild::{Change, Rebuilder};
+use crate::load::theme::DEFAULT as DEFAULT_THEME;
 use crate::model::site::LoadOptions;
 use http::{Notice, ServerState};
 
@@ -76,7 +77,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         ),
         preview: true,
     };
-    let mut site = Incremental::new(&root, load, &output);
+    let mut site = Rebuilder::new(&root, load, &output);
     let state = ServerState::new(output.clone(), address.port());
     report(
         &state,
@@ -85,9 +86,6 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     );
 
     // Watch before announcing the address: an edit made right after must not be missed.
-    let theme = crate::load::sources::load_config(&root)
-        .map(|c| c.theme)
-        .unwrap_or_else(|_| "datto".into());
     let (sender, events) = mpsc::channel();
     let mut debouncer = new_debouncer(DEBOUNCE, None, sender)
         .map_err(|e| Error::Internal(anyhow::anyhow!("không theo dõi được thay đổi: {e}")))?;
@@ -105,7 +103,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     let root_for_editor = root.clone();
     std::thread::Builder::new()
         .name("datto-watch".into())
-        .spawn(move || rebuild_loop(&root, &theme, site, &watcher_state, &events))
+        .spawn(move || rebuild_loop(&root, site, &watcher_state, &events))
         .map_err(|e| Error::Internal(e.into()))?;
     println!("Thư mục xem trước: {}", output.display());
     println!("Đang phục vụ trang tại {url}  (Ctrl-C để dừng)");
@@ -214,13 +212,10 @@ fn report(
 
 type Events = mpsc::Receiver<notify_debouncer_full::DebounceEventResult>;
 
-fn rebuild_loop(
-    root: &Path,
-    theme: &str,
-    mut site: Incremental,
-    state: &ServerState,
-    events: &Events,
-) {
+fn rebuild_loop(root: &Path, mut site: Rebuilder, state: &ServerState, events: &Events) {
+    // The theme is read from `site.yaml` as last loaded: after `theme:` changes, the new
+    // theme's files are the ones followed.
+    let mut theme = site.theme_name().unwrap_or(DEFAULT_THEME).to_string();
     while let Ok(first) = events.recv() {
         let mut change = Change::default();
         // Everything already queued is part of the same burst.
@@ -236,7 +231,7 @@ fn rebuild_loop(
                     });
                     for event in changes {
                         for path in &event.paths {
-                            watch::classify(root, theme, path, &mut change);
+                            watch::classify(root, &theme, path, &mut change);
                         }
                     }
                 }
@@ -244,7 +239,7 @@ fn rebuild_loop(
                     for e in errors {
                         eprintln!("theo dõi thay đổi: {e}");
                     }
-                    change.files = true;
+                    change.rescan = true;
                 }
             }
         }
@@ -256,5 +251,8 @@ fn rebuild_loop(
         }
         let what = watch::describe(&change);
         report(state, &what, site.rebuild(&change));
+        if let Some(name) = site.theme_name() {
+            name.clone_into(&mut theme);
+        }
     }
 }

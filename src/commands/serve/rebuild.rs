@@ -32,8 +32,8 @@ pub struct Change {
     pub templates: bool,
     /// Markdown files, relative to `content/`.
     pub content: Vec<String>,
-    /// Static files or page assets were added, changed or removed.
-    pub files: bool,
+    /// Static files or page assets were added, changed or removed: walk `content/` again.
+    pub rescan: bool,
 }
 
 impl Change {
@@ -42,7 +42,7 @@ impl Change {
             config: true,
             templates: true,
             content: Vec::new(),
-            files: true,
+            rescan: true,
         }
     }
 
@@ -71,7 +71,7 @@ fn stamp(path: &Path) -> Stamp {
     std::fs::metadata(path).map_or((0, None), |m| (m.len(), m.modified().ok()))
 }
 
-pub struct Incremental {
+pub struct Rebuilder {
     root: PathBuf,
     options: LoadOptions,
     output: PathBuf,
@@ -88,10 +88,10 @@ pub struct Incremental {
     search: crate::search::Incremental,
 }
 
-impl Incremental {
+impl Rebuilder {
     /// Rebuilds `root` into `output`, which this value then owns.
-    pub fn new(root: &Path, options: LoadOptions, output: &Path) -> Incremental {
-        Incremental {
+    pub fn new(root: &Path, options: LoadOptions, output: &Path) -> Rebuilder {
+        Rebuilder {
             root: root.to_path_buf(),
             options,
             output: output.to_path_buf(),
@@ -108,6 +108,12 @@ impl Incremental {
     /// Moves "now" on (scheduled items go live, the tally day advances).
     pub fn set_now(&mut self, now: chrono::DateTime<chrono::Utc>) {
         self.options.now = now;
+    }
+
+    /// The theme the site uses now (`theme:` in `site.yaml`, as last loaded): the one whose
+    /// files the watcher must follow.
+    pub fn theme_name(&self) -> Option<&str> {
+        self.sources.as_ref().map(|s| s.config.theme.as_str())
     }
 
     pub fn output(&self) -> &Path {
@@ -131,9 +137,9 @@ impl Incremental {
         } else if let Some(sources) = self
             .sources
             .as_mut()
-            .filter(|_| !change.content.is_empty() || change.files)
+            .filter(|_| !change.content.is_empty() || change.rescan)
         {
-            sources.refresh(&change.content, change.files)?;
+            sources.refresh(&change.content, change.rescan)?;
         }
         let Some(sources) = self.sources.as_ref() else {
             return Err(Error::Internal(anyhow::anyhow!("nội dung chưa được nạp")));

@@ -25,8 +25,8 @@ pub fn classify(root: &Path, theme: &str, path: &Path, change: &mut Change) {
     }
     match parts.as_slice() {
         ["content", file] if *file == CONFIG_FILE => change.config = true,
-        ["content"] => change.files = true,
-        ["content", section, ..] if *section == STATIC => change.files = true,
+        ["content"] => change.rescan = true,
+        ["content", section, ..] if *section == STATIC => change.rescan = true,
         ["content", rest @ ..] => {
             let rel = rest.join("/");
             if rel.ends_with(".md") {
@@ -35,11 +35,11 @@ pub fn classify(root: &Path, theme: &str, path: &Path, change: &mut Change) {
                 }
             } else {
                 // An asset, or a folder added, renamed or deleted: walk content/ again.
-                change.files = true;
+                change.rescan = true;
             }
         }
         ["themes", name, "templates", ..] if *name == theme => change.templates = true,
-        ["themes", name, ..] if *name == theme => change.files = true,
+        ["themes", name, ..] if *name == theme => change.rescan = true,
         _ => {}
     }
 }
@@ -58,7 +58,7 @@ pub fn describe(change: &Change) -> String {
         1 => parts.push(change.content[0].clone()),
         n => parts.push(format!("{n} tệp nội dung")),
     }
-    if change.files && parts.is_empty() {
+    if change.rescan && parts.is_empty() {
         parts.push("tệp tĩnh hoặc thư mục".to_string());
     }
     parts.join(", ")
@@ -90,11 +90,11 @@ mod tests {
                 .len(),
             1
         );
-        assert!(change_for(&["content/tin-bai/2018/b/anh.jpg"]).files);
-        assert!(change_for(&["content/static/anh/x.png"]).files);
-        assert!(change_for(&["content/tin-bai/2018"]).files);
+        assert!(change_for(&["content/tin-bai/2018/b/anh.jpg"]).rescan);
+        assert!(change_for(&["content/static/anh/x.png"]).rescan);
+        assert!(change_for(&["content/tin-bai/2018"]).rescan);
         assert!(change_for(&["themes/datto/templates/item.html"]).templates);
-        assert!(change_for(&["themes/datto/static/css/style.css"]).files);
+        assert!(change_for(&["themes/datto/static/css/style.css"]).rescan);
     }
 
     #[test]
