@@ -66,8 +66,7 @@ fn markdown_of_a_typical_item(bencher: divan::Bencher) {
         rel: "tin-bai/2019/a.md".into(),
         body: body.into(),
         body_line: 9,
-        version: 0,
-        fingerprint: 0,
+        text_hash: 0,
     };
     bencher.bench(|| {
         markdown::render(divan::black_box(&source), &External)

@@ -120,6 +120,23 @@ pub enum Error {
     Internal(anyhow::Error),
 }
 
+impl Error {
+    /// Both results, or every content problem of both (sorted): two stages that run side by
+    /// side report together. An internal or usage error wins.
+    pub fn both<A, B>(a: Result<A, Error>, b: Result<B, Error>) -> Result<(A, B), Error> {
+        match (a, b) {
+            (Ok(a), Ok(b)) => Ok((a, b)),
+            (Err(Error::Content(mut list)), Err(Error::Content(more))) => {
+                list.extend(more);
+                Err(Error::Content(Diagnostics::from(list).into_sorted()))
+            }
+            (Err(e @ (Error::Usage(_) | Error::Internal(_))), _)
+            | (_, Err(e @ (Error::Usage(_) | Error::Internal(_)))) => Err(e),
+            (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

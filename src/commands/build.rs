@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::base::diagnostics::{Diagnostic, Diagnostics, Error};
+use crate::base::diagnostics::Error;
 use crate::base::urls::output_file;
 use crate::emit::Staging;
 use crate::images;
@@ -52,33 +52,22 @@ pub fn prepare(root: &Path, options: &LoadOptions) -> Result<(Site, theme::Theme
     let theme_dir = crate::load::sources::load_config(root)
         .ok()
         .map(|c| crate::load::theme::dir(root, &c.theme));
-    let (site, tera) = rayon::join(
+    let (site, theme) = rayon::join(
         || crate::assemble::load(root, options),
-        || theme_dir.map(|dir| theme::load(&dir, root)),
+        || match theme_dir {
+            Some(dir) => theme::load(&dir, root).map_err(Error::Content),
+            // site.yaml itself is broken: the site's load reports it.
+            None => Err(Error::Content(Vec::new())),
+        },
     );
-    match (site, tera) {
-        (Ok(site), Some(Ok(tera))) => Ok((site, tera)),
-        (Err(Error::Content(mut list)), Some(Err(more))) => {
-            list.extend(more);
-            Err(Error::Content(Diagnostics::from(list).into_sorted()))
-        }
-        (Err(e), _) => Err(e),
-        (Ok(_), Some(Err(list))) => Err(Error::Content(list)),
-        (Ok(_), None) => Err(Error::Internal(anyhow::anyhow!(
-            "không xác định được giao diện"
-        ))),
-    }
+    Error::both(site, theme)
 }
 
-/// Renders every planned page with `sink`, in parallel; collects template errors.
-fn render_all(
-    renderer: &Renderer,
-    jobs: &[PageJob],
-    sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync,
-) -> Result<(), Error> {
-    // Pages that list the whole site (the sitemap, the tallies) first: started last, the
-    // sitemap of a 50,000-item site alone kept one core busy for 80 ms after the other ran dry.
-    let (whole_site, rest): (Vec<&PageJob>, Vec<&PageJob>) = jobs.iter().partition(|job| {
+/// Every page of the site in render order: pages that list the whole site (the sitemap,
+/// the tallies) first — started last, the sitemap of a 50,000-item site alone kept one
+/// core busy for 80 ms after the others ran dry.
+fn in_render_order(jobs: &[PageJob]) -> Vec<&PageJob> {
+    let (mut order, rest): (Vec<&PageJob>, Vec<&PageJob>) = jobs.iter().partition(|job| {
         matches!(
             job.kind,
             PageKind::Sitemap
@@ -87,24 +76,8 @@ fn render_all(
                 | PageKind::TallyXlsx(_)
         )
     });
-    let results: Vec<Result<(), Error>> = whole_site
-        .into_par_iter()
-        .chain(rest)
-        .map(|job| {
-            let bytes = renderer.render(job)?;
-            sink(&output_file(&job.path), &bytes).map_err(Error::Internal)
-        })
-        .filter(Result::is_err)
-        .collect();
-    let mut problems: Vec<Diagnostic> = Vec::new();
-    for result in results {
-        match result {
-            Err(Error::Content(list)) => problems.extend(list),
-            Err(internal) => return Err(internal),
-            Ok(()) => {}
-        }
-    }
-    Diagnostics::from(problems).into_result(())
+    order.extend(rest);
+    order
 }
 
 pub fn build(options: &BuildOptions) -> Result<Report, Error> {
@@ -136,20 +109,17 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     let ((rendered, index), photos) = rayon::join(
         || {
             rayon::join(
-                || render_all(&renderer, jobs, |rel, bytes| staging.write(rel, bytes)),
+                || {
+                    renderer.render_each(in_render_order(jobs), |job, bytes| {
+                        staging.write(&output_file(&job.path), &bytes)
+                    })
+                },
                 || index.index(|rel, bytes| staging.write(rel, bytes)),
             )
         },
         || images::produce(&site.images.pictures, &cache),
     );
-    let photos = match (rendered, photos) {
-        (Ok(()), Ok(photos)) => photos,
-        (Err(Error::Content(mut list)), Err(Error::Content(more))) => {
-            list.extend(more);
-            return Err(Error::Content(Diagnostics::from(list).into_sorted()));
-        }
-        (Err(e), _) | (_, Err(e)) => return Err(e),
-    };
+    let (_, photos) = Error::both(rendered, photos)?;
     let index = index.map_err(Error::Internal)?;
     staging.expect(index.paths().iter().map(String::as_str))?;
     index
@@ -186,17 +156,10 @@ pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
     // must fail `check` too.
     let cache = images::Cache::new(&site.root);
     let (rendered, photos) = rayon::join(
-        || render_all(&renderer, jobs, |_, _| Ok(())),
+        || renderer.render_each(in_render_order(jobs), |_, _| Ok(())),
         || images::verify(&site.images.pictures, &cache),
     );
-    match (rendered, photos) {
-        (Ok(()), Ok(())) => {}
-        (Err(Error::Content(mut list)), Err(Error::Content(more))) => {
-            list.extend(more);
-            return Err(Error::Content(Diagnostics::from(list).into_sorted()));
-        }
-        (Err(e), _) | (_, Err(e)) => return Err(e),
-    }
+    Error::both(rendered, photos)?;
     Ok(Report {
         pages: jobs.len(),
         files: site.files.len(),

@@ -14,6 +14,7 @@ pub mod select;
 pub mod stats;
 pub mod theme;
 
+use rayon::prelude::*;
 use rustc_hash::FxHasher;
 use serde::Serialize;
 use std::hash::{Hash, Hasher};
@@ -87,6 +88,33 @@ impl<'a> Renderer<'a> {
                 job,
             },
         )
+    }
+
+    /// Renders `jobs` in parallel, handing each page's bytes to `each`: the loop `build`
+    /// and `serve` share. Every template error of every page is collected; an internal
+    /// error stops at once.
+    pub fn render_each<'j, T: Send>(
+        &self,
+        jobs: impl IntoParallelIterator<Item = &'j PageJob>,
+        each: impl Fn(&'j PageJob, Vec<u8>) -> anyhow::Result<T> + Sync + Send,
+    ) -> Result<Vec<T>, Error> {
+        let results: Vec<Result<T, Error>> = jobs
+            .into_par_iter()
+            .map(|job| {
+                let bytes = self.render(job)?;
+                each(job, bytes).map_err(Error::Internal)
+            })
+            .collect();
+        let mut done = Vec::with_capacity(results.len());
+        let mut problems = crate::base::diagnostics::Diagnostics::new();
+        for result in results {
+            match result {
+                Ok(value) => done.push(value),
+                Err(Error::Content(list)) => problems.extend(list),
+                Err(internal) => return Err(internal),
+            }
+        }
+        problems.into_result(done)
     }
 
     /// The signature of one page: equal signatures mean byte-identical output (for one

@@ -12,14 +12,14 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use anyhow::Context as _;
 use rayon::prelude::*;
 
 use crate::assemble::bodies::Bodies;
 use crate::base::diagnostics::{Diagnostics, Error};
 use crate::base::urls::output_file;
-use crate::emit::{create_folders, safe_join, write_atomic};
+use crate::emit::{InPlace, Sink, safe_join};
 use crate::load::sources::Sources;
+use crate::model::plan::PageJob;
 use crate::model::site::LoadOptions;
 use crate::render::{Renderer, theme};
 
@@ -62,7 +62,7 @@ pub struct Outcome {
 }
 
 /// An output file, the fingerprint of its bytes, and the bytes if they changed.
-type RenderedPage<'a> = (&'a String, u64, Option<Vec<u8>>);
+type RenderedPage = (String, u64, Option<Vec<u8>>);
 
 /// Size and modification time: enough to tell a static file was replaced.
 type Stamp = (u64, Option<SystemTime>);
@@ -178,47 +178,29 @@ impl Rebuilder {
             .collect();
 
         // Render everything that changed in memory first: a template error writes nothing.
-        let dirty: Vec<(usize, &String)> = signatures
+        let dirty: Vec<&PageJob> = jobs
             .iter()
-            .enumerate()
+            .zip(&signatures)
             .filter(|(_, (file, signature))| {
                 render_all || self.written.get(file) != Some(signature)
             })
-            .map(|(i, (file, _))| (i, file))
+            .map(|(job, _)| job)
             .collect();
         // A page whose bytes did not change (a comment added to a template) is not kept or
         // written again: a template edit then costs rendering, not 10,000 file writes.
-        let rendered: Vec<Result<RenderedPage, Error>> = dirty
-            .par_iter()
-            .map(|&(i, file)| {
-                renderer.render(&jobs[i]).map(|bytes| {
-                    let hash = fingerprint_bytes(&bytes);
-                    let unchanged = self.contents.get(file) == Some(&hash);
-                    (file, hash, (!unchanged).then_some(bytes))
-                })
-            })
-            .collect();
-        let rendered_count = rendered.len();
-        let mut pages = Vec::with_capacity(rendered.len());
-        let mut problems = Diagnostics::new();
-        for result in rendered {
-            match result {
-                Ok(page) => pages.push(page),
-                Err(Error::Content(list)) => problems.extend(list),
-                Err(internal) => return Err(internal),
-            }
-        }
-        problems.into_result(())?;
+        let rendered_count = dirty.len();
+        let pages: Vec<RenderedPage> = renderer.render_each(dirty, |job, bytes| {
+            let file = output_file(&job.path);
+            let hash = fingerprint_bytes(&bytes);
+            let unchanged = self.contents.get(&file) == Some(&hash);
+            Ok((file, hash, (!unchanged).then_some(bytes)))
+        })?;
         // Photos: a `stat` each when cached; a new or changed one is processed here.
         let photos = crate::images::produce(
             &site.images.pictures,
             &crate::images::Cache::new(&self.root),
         )?;
 
-        // Into an empty folder (the first build, before the server answers), files are
-        // written straight away, folders made once: a temporary file and a rename per page
-        // cost seconds on a 10,000-page site.
-        let empty = std::fs::read_dir(&self.output).map_or(true, |mut d| d.next().is_none());
         let search = self.search.update(&site);
         let changed: Vec<(&str, &Vec<u8>)> = pages
             .iter()
@@ -230,30 +212,18 @@ impl Rebuilder {
                     .map(|(file, bytes)| (file.as_str(), bytes)),
             )
             .collect();
-        if empty {
-            std::fs::create_dir_all(&self.output)
-                .with_context(|| format!("tạo thư mục {}", self.output.display()))
-                .map_err(Error::Internal)?;
-            create_folders(&self.output, changed.iter().map(|(file, _)| *file))
-                .map_err(Error::Internal)?;
-        }
+        let sink = InPlace::open(&self.output, changed.iter().map(|(file, _)| *file))
+            .map_err(Error::Internal)?;
         changed
             .par_iter()
-            .try_for_each(|(file, bytes)| {
-                let path = safe_join(&self.output, file)?;
-                if empty {
-                    std::fs::write(&path, bytes).with_context(|| format!("ghi {}", path.display()))
-                } else {
-                    write_atomic(&path, bytes)
-                }
-            })
+            .try_for_each(|(file, bytes)| sink.write(file, bytes))
             .map_err(|e| {
                 // The index believes its files written: it starts afresh next time.
                 self.search.reset();
                 Error::Internal(e)
             })?;
         for (file, hash, _) in pages {
-            self.contents.insert(file.clone(), hash);
+            self.contents.insert(file, hash);
         }
         let mut new_written: FxHashMap<String, u64> = signatures.into_iter().collect();
         // The index keeps its own record of what changed; listed here so it is not removed.
@@ -274,12 +244,7 @@ impl Rebuilder {
         for (from, to) in copies.chain(photos.iter().map(|p| (&p.from, &p.to))) {
             let current = (from.clone(), stamp(from));
             if self.copied.get(to) != Some(&current) || !self.output.join(to).exists() {
-                let bytes = std::fs::read(from).map_err(|e| Error::Internal(e.into()))?;
-                write_atomic(
-                    &safe_join(&self.output, to).map_err(Error::Internal)?,
-                    &bytes,
-                )
-                .map_err(Error::Internal)?;
+                sink.copy(to, from).map_err(Error::Internal)?;
                 copied += 1;
             }
             new_copied.insert(to.clone(), current);
