@@ -148,8 +148,10 @@
     // own value back, so the file keeps its exact text there.
     current.original = fm;
     current.baseline = JSON.stringify(collectRaw(section));
-    current.baseBody = $("f-body").value;
+    $("soan-trang-thai").textContent = "";
     $("f-title").focus();
+    // One column (a phone): the form is below the list.
+    if (window.innerWidth < 960) { $("soan").scrollIntoView(); }
   }
 
   function collect(section) {
@@ -222,6 +224,7 @@
   function livePreview() {
     if (!current || $("soan").hidden) { return; }
     var seq = ++live.seq;
+    live.saved = null; // typing again: the unsaved text is what to show
     var fm = collect(current.section), body = $("f-body").value;
     var req = current.path ? { path: current.path, front_matter: fm, body: body }
       : { section: current.section, front_matter: fm, body: body };
@@ -292,8 +295,9 @@
           (draft ? " Bài nháp chỉ hiện trong bản xem trước ở đây." : " Trang xem trước đang được dựng lại.");
         clearTimeout(live.timer); live.seq++;
         if (r.data.url && !draft) {
-          setTimeout(function () { showSaved(r.data.url); }, 800);
-          $("xem-truoc-trang-thai").textContent = "Trang đã lưu, tại " + r.data.url;
+          // Shown once the rebuild this save starts is done (the server says so).
+          live.saved = r.data.url;
+          $("xem-truoc-trang-thai").textContent = "Đang dựng lại trang " + r.data.url + "…";
         }
         load();
       } else {
@@ -347,6 +351,24 @@
     api("POST", "/_datto/api/import", new FormData($("nhap")), true).then(function (r) {
       if (r.status === 201) { $("nhap-loi").textContent = ""; $("loc-muc").value = "tin-bai"; load(); edit(r.data.path); }
       else { $("nhap-loi").textContent = (r.data.errors || []).map(function (e) { return e.message; }).join("\n"); }
+    });
+  }
+
+  // The preview server's rebuild events (the stream its pages use to reload).
+  if (window.EventSource) {
+    var events = new EventSource("/__datto/events");
+    events.addEventListener("reload", function () {
+      if (live.saved) {
+        showSaved(live.saved);
+        $("xem-truoc-trang-thai").textContent = "Trang đã lưu, tại " + live.saved;
+        live.saved = null;
+      }
+    });
+    events.addEventListener("failed", function (e) {
+      if (live.saved) {
+        $("xem-truoc-trang-thai").textContent = "Trang web chưa dựng lại được:\n" + e.data;
+        live.saved = null;
+      }
     });
   }
 
