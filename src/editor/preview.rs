@@ -62,14 +62,8 @@ impl From<Error> for Failure {
 pub fn render(session: &Mutex<Incremental>, rel: &str, doc: Doc) -> Result<Vec<u8>, Failure> {
     let mut doc = doc;
     // The preview shows the page even while the entry is a draft or dated ahead.
-    let mut ahead = false;
     match &mut doc {
-        Doc::Item(item) => {
-            let item = Arc::make_mut(item);
-            item.draft = false;
-            ahead = true;
-            let _ = item;
-        }
+        Doc::Item(item) => Arc::make_mut(item).draft = false,
         Doc::Profile(profile) => Arc::make_mut(profile).draft = false,
         Doc::Page(page) => Arc::make_mut(page).draft = false,
         Doc::Failed(list) => return Err(Failure::Problems(list.clone())),
@@ -77,7 +71,7 @@ pub fn render(session: &Mutex<Incremental>, rel: &str, doc: Doc) -> Result<Vec<u
     let mut session = session.lock().map_err(|_| Failure::NotLoaded)?;
     let (sources, bodies, theme, options) = session.loaded().ok_or(Failure::NotLoaded)?;
     let mut options = options.clone();
-    if ahead && let Doc::Item(item) = &doc {
+    if let Doc::Item(item) = &doc {
         options.future |= item.date > options.now;
     }
     let swapped = sources.swap(rel, doc);
