@@ -18,6 +18,7 @@ fn value_name(id: &str) -> &'static str {
         "base_url" => "ĐỊA_CHỈ",
         "port" => "CỔNG",
         "bind" => "ĐỊA_CHỈ_IP",
+        "editor_password" => "MẬT_KHẨU",
         "year" => "NĂM",
         "as_of" => "NGÀY",
         "format" => "DẠNG",

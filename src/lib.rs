@@ -8,7 +8,7 @@ pub mod assemble;
 pub mod base;
 pub mod cli_vi;
 pub mod commands;
-pub mod editor;
+
 pub mod emit;
 pub mod images;
 pub mod import;

@@ -51,6 +51,11 @@ enum Command {
         /// Hiện cả bài hẹn giờ
         #[arg(long)]
         future: bool,
+        /// Mật khẩu của trình soạn bài (/_datto/): cần khi --bind là địa chỉ khác 127.0.0.1, để
+        /// máy khác trong mạng vào soạn bài sau khi đăng nhập. Nên đặt bằng biến môi trường
+        /// DATTO_EDITOR_PASSWORD để mật khẩu không nằm trong lịch sử lệnh
+        #[arg(long)]
+        editor_password: Option<String>,
     },
     /// Kiểm tra toàn bộ nội dung như khi dựng, không ghi gì
     Check {
@@ -231,6 +236,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             bind,
             drafts,
             future,
+            editor_password,
         } => {
             datto::commands::serve::serve(datto::commands::serve::ServeOptions {
                 root: cli.root,
@@ -238,6 +244,8 @@ fn run(cli: Cli) -> Result<(), Error> {
                 port,
                 drafts,
                 future,
+                editor_password: editor_password
+                    .or_else(|| std::env::var("DATTO_EDITOR_PASSWORD").ok()),
             })?;
         }
         Command::Check { content } => {

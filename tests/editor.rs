@@ -2,6 +2,10 @@
 //! every endpoint and every refusal over plain HTTP.
 
 mod common;
+#[path = "editor/live.rs"]
+mod live;
+#[path = "editor/login.rs"]
+mod login;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -13,6 +17,8 @@ use serde_json::{Value, json};
 
 struct Answer {
     status: u16,
+    /// The status line and headers.
+    head: String,
     body: String,
 }
 
@@ -44,11 +50,11 @@ fn raw(addr: &str, head: &str, body: &[u8]) -> Answer {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let body = text
+    let (head, body) = text
         .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
+        .map(|(h, b)| (h.to_string(), b.to_string()))
         .unwrap_or_default();
-    Answer { status, body }
+    Answer { status, head, body }
 }
 
 struct Editor {

@@ -159,11 +159,59 @@ impl Sources {
         Ok(())
     }
 
+    /// Puts `doc` in the place of the file `rel` (listing it if it is new) and returns what
+    /// to give [`Sources::restore`]: the editor's live preview renders a text not yet saved.
+    pub fn swap(&mut self, rel: &str, doc: Doc) -> Swapped {
+        let list = match Folder::of(rel) {
+            Some(Folder::Items) => &mut self.inventory.items,
+            Some(Folder::Profiles) => &mut self.inventory.profiles,
+            _ => &mut self.inventory.pages,
+        };
+        let listed = !list.iter().any(|r| r == rel);
+        if listed {
+            list.push(rel.to_string());
+        }
+        Swapped {
+            rel: rel.to_string(),
+            previous: self.docs.insert(rel.to_string(), doc),
+            listed,
+        }
+    }
+
+    /// Undoes [`Sources::swap`].
+    pub fn restore(&mut self, swapped: Swapped) {
+        match swapped.previous {
+            Some(doc) => {
+                self.docs.insert(swapped.rel.clone(), doc);
+            }
+            None => {
+                self.docs.remove(&swapped.rel);
+            }
+        }
+        if swapped.listed {
+            for list in [
+                &mut self.inventory.items,
+                &mut self.inventory.profiles,
+                &mut self.inventory.pages,
+            ] {
+                list.retain(|r| *r != swapped.rel);
+            }
+        }
+    }
+
     /// Every parsed file, in a stable order.
     pub fn docs(&self) -> impl Iterator<Item = (&str, &Doc)> {
         self.markdown_files()
             .filter_map(|rel| self.docs.get(rel).map(|doc| (rel, doc)))
     }
+}
+
+/// What [`Sources::swap`] replaced.
+#[must_use]
+pub struct Swapped {
+    rel: String,
+    previous: Option<Doc>,
+    listed: bool,
 }
 
 fn parse_doc(config: &Config, shown: &Path, rel: &str, text: String) -> Doc {

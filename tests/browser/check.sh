@@ -10,7 +10,10 @@
 #      portal checks (check.mjs, marked block): tap targets ≥ 44 px at 375 px, the tally page
 #      printed to A4 in at most 2 pages with no download link and a source line;
 #   7. runs `datto serve` on a copy of the site, edits an item and checks in Chromium that the
-#      open tab reloads with the new text, shows path:line for a broken file, and recovers.
+#      open tab reloads with the new text, shows path:line for a broken file, and recovers;
+#   8. the editor (/_datto/) in Chromium: an item with a photo written through the page, its
+#      live preview, saved, on its page, its unit's and the tally; edited; a LibreOffice .docx
+#      imported (editor.mjs).
 #
 # Usage: tests/browser/check.sh
 # Environment:
@@ -379,6 +382,21 @@ echo "  search: $(count search n/a) (first results $(count search_ms n/a) ms aft
 # <<< search (issue 14) <<<
 
 # ------------------------------------------------------------------------------------------
+# >>> editor (issue 16): /_datto/ in Chromium: write, photo, live preview, save, edit, Word import >>>
+section "editor: /_datto/ on datto serve + headless Chromium"
+EDIT_SITE=$WORK/editor
+mkdir -p "$EDIT_SITE"
+cp -r "$REPO/content" "$REPO/themes" "$EDIT_SITE/"
+if (cd "$HERE" && timeout --kill-after=10 600 node editor.mjs --datto "$REPO/target/release/datto" \
+    --site "$EDIT_SITE" --shots "$SHOTS"); then
+  echo "editor=ok" >>"$COUNTS"
+else
+  echo "editor=failed" >>"$COUNTS"
+  fail "the editor in the browser"
+fi
+# <<< editor (issue 16) <<<
+
+# ------------------------------------------------------------------------------------------
 section "summary"
 NOW=$(date +%s)
 printf '  %-38s %s\n' \
@@ -394,6 +412,7 @@ printf '  %-38s %s\n' \
   "console errors / failed requests" "$(count browser_problems n/a)" \
   "tally page printed (A4 pages, max 2)" "$(count tally_print_pages n/a)" \
   "live reload (serve + Chromium)" "$(count live_reload n/a)" \
+  "editor (serve + Chromium)" "$(count editor n/a)" \
   "elapsed (install + checks)" "$((NOW - START))s (${INSTALL_SECS}s + $((NOW - CHECK_START))s)"
 if [ "${#FAILURES[@]}" -gt 0 ]; then
   echo

@@ -3,6 +3,7 @@
 //! The preview is built into a private temporary folder with `base_url` set to the server's
 //! own address, so `public/` (what staff publish) is never touched by a preview.
 
+pub mod editor;
 pub mod http;
 pub mod idle;
 pub mod rebuild;
@@ -10,7 +11,7 @@ pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use notify::event::ModifyKind;
@@ -32,6 +33,8 @@ pub struct ServeOptions {
     pub port: u16,
     pub drafts: bool,
     pub future: bool,
+    /// `--editor-password`: the editor on a non-loopback address, behind a login.
+    pub editor_password: Option<String>,
 }
 
 fn bind(options: &ServeOptions) -> Result<std::net::TcpListener, Error> {
@@ -77,13 +80,14 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         ),
         preview: true,
     };
-    let mut site = Rebuilder::new(&root, load, &output);
+    // Shared with the editor, whose live preview renders one page from the loaded site.
+    let site = Arc::new(Mutex::new(Rebuilder::new(&root, load, &output)));
     let state = ServerState::new(output.clone(), address.port());
-    report(
-        &state,
-        "bản dựng đầu tiên",
-        site.rebuild(&Change::everything()),
-    );
+    let first = match site.lock() {
+        Ok(mut site) => site.rebuild(&Change::everything()),
+        Err(_) => Err(Error::Internal(anyhow::anyhow!("bản dựng bị gián đoạn"))),
+    };
+    report(&state, "bản dựng đầu tiên", first);
 
     // Watch before announcing the address: an edit made right after must not be missed.
     let (sender, events) = mpsc::channel();
@@ -101,20 +105,32 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     }
     let watcher_state = state.clone();
     let root_for_editor = root.clone();
+    let site_for_editor = site.clone();
     std::thread::Builder::new()
         .name("datto-watch".into())
-        .spawn(move || rebuild_loop(&root, site, &watcher_state, &events))
+        .spawn(move || rebuild_loop(&root, &site, &watcher_state, &events))
         .map_err(|e| Error::Internal(e.into()))?;
     println!("Thư mục xem trước: {}", output.display());
     println!("Đang phục vụ trang tại {url}  (Ctrl-C để dừng)");
 
-    // The editor writes content: only on a loopback address (no password option yet).
+    // The editor writes content: on a loopback address, or behind a password.
     let mut app = http::router(state.clone());
-    if crate::editor::allowed_on(options.bind) {
-        let editor = crate::editor::EditorState::new(root_for_editor, address.port())
+    match crate::commands::serve::editor::access(options.bind, options.editor_password) {
+        Some(access) => {
+            let editor = crate::commands::serve::editor::EditorState::new(
+                root_for_editor,
+                address.port(),
+                access,
+                site_for_editor,
+            )
             .map_err(|e| Error::Internal(anyhow::anyhow!("không tạo được mã bảo vệ: {e}")))?;
-        app = crate::editor::router(editor).merge(app);
-        println!("Trình soạn bài: {url}_datto/");
+            app = crate::commands::serve::editor::router(editor).merge(app);
+            println!("Trình soạn bài: {url}_datto/");
+        }
+        None => println!(
+            "Trình soạn bài tắt trên địa chỉ {}: dùng --editor-password (hoặc biến DATTO_EDITOR_PASSWORD) để bật",
+            options.bind
+        ),
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -129,6 +145,9 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
             idle: idle_time(),
         };
         let closing = state.clone();
+        // The editor's login limit counts wrong passwords per client address.
+        let app =
+            app.into_make_service_with_connect_info::<crate::commands::serve::editor::Client>();
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 stop_signal().await;
@@ -212,10 +231,14 @@ fn report(
 
 type Events = mpsc::Receiver<notify_debouncer_full::DebounceEventResult>;
 
-fn rebuild_loop(root: &Path, mut site: Rebuilder, state: &ServerState, events: &Events) {
+fn rebuild_loop(root: &Path, site: &Mutex<Rebuilder>, state: &ServerState, events: &Events) {
     // The theme is read from `site.yaml` as last loaded: after `theme:` changes, the new
     // theme's files are the ones followed.
-    let mut theme = site.theme_name().unwrap_or(DEFAULT_THEME).to_string();
+    let mut theme = site
+        .lock()
+        .ok()
+        .and_then(|s| s.theme_name().map(str::to_string))
+        .unwrap_or_else(|| DEFAULT_THEME.to_string());
     while let Ok(first) = events.recv() {
         let mut change = Change::default();
         // Everything already queued is part of the same burst.
@@ -246,13 +269,19 @@ fn rebuild_loop(root: &Path, mut site: Rebuilder, state: &ServerState, events: &
         if change.is_empty() {
             continue;
         }
+        let Ok(mut site) = site.lock() else {
+            eprintln!("bản dựng bị gián đoạn; khởi động lại datto serve");
+            return;
+        };
         if let Ok(now) = crate::base::dates::now() {
             site.set_now(now);
         }
         let what = watch::describe(&change);
-        report(state, &what, site.rebuild(&change));
+        let outcome = site.rebuild(&change);
         if let Some(name) = site.theme_name() {
             name.clone_into(&mut theme);
         }
+        drop(site);
+        report(state, &what, outcome);
     }
 }

@@ -120,6 +120,16 @@ impl Rebuilder {
         &self.output
     }
 
+    /// The loaded site, for the editor's live preview (which renders one page from it):
+    /// the parsed sources, the body cache, the theme and the options of this session;
+    /// `None` until a load succeeded.
+    pub fn loaded(&mut self) -> Option<(&mut Sources, &mut Bodies, &theme::Theme, &LoadOptions)> {
+        match (self.sources.as_mut(), self.theme.as_ref()) {
+            (Some(sources), Some(theme)) => Some((sources, &mut self.bodies, theme, &self.options)),
+            _ => None,
+        }
+    }
+
     /// Applies `change`. On error nothing is written and the next call retries what failed.
     pub fn rebuild(&mut self, change: &Change) -> Result<Outcome, Error> {
         let started = Instant::now();

@@ -1,13 +1,16 @@
 //! An entry's text ⇄ `{front_matter, body}`, and its validation by the same parsers as
 //! `check`, with each problem tied to the form field (`key`) on its line.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Value, json};
 use serde_yaml::Mapping;
 
+use crate::base::diagnostics::Diagnostic;
 use crate::base::front_matter;
 use crate::load::parse::{parse_item, parse_page, parse_profile};
+use crate::load::sources::Doc;
 use crate::model::config::Config;
 
 /// A hash of the file's bytes: what `PUT` must name to overwrite it.
@@ -57,27 +60,67 @@ pub fn compose(mapping: &Mapping, body: &str) -> String {
     format!("---\n{yaml}---\n\n{body}\n")
 }
 
-/// The problems `check` would report for `text` at `rel`, as `{key, line, message, hint}`.
-pub fn validate(config: &Config, rel: &str, text: &str) -> Vec<Value> {
-    let shown = Path::new("content").join(rel);
+/// `text` parsed as `check` parses the file `rel`, or the problems it would report.
+pub fn parse(config: &Config, rel: &str, text: &str) -> Result<Doc, Vec<Diagnostic>> {
+    let shown = shown(rel);
     let owned = text.to_string();
-    let problems = match super::paths::section_of(rel) {
-        Some("tin-bai") => parse_item(config, &shown, rel, owned).err(),
-        Some("mo-hinh") => parse_profile(config, &shown, rel, owned).err(),
-        _ => parse_page(&shown, rel, owned).err(),
-    };
+    match super::paths::section_of(rel) {
+        Some("tin-bai") => parse_item(config, &shown, rel, owned).map(|i| Doc::Item(Arc::new(i))),
+        Some("mo-hinh") => {
+            parse_profile(config, &shown, rel, owned).map(|p| Doc::Profile(Arc::new(p)))
+        }
+        _ => parse_page(&shown, rel, owned).map(|p| Doc::Page(Arc::new(p))),
+    }
+}
+
+/// How errors name a file: `content/tin-bai/…`.
+pub fn shown(rel: &str) -> PathBuf {
+    Path::new("content").join(rel)
+}
+
+/// The page path of a parsed entry (`tin-bai/2026/slug/`: its `slug:` and year count).
+pub fn page_path(doc: &Doc) -> Option<String> {
+    match doc {
+        Doc::Item(item) => Some(item.path()),
+        Doc::Profile(profile) => Some(profile.path()),
+        Doc::Page(page) => Some(page.path()),
+        Doc::Failed(_) => None,
+    }
+}
+
+/// Problems as `{key, line, message, hint}`: `key` is the form field on the problem's line
+/// of `text` (the file `rel`); a problem of another file names it in the message.
+pub fn errors(rel: &str, text: &str, problems: &[Diagnostic]) -> Vec<Value> {
+    let own = shown(rel);
     problems
-        .unwrap_or_default()
-        .into_iter()
+        .iter()
         .map(|d| {
-            json!({
-                "key": key_on_line(text, d.line),
-                "line": d.line,
-                "message": d.message,
-                "hint": d.hint,
-            })
+            if d.path == own {
+                json!({
+                    "key": key_on_line(text, d.line),
+                    "line": d.line,
+                    "message": d.message,
+                    "hint": d.hint,
+                })
+            } else {
+                json!({
+                    "key": null,
+                    "line": null,
+                    "message": format!("{}:{}: {}", d.path.display(), d.line, d.message),
+                    "hint": d.hint,
+                })
+            }
         })
         .collect()
+}
+
+/// The problems `check` would report for `text` at `rel`, as `{key, line, message, hint}`.
+#[cfg(test)]
+pub fn validate(config: &Config, rel: &str, text: &str) -> Vec<Value> {
+    match parse(config, rel, text) {
+        Ok(_) => Vec::new(),
+        Err(problems) => errors(rel, text, &problems),
+    }
 }
 
 /// The top-level front-matter key that owns `line` (1-based), `body` past the front matter.

@@ -8,9 +8,9 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 
-use super::{EditorState, MAX_UPLOAD, reply};
+use super::{EditorState, MAX_UPLOAD, login, reply};
 use crate::commands::serve::http::host_allowed;
 
 /// 32 random bytes from the operating system, as hex.
@@ -35,6 +35,7 @@ pub fn origin_allowed(origin: &str, host: &str, port: u16) -> bool {
 /// Why a request is refused, or `None`.
 pub fn refusal(
     method: &Method,
+    path: &str,
     host: Option<&str>,
     origin: Option<&str>,
     token: Option<&str>,
@@ -50,6 +51,10 @@ pub fn refusal(
         && !origin_allowed(origin, host.unwrap_or_default(), state.port)
     {
         return Some("yêu cầu đến từ trang khác; bị từ chối");
+    }
+    // The login form comes before the page that holds the token.
+    if path == login::PATH {
+        return None;
     }
     match token {
         Some(token) if same_secret(token, &state.token) => None,
@@ -68,6 +73,7 @@ pub async fn check(
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let why = refusal(
         request.method(),
+        request.uri().path(),
         text(header::HOST.as_str()),
         text(header::ORIGIN.as_str()),
         text("x-datto-token"),
@@ -75,6 +81,24 @@ pub async fn check(
     );
     if let Some(why) = why {
         return reply::error(StatusCode::FORBIDDEN, None, why.to_string(), None);
+    }
+    // Behind a password: the login page (and its style) for everyone, the rest after a login.
+    let path = request.uri().path();
+    let open = path == login::PATH || path == "/_datto/editor.css";
+    if !open
+        && !state
+            .access
+            .admits(text(header::COOKIE.as_str()), std::time::Instant::now())
+    {
+        if request.method() == Method::GET && (path == "/_datto/" || path == "/_datto") {
+            return Redirect::to(login::PATH).into_response();
+        }
+        return reply::error(
+            StatusCode::UNAUTHORIZED,
+            None,
+            "chưa đăng nhập trình soạn bài, hoặc phiên đã hết hạn".into(),
+            Some(format!("mở {} để đăng nhập lại", login::PATH)),
+        );
     }
     let too_big = text(header::CONTENT_LENGTH.as_str())
         .and_then(|n| n.parse::<u64>().ok())
@@ -127,11 +151,23 @@ mod tests {
         ];
         for (method, host, origin, token, allowed) in cases {
             assert_eq!(
-                refusal(method, host, origin, token, &s).is_none(),
+                refusal(method, "/_datto/api/entry", host, origin, token, &s).is_none(),
                 allowed,
                 "{method} {host:?} {origin:?} {token:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_login_form_needs_no_token_but_the_right_origin() {
+        let s = state();
+        let host = Some("127.0.0.1:1111");
+        let post = Method::POST;
+        assert!(refusal(&post, login::PATH, host, None, None, &s).is_none());
+        let evil = Some("http://evil.example");
+        assert!(refusal(&post, login::PATH, host, evil, None, &s).is_some());
+        let foreign = Some("evil.example:1111");
+        assert!(refusal(&post, login::PATH, foreign, None, None, &s).is_some());
     }
 
     #[test]

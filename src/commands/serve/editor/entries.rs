@@ -13,14 +13,14 @@ use chrono::Datelike;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::doc::{self, compose, merge, split, validate, version};
+use super::doc::{self, compose, merge, split, version};
 use super::paths::{self, Entry, SECTIONS, TRASH, resolve};
 use super::{EditorState, reply};
 use crate::model::config::Config;
 
 type Params = Query<HashMap<String, String>>;
 
-fn config(state: &EditorState) -> Result<Config, Response> {
+pub(super) fn config(state: &EditorState) -> Result<Config, Response> {
     crate::load::sources::load_config(&state.root).map_err(|e| {
         reply::error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -31,7 +31,7 @@ fn config(state: &EditorState) -> Result<Config, Response> {
     })
 }
 
-fn entry_of(state: &EditorState, params: &Params) -> Result<Entry, Response> {
+pub(super) fn entry_of(state: &EditorState, params: &Params) -> Result<Entry, Response> {
     let rel = params.get("path").map(String::as_str).unwrap_or_default();
     resolve(&state.content(), rel).ok_or_else(reply::bad_path)
 }
@@ -60,7 +60,8 @@ pub async fn list(State(state): State<Arc<EditorState>>, params: Params) -> Resp
         );
     };
     let content = state.content();
-    let tz = config(&state).map(|c| c.timezone).ok();
+    let config = config(&state).ok();
+    let tz = config.as_ref().map(|c| c.timezone);
     let mut rows: Vec<(String, Value)> = Vec::new();
     for file in walkdir::WalkDir::new(content.join(section))
         .into_iter()
@@ -77,7 +78,12 @@ pub async fn list(State(state): State<Arc<EditorState>>, params: Params) -> Resp
         let Ok(bytes) = std::fs::read(file.path()) else {
             continue;
         };
-        let (map, _) = split(&String::from_utf8_lossy(&bytes)).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        let (map, _) = split(&text).unwrap_or_default();
+        let url = config
+            .as_ref()
+            .and_then(|c| doc::parse(c, &rel, &text).ok())
+            .map_or(Value::Null, |d| url(&d));
         let date = text_of(&map, "date");
         let sort = match (date.as_str(), tz) {
             (Some(d), Some(tz)) => crate::base::dates::parse_date(d, tz)
@@ -98,6 +104,7 @@ pub async fn list(State(state): State<Arc<EditorState>>, params: Params) -> Resp
                 "unit": text_of(&map, "unit"),
                 "draft": draft,
                 "version": version(&bytes),
+                "url": url,
             }),
         ));
     }
@@ -181,7 +188,7 @@ struct Edit {
     version: String,
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Response> {
+pub(super) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Response> {
     serde_json::from_slice(bytes).map_err(|e| {
         reply::error(
             StatusCode::BAD_REQUEST,
@@ -192,7 +199,7 @@ fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Respons
     })
 }
 
-fn invalid(errors: Vec<Value>) -> Response {
+pub(super) fn invalid(errors: Vec<Value>) -> Response {
     reply::json(
         StatusCode::UNPROCESSABLE_ENTITY,
         json!({ "errors": errors }),
@@ -200,7 +207,7 @@ fn invalid(errors: Vec<Value>) -> Response {
 }
 
 /// Where a new entry goes, named from its title as `datto new` does.
-fn new_rel(
+pub(super) fn new_rel(
     config: &Config,
     section: &str,
     fm: &serde_json::Map<String, Value>,
@@ -233,6 +240,26 @@ fn new_rel(
         "mo-hinh" => format!("mo-hinh/{slug}/index.md"),
         _ => format!("trang/{slug}.md"),
     })
+}
+
+/// The text an edit writes: the file's front matter edited key by key (see
+/// [`super::front`]), or, for a file without readable front matter, a fresh one.
+pub(super) fn edited(
+    current: &[u8],
+    front_matter: &serde_json::Map<String, Value>,
+    body: &str,
+) -> String {
+    let current = String::from_utf8_lossy(current);
+    super::front::rewrite(&current, front_matter, body).unwrap_or_else(|| {
+        let (original, _) = split(&current).unwrap_or_default();
+        compose(&merge(original, front_matter), body)
+    })
+}
+
+/// Where the preview server shows an entry (its `slug:` and year honoured); `null` for a
+/// file with errors.
+fn url(doc: &crate::load::sources::Doc) -> Value {
+    doc::page_path(doc).map_or(Value::Null, |path| json!(format!("/{path}")))
 }
 
 /// Writes `text` beside `path` then renames it into place; `replace: false` never
@@ -284,10 +311,10 @@ pub async fn create(State(state): State<Arc<EditorState>>, body: Bytes) -> Respo
         Err(r) => return r,
     };
     let text = compose(&merge(Default::default(), &new.front_matter), &new.body);
-    let errors = validate(&config, &rel, &text);
-    if !errors.is_empty() {
-        return invalid(errors);
-    }
+    let doc = match doc::parse(&config, &rel, &text) {
+        Ok(doc) => doc,
+        Err(problems) => return invalid(doc::errors(&rel, &text, &problems)),
+    };
     let _writing = state.writing.lock().await;
     let path = state.content().join(&rel);
     let folder = path.parent().unwrap_or(&path).to_path_buf();
@@ -301,7 +328,7 @@ pub async fn create(State(state): State<Arc<EditorState>>, body: Bytes) -> Respo
     match write_atomic(&path, text.as_bytes(), false) {
         Ok(()) => reply::json(
             StatusCode::CREATED,
-            json!({ "path": rel, "version": version(text.as_bytes()) }),
+            json!({ "path": rel, "version": version(text.as_bytes()), "url": url(&doc) }),
         ),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => taken(&rel),
         Err(e) => reply::internal(e),
@@ -340,19 +367,21 @@ pub async fn update(
             }], "version": version(&current) }),
         );
     }
-    let (original, _) = split(&String::from_utf8_lossy(&current)).unwrap_or_default();
-    let text = compose(&merge(original, &edit.front_matter), &edit.body);
-    let errors = validate(&config, &entry.rel, &text);
-    if !errors.is_empty() {
-        return invalid(errors);
+    let text = edited(&current, &edit.front_matter, &edit.body);
+    let doc = match doc::parse(&config, &entry.rel, &text) {
+        Ok(doc) => doc,
+        Err(problems) => return invalid(doc::errors(&entry.rel, &text, &problems)),
+    };
+    // Nothing changed: nothing written (the file's time stays, no rebuild).
+    if text.as_bytes() != current.as_slice()
+        && let Err(e) = write_atomic(&entry.file, text.as_bytes(), true)
+    {
+        return reply::internal(e);
     }
-    match write_atomic(&entry.file, text.as_bytes(), true) {
-        Ok(()) => reply::json(
-            StatusCode::OK,
-            json!({ "path": entry.rel, "version": version(text.as_bytes()) }),
-        ),
-        Err(e) => reply::internal(e),
-    }
+    reply::json(
+        StatusCode::OK,
+        json!({ "path": entry.rel, "version": version(text.as_bytes()), "url": url(&doc) }),
+    )
 }
 
 /// A free name under the trash for `rel`: `x`, then `x-2`, `x-3`…

@@ -1,6 +1,7 @@
 //! The browser editor of SPEC §14, at `/_datto/`, part of `datto serve` on a loopback
-//! address only. It writes ordinary Markdown files under `content/`; the serve watcher
-//! rebuilds the preview as for any other change.
+//! address, or on any address behind `--editor-password`. It writes ordinary Markdown files
+//! under `content/`; the serve watcher rebuilds the preview as for any other change, and
+//! the live preview renders one page from the site the session has loaded.
 
 // Handlers return their refusal (a ready `Response`) as the `Err` of small helpers: once per
 // request, so its size is of no account.
@@ -8,11 +9,17 @@
 
 mod doc;
 mod entries;
+pub mod front;
 pub mod guard;
+pub mod login;
 mod media;
 mod page;
 pub mod paths;
+mod preview;
 mod reply;
+
+pub use login::{Access, Client, access};
+pub use preview::Session;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -31,16 +38,27 @@ pub struct EditorState {
     pub token: String,
     /// The server's port: `Host` and `Origin` must name it.
     pub port: u16,
+    /// Loopback, or a password and its logins.
+    pub access: login::Gate,
+    /// The serve session's loaded site, for the live preview.
+    session: Option<Session>,
     /// One change at a time: a version check and its write are not interleaved.
     writing: tokio::sync::Mutex<()>,
 }
 
 impl EditorState {
-    pub fn new(root: PathBuf, port: u16) -> Result<Arc<Self>, getrandom::Error> {
+    pub fn new(
+        root: PathBuf,
+        port: u16,
+        access: Access,
+        session: Session,
+    ) -> Result<Arc<Self>, getrandom::Error> {
         Ok(Arc::new(EditorState {
             root,
             token: guard::new_token()?,
             port,
+            access: login::Gate::new(access),
+            session: Some(session),
             writing: tokio::sync::Mutex::new(()),
         }))
     }
@@ -51,6 +69,8 @@ impl EditorState {
             root: PathBuf::new(),
             token,
             port,
+            access: login::Gate::new(Access::Loopback),
+            session: None,
             writing: tokio::sync::Mutex::new(()),
         }
     }
@@ -60,16 +80,12 @@ impl EditorState {
     }
 }
 
-/// Whether serve offers the editor on this address (no password option yet).
-pub fn allowed_on(bind: std::net::IpAddr) -> bool {
-    bind.is_loopback()
-}
-
 /// The editor's routes, to be merged into the preview server's router.
 pub fn router(state: Arc<EditorState>) -> Router {
     Router::new()
         .route("/_datto", get(page::redirect))
         .route("/_datto/", get(page::index))
+        .route(login::PATH, get(login::page).post(login::submit))
         .route("/_datto/editor.js", get(page::script))
         .route("/_datto/editor.css", get(page::style))
         .route("/_datto/api/schema", get(page::schema))
@@ -83,26 +99,11 @@ pub fn router(state: Arc<EditorState>) -> Router {
         )
         .route("/_datto/api/media", post(media::upload))
         .route("/_datto/api/import", post(media::import))
+        .route("/_datto/api/preview", post(preview::preview))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::check,
         ))
         .with_state(state)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn only_on_loopback() {
-        for (address, on) in [
-            ("127.0.0.1", true),
-            ("::1", true),
-            ("0.0.0.0", false),
-            ("192.168.1.5", false),
-            ("::", false),
-        ] {
-            assert_eq!(super::allowed_on(address.parse().unwrap()), on, "{address}");
-        }
-    }
 }

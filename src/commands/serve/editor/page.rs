@@ -14,7 +14,7 @@ const HTML: &str = include_str!("assets/editor.html");
 const SCRIPT: &str = include_str!("assets/editor.js");
 const STYLE: &str = include_str!("assets/editor.css");
 
-fn asset(kind: &'static str, body: String) -> Response {
+pub(super) fn asset(kind: &'static str, body: String) -> Response {
     (
         StatusCode::OK,
         [

@@ -5,7 +5,8 @@
   var $ = function (id) { return document.getElementById(id); };
   var schema = { units: [], kinds: [], channels: [] };
   var entries = [];
-  var current = null; // {path, version, section}
+  var current = null; // {path, version, section, original, baseline}
+  var live = { seq: 0, timer: null }; // the live preview: newest request, pending timer
 
   function api(method, url, body, isForm) {
     var init = { method: method, headers: { "X-Datto-Token": token } };
@@ -118,7 +119,10 @@
         value = Array.isArray(value) ? value.join(", ") : (value || "");
         input.setAttribute("list", "goi-y-the");
       }
-      if (def[2] === "datetime-local" && value) { value = String(value).replace(" ", "T").slice(0, 16); }
+      if (def[2] === "datetime-local" && value) {
+        value = String(value).replace(" ", "T").slice(0, 16);
+        if (value.length === 10) { value += "T00:00"; } // a date alone: midnight
+      }
       input.value = value === undefined || value === null ? "" : value;
     }
     input.id = id;
@@ -140,10 +144,28 @@
     $("xoa").hidden = !current.path;
     $("anh-truong").hidden = !current.path;
     $("soan").hidden = false;
+    // What the form shows of the file as opened: a field left as it was sends the file's
+    // own value back, so the file keeps its exact text there.
+    current.original = fm;
+    current.baseline = JSON.stringify(collectRaw(section));
+    $("soan-trang-thai").textContent = "";
     $("f-title").focus();
+    // One column (a phone): the form is below the list.
+    if (window.innerWidth < 960) { $("soan").scrollIntoView(); }
   }
 
   function collect(section) {
+    var fm = collectRaw(section);
+    var base = current && current.baseline ? JSON.parse(current.baseline) : {};
+    Object.keys(fm).forEach(function (key) {
+      if (current && current.original && JSON.stringify(fm[key]) === JSON.stringify(base[key])) {
+        if (key in current.original) { fm[key] = current.original[key]; } else { delete fm[key]; }
+      }
+    });
+    return fm;
+  }
+
+  function collectRaw(section) {
     var fm = {};
     FIELDS[section].forEach(function (def) {
       var input = $("f-" + def[0]);
@@ -174,9 +196,64 @@
     });
   }
 
-  function preview(path) {
-    var url = "/" + path.replace(/\/index\.md$/, "").replace(/\.md$/, "") + "/";
-    $("xem-truoc").src = url;
+  // The built page of a saved entry, at its real address (from the server: `slug:` counts).
+  function showSaved(url) {
+    var frame = $("xem-truoc");
+    frame.removeAttribute("srcdoc");
+    frame.src = url;
+  }
+
+  function inPreview(frame) {
+    try { return frame.contentWindow.location.href === "about:srcdoc" && frame.contentDocument.body; } catch (e) { return false; }
+  }
+
+  // The page as rendered by datto: the first time into srcdoc, then only the body is
+  // swapped (no reload, no white flash, the scroll position stays).
+  function showPage(html) {
+    var frame = $("xem-truoc");
+    if (inPreview(frame)) {
+      var fresh = new DOMParser().parseFromString(html, "text/html");
+      var doc = frame.contentDocument;
+      doc.title = fresh.title;
+      doc.body.replaceWith(doc.importNode(fresh.body, true));
+    } else {
+      frame.srcdoc = html;
+    }
+  }
+
+  function livePreview() {
+    if (!current || $("soan").hidden) { return; }
+    var seq = ++live.seq;
+    live.saved = null; // typing again: the unsaved text is what to show
+    var fm = collect(current.section), body = $("f-body").value;
+    var req = current.path ? { path: current.path, front_matter: fm, body: body }
+      : { section: current.section, front_matter: fm, body: body };
+    $("xem-truoc-trang-thai").textContent = "Đang cập nhật bản xem trước…";
+    fetch("/_datto/api/preview", {
+      method: "POST", body: JSON.stringify(req),
+      headers: { "X-Datto-Token": token, "Content-Type": "application/json" }
+    }).then(function (r) {
+      return r.text().then(function (text) { return { status: r.status, text: text }; });
+    }).then(function (r) {
+      if (seq !== live.seq) { return; } // a newer one is on its way
+      if (r.status === 200) {
+        clearErrors();
+        showPage(r.text);
+        $("xem-truoc-trang-thai").textContent = "Bản xem trước theo nội dung đang soạn (chưa lưu).";
+      } else {
+        var data = {};
+        try { data = JSON.parse(r.text); } catch (e) { data = {}; }
+        showErrors(data.errors);
+        $("xem-truoc-trang-thai").textContent = "Bản xem trước chưa cập nhật: sửa các lỗi ở trên.";
+      }
+    }).catch(function () {
+      if (seq === live.seq) { $("xem-truoc-trang-thai").textContent = "Không kết nối được máy chủ xem trước."; }
+    });
+  }
+
+  function schedulePreview() {
+    clearTimeout(live.timer);
+    live.timer = setTimeout(livePreview, 300);
   }
 
   function edit(path) {
@@ -184,17 +261,20 @@
       if (r.status !== 200) { $("ds-trang-thai").textContent = "Không mở được bài."; return; }
       current = { path: r.data.path, version: r.data.version, section: path.split("/")[0] };
       open(current.section, r.data.front_matter || {}, r.data.body);
-      preview(current.path);
+      livePreview();
     });
   }
 
   function fresh(kind) {
-    var section = kind === "mo-hinh" ? "mo-hinh" : "tin-bai";
+    var section = kind === "mo-hinh" || kind === "trang" ? kind : "tin-bai";
     current = { path: null, version: null, section: section };
     var now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000).toISOString().slice(0, 16);
-    var fm = section === "tin-bai" ? { type: kind, date: now } : { year: new Date().getFullYear() };
+    var fm = section === "tin-bai" ? { type: kind, date: now } : section === "mo-hinh" ? { year: new Date().getFullYear() } : {};
     open(section, fm, "");
+    current.original = null; // a new file: every field is sent
+    $("xem-truoc").removeAttribute("srcdoc");
     $("xem-truoc").src = "about:blank";
+    $("xem-truoc-trang-thai").textContent = "Gõ tiêu đề và nội dung: bản xem trước hiện ở đây.";
   }
 
   function save(ev) {
@@ -207,10 +287,18 @@
     req.then(function (r) {
       if (r.status === 200 || r.status === 201) {
         current.path = r.data.path; current.version = r.data.version;
+        current.original = fm; current.baseline = JSON.stringify(collectRaw(current.section));
         clearErrors();
         $("xoa").hidden = false; $("anh-truong").hidden = false;
-        $("soan-trang-thai").textContent = "Đã lưu " + r.data.path + ". Trang xem trước đang được dựng lại.";
-        setTimeout(function () { preview(current.path); }, 800);
+        var draft = fm.draft === true;
+        $("soan-trang-thai").textContent = "Đã lưu " + r.data.path + "." +
+          (draft ? " Bài nháp chỉ hiện trong bản xem trước ở đây." : " Trang xem trước đang được dựng lại.");
+        clearTimeout(live.timer); live.seq++;
+        if (r.data.url && !draft) {
+          // Shown once the rebuild this save starts is done (the server says so).
+          live.saved = r.data.url;
+          $("xem-truoc-trang-thai").textContent = "Đang dựng lại trang " + r.data.url + "…";
+        }
         load();
       } else {
         showErrors(r.data.errors);
@@ -229,6 +317,7 @@
     else { insert = "[" + (sel || "chữ liên kết") + "](https://)"; }
     t.setRangeText(insert, s, e, "end");
     t.focus();
+    schedulePreview();
   }
 
   function upload() {
@@ -241,6 +330,8 @@
         current.path = r.data.path;
         var t = $("f-body");
         t.setRangeText("\n![Mô tả ảnh](" + r.data.name + ")\n", t.selectionStart, t.selectionEnd, "end");
+        // The photo is processed by the rebuild its upload starts; preview after it.
+        setTimeout(livePreview, 1500);
         showErrors([]);
         $("soan-trang-thai").textContent = "Đã thêm ảnh " + r.data.name + "; nhớ sửa mô tả ảnh rồi Lưu.";
       } else { showErrors(r.data.errors); }
@@ -263,6 +354,24 @@
     });
   }
 
+  // The preview server's rebuild events (the stream its pages use to reload).
+  if (window.EventSource) {
+    var events = new EventSource("/__datto/events");
+    events.addEventListener("reload", function () {
+      if (live.saved) {
+        showSaved(live.saved);
+        $("xem-truoc-trang-thai").textContent = "Trang đã lưu, tại " + live.saved;
+        live.saved = null;
+      }
+    });
+    events.addEventListener("failed", function (e) {
+      if (live.saved) {
+        $("xem-truoc-trang-thai").textContent = "Trang web chưa dựng lại được:\n" + e.data;
+        live.saved = null;
+      }
+    });
+  }
+
   api("GET", "/_datto/api/schema").then(function (r) {
     schema = r.data.units ? r.data : schema;
     options($("loc-don-vi"), schema.units, "Tất cả");
@@ -281,6 +390,8 @@
     b.addEventListener("click", function () { fresh(b.dataset.new); });
   });
   $("bieu-mau").addEventListener("submit", save);
+  $("bieu-mau").addEventListener("input", schedulePreview);
+  $("bieu-mau").addEventListener("change", schedulePreview);
   document.querySelector(".cong-cu").addEventListener("click", toolbar);
   $("f-anh").addEventListener("change", upload);
   $("xoa").addEventListener("click", remove);
