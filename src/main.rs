@@ -128,6 +128,9 @@ struct PublishArgs {
     /// Tin và ghi nhận khoá của máy chủ SFTP lần đầu kết nối
     #[arg(long)]
     accept_host_key: bool,
+    /// Nhận quản lý bản trang đã có trên nơi đăng (đăng bằng cách khác): ghi đè tệp trùng tên khác nội dung
+    #[arg(long)]
+    adopt: bool,
     /// Thư mục kết quả (mặc định ROOT/public)
     #[arg(long)]
     output: Option<PathBuf>,
@@ -349,6 +352,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 max_delete: args.max_delete,
                 ca_file: args.ca_file,
                 accept_host_key: args.accept_host_key,
+                adopt: args.adopt,
             })?;
             println!("{summary}");
         }

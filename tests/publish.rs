@@ -211,6 +211,71 @@ fn scenario(publisher: &Publisher, url: &str, remote: &Path, extra: &[&str]) {
     );
 }
 
+/// A target that already holds a copy of the site uploaded by other means (rsync, an FTP
+/// client, a datto without manifest), at `remote` (empty, created here): files that are the
+/// same are adopted and nothing is uploaded; an older copy of a file is refused until
+/// `--adopt`; the host's own files are kept.
+fn takeover(publisher: &Publisher, url: &str, remote: &Path, extra: &[&str]) {
+    let site = publisher.site;
+    site.build(&[]).success();
+    // "rsync -a public/ remote/", by hand.
+    for (rel, bytes) in tree(&site.public()) {
+        let to = remote.join(&rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, bytes).unwrap();
+    }
+    std::fs::write(remote.join("google123.html"), "google-site-verification").unwrap();
+    let copy = tree(&site.public());
+    let files = copy.len();
+    // An older copy of two files: one longer, one of the same size with other bytes.
+    let longer = "index.html";
+    std::fs::write(remote.join(longer), b"<p>trang cu</p>").unwrap();
+    let (same_size, bytes) = copy
+        .iter()
+        .find(|(p, b)| p.ends_with(".css") && !b.is_empty())
+        .expect("a stylesheet in the output");
+    let mut older = bytes.clone();
+    let last = older.len() - 1;
+    older[last] ^= 1;
+    std::fs::write(remote.join(same_size), &older).unwrap();
+
+    let args = |more: &[&str]| -> Vec<String> {
+        let mut v = vec!["--to".to_string(), url.to_string()];
+        v.extend(extra.iter().chain(more).map(|s| s.to_string()));
+        v
+    };
+    let text = publisher.refused(&strs(&args(&[])), "--adopt");
+    assert!(text.contains("2 tệp") && text.contains(longer), "{text}");
+    assert!(!remote.join(MANIFEST).exists(), "a refused publish wrote");
+    assert_eq!(std::fs::read(remote.join(same_size)).unwrap(), older);
+
+    let out = publisher.ok(&strs(&args(&["--adopt"])));
+    assert_eq!(counts(&out), (0, 2, 0), "{out}");
+    assert!(
+        out.contains(&format!("Nhận {} tệp đã có sẵn", files - 2)),
+        "{out}"
+    );
+    let mut expected = copy.clone();
+    expected.insert("google123.html".into(), b"google-site-verification".to_vec());
+    assert_same(&tree(remote), &expected, "taken over");
+
+    let again = publisher.ok(&strs(&args(&[])));
+    assert_eq!(counts(&again), (0, 0, 0), "{again}");
+    assert!(!again.contains("Nhận"), "{again}");
+
+    // A copy equal to the output is adopted whole, without --adopt, nothing uploaded.
+    std::fs::remove_file(remote.join(MANIFEST)).unwrap();
+    let out = publisher.ok(&strs(&args(&[])));
+    assert_eq!(counts(&out), (0, 0, 0), "{out}");
+    assert!(out.contains(&format!("Nhận {files} tệp")), "{out}");
+    assert!(remote.join(MANIFEST).exists(), "the manifest records them");
+    assert_same(&tree(remote), &expected, "nothing changed");
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 fn expected_after(site: &TestSite) -> BTreeMap<String, Vec<u8>> {
     let mut expected = tree(&site.public());
     expected.insert(".well-known/acme.txt".into(), b"token".to_vec());
@@ -239,9 +304,12 @@ fn file_target() {
     };
     let url = file_url(remote.path());
     scenario(&publisher, &url, remote.path(), &[]);
+    let copy = tempfile::tempdir().unwrap();
+    takeover(&publisher, &file_url(copy.path()), copy.path(), &[]);
 
-    // A file in the way of a page is never overwritten.
+    // A file in the way of a page, with other content, is never overwritten.
     std::fs::remove_file(remote.path().join(MANIFEST)).unwrap();
+    std::fs::write(remote.path().join("404.html"), "của hosting").unwrap();
     publisher.refused(&["--to", &url], "không ghi đè");
     publisher.refused(&["--to", "http://example.vn/"], "không biết cách đăng");
     publisher.refused(&[], "chưa biết đăng lên đâu");
@@ -395,6 +463,13 @@ fn sftp_target() {
     );
 
     scenario(&publisher, &url, remote.path(), &[]);
+    let copy = tempfile::tempdir().unwrap();
+    let copy_url = format!(
+        "sftp://{}@127.0.0.1:{port}{}",
+        user(),
+        copy.path().display()
+    );
+    takeover(&publisher, &copy_url, copy.path(), &[]);
 
     // A wrong password (no key offered) is refused.
     let keyless = tempfile::tempdir().unwrap();
@@ -570,6 +645,13 @@ fn ftps_target() {
     publisher.refused(&["--to", &url], "--ca-file");
     let ca = dir.path().join("ca.pem").to_string_lossy().into_owned();
     scenario(&publisher, &url, remote.path(), &["--ca-file", &ca]);
+    std::fs::create_dir(remote.path().join("ban-sao")).unwrap();
+    takeover(
+        &publisher,
+        &format!("{url}ban-sao/"),
+        &remote.path().join("ban-sao"),
+        &["--ca-file", &ca],
+    );
 }
 
 #[test]
@@ -595,6 +677,13 @@ fn ftp_target() {
         env: vec![("DATTO_PASSWORD".into(), "mat-khau-dung".into())],
     };
     scenario(&publisher, &url, remote.path(), &[]);
+    std::fs::create_dir(remote.path().join("ban-sao")).unwrap();
+    takeover(
+        &publisher,
+        &format!("{url}ban-sao/"),
+        &remote.path().join("ban-sao"),
+        &[],
+    );
 }
 
 /// A 64 KiB tmpfs (needs root, else the test is skipped), unmounted on drop.

@@ -15,7 +15,9 @@ use suppaftp::{FtpError, RustlsConnector, RustlsFtpStream, Status};
 
 use super::credentials::{self, Credentials};
 use super::target::Remote;
-use super::transport::{Failure, Put, Result, Transport, emptied_dirs, parents, temp_name};
+use super::transport::{
+    DirEntry, Failure, Put, Result, Transport, emptied_dirs, parents, temp_name,
+};
 
 pub struct FtpTarget {
     ftp: RustlsFtpStream,
@@ -202,18 +204,21 @@ impl FtpTarget {
 }
 
 /// One line of `MLSD`: `type=file;size=12;modify=…; name`.
-fn parse_mlsd(line: &str) -> Option<(String, bool)> {
+fn parse_mlsd(line: &str) -> Option<DirEntry> {
     let (facts, name) = line.split_once(' ')?;
-    let kind = facts
-        .split(';')
-        .find_map(|f| f.strip_prefix("type=").or_else(|| f.strip_prefix("Type=")))?
-        .to_ascii_lowercase();
-    match kind.as_str() {
+    let fact = |key: &str| {
+        facts.split(';').find_map(|f| {
+            let (k, v) = f.split_once('=')?;
+            k.eq_ignore_ascii_case(key).then_some(v)
+        })
+    };
+    let name = name.trim_end_matches(['\r', '\n']);
+    match fact("type")?.to_ascii_lowercase().as_str() {
         "cdir" | "pdir" => None,
-        kind => Some((
-            name.trim_end_matches(['\r', '\n']).to_string(),
-            kind == "dir",
-        )),
+        "dir" => Some(DirEntry::dir(name)),
+        "file" => Some(DirEntry::file(name, fact("size").and_then(|s| s.parse().ok()))),
+        // A link or a device: somebody else's, never taken for one of datto's files unread.
+        _ => Some(DirEntry::file(name, None)),
     }
 }
 
@@ -227,7 +232,7 @@ impl Transport for FtpTarget {
         }
     }
 
-    fn list_dir(&mut self, dir: &str) -> Result<Option<Vec<(String, bool)>>> {
+    fn list_dir(&mut self, dir: &str) -> Result<Option<Vec<DirEntry>>> {
         let full = self.full(dir);
         match self.ftp.mlsd(Some(&full)) {
             Ok(lines) => Ok(Some(lines.iter().filter_map(|l| parse_mlsd(l)).collect())),
@@ -304,23 +309,29 @@ impl Drop for FtpTarget {
 mod tests {
     #[test]
     fn mlsd_lines() {
+        use super::DirEntry;
         let cases = [
             (
                 "type=file;size=12;modify=20260101; index.html",
-                Some(("index.html", false)),
+                Some(DirEntry::file("index.html", Some(12))),
             ),
-            ("type=dir;modify=20260101; tin tức", Some(("tin tức", true))),
+            (
+                "Type=file;Size=x; a b.css",
+                Some(DirEntry::file("a b.css", None)),
+            ),
+            (
+                "type=dir;modify=20260101; tin tức",
+                Some(DirEntry::dir("tin tức")),
+            ),
             ("type=cdir; .", None),
-            ("Type=OS.unix=symlink; link", Some(("link", false))),
+            (
+                "Type=OS.unix=symlink;size=3; link",
+                Some(DirEntry::file("link", None)),
+            ),
             ("garbage", None),
         ];
         for (line, expected) in cases {
-            let got = super::parse_mlsd(line);
-            assert_eq!(
-                got.as_ref().map(|(n, d)| (n.as_str(), *d)),
-                expected,
-                "{line}"
-            );
+            assert_eq!(super::parse_mlsd(line), expected, "{line}");
         }
         assert_eq!(super::full_path("/", "a"), "/a");
         assert_eq!(super::full_path("/www/", ""), "/www");

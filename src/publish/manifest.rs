@@ -112,9 +112,21 @@ fn hash_file(path: &Path) -> anyhow::Result<(String, u64)> {
         size += n as u64;
         hasher.update(&buffer[..n]);
     }
-    let digest = hasher.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    Ok((hex, size))
+    Ok((hex(&hasher.finalize()), size))
+}
+
+/// The SHA-256 of some bytes, in hex, as the manifest writes it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(digest.len() * 2);
+    for b in digest {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ mod ssh;
 pub mod target;
 pub mod transport;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -24,7 +24,7 @@ use crate::build::{self, BuildOptions};
 use crate::diagnostics::Error;
 use crate::site::LoadOptions;
 use manifest::{MANIFEST, Manifest};
-use plan::{ChangeKind, Plan};
+use plan::{ChangeKind, Plan, Seen};
 use target::Target;
 use transport::{Failure, FileTarget, Put, Source, Transport};
 
@@ -49,6 +49,9 @@ pub struct PublishOptions {
     pub max_delete: usize,
     pub ca_file: Option<PathBuf>,
     pub accept_host_key: bool,
+    /// `--adopt`: output files already on the target with other content, uploaded by other
+    /// means (an older copy of the site), are overwritten and from then on datto's.
+    pub adopt: bool,
 }
 
 /// What a publish did (or, with `--dry-run`, would do), for the final line.
@@ -138,10 +141,27 @@ pub fn publish(options: &PublishOptions) -> Result<Summary, Error> {
         Some(bytes) => Some(Manifest::parse(&bytes).map_err(Error::Usage)?),
         None => None,
     };
-    let present = look_around(transport.as_mut(), manifest.as_ref(), &local).map_err(fail)?;
+    let mut present =
+        look_around(transport.as_mut(), manifest.as_ref(), &local).map_err(fail)?;
     let mut manifest = manifest.unwrap_or_default();
-    let plan = plan::plan(&local, &manifest, &present);
+    // Output files already there by other means: read, to adopt those that are the same.
+    let compare = plan::to_compare(&local, &manifest, &present);
+    if !compare.is_empty() {
+        for (path, hash) in compare.iter().zip(transport.hashes(&compare).map_err(fail)?) {
+            if let Some(seen) = present.get_mut(path) {
+                seen.sha256 = hash;
+            }
+        }
+    }
+    let plan = plan::plan(&local, &manifest, &present, options.adopt);
     check_plan(&plan, options.max_delete)?;
+    if !plan.adopted.is_empty() {
+        eprintln!(
+            "Nhận {} tệp đã có sẵn trên nơi đăng, giống hệt bản dựng (không gửi lại): {}",
+            plan.adopted.len(),
+            sample(&plan.adopted)
+        );
+    }
     if !plan.foreign.is_empty() {
         eprintln!(
             "Giữ nguyên {} tệp trên nơi đăng không do datto đăng: {}",
@@ -170,7 +190,7 @@ pub fn publish(options: &PublishOptions) -> Result<Summary, Error> {
         for path in &plan.deletes {
             println!("- {path}");
         }
-    } else if !plan.is_empty() {
+    } else if !plan.is_empty() || !plan.adopted.is_empty() {
         execute(transport.as_mut(), &plan, &local, &mut manifest, options).map_err(fail)?;
     }
     summary.elapsed = started.elapsed();
@@ -184,24 +204,22 @@ fn look_around(
     transport: &mut dyn Transport,
     manifest: Option<&Manifest>,
     local: &[manifest::LocalFile],
-) -> transport::Result<HashSet<String>> {
+) -> transport::Result<HashMap<String, Seen>> {
+    let seen = |size| Seen { size, sha256: None };
     let Some(manifest) = manifest else {
-        return Ok(transport::list_all(transport)?.into_iter().collect());
+        let all = transport::list_all(transport)?;
+        return Ok(all.into_iter().map(|(p, size)| (p, seen(size))).collect());
     };
     let dirs: HashSet<&str> = local
         .iter()
         .filter(|f| !manifest.owns(&f.path))
         .map(|f| f.path.rsplit_once('/').map_or("", |(dir, _)| dir))
         .collect();
-    let mut present = HashSet::new();
+    let mut present = HashMap::new();
     for dir in dirs {
-        for (name, is_dir) in transport.list_dir(dir)?.unwrap_or_default() {
-            if !is_dir {
-                present.insert(if dir.is_empty() {
-                    name
-                } else {
-                    format!("{dir}/{name}")
-                });
+        for entry in transport.list_dir(dir)?.unwrap_or_default() {
+            if !entry.is_dir {
+                present.insert(transport::join(dir, &entry.name), seen(entry.size));
             }
         }
     }
@@ -219,7 +237,7 @@ fn sample(paths: &[String]) -> String {
 fn check_plan(plan: &Plan, max_delete: usize) -> Result<(), Error> {
     if !plan.conflicts.is_empty() {
         return Err(Error::Usage(format!(
-            "trên nơi đăng đã có {} tệp trùng tên với trang của datto mà datto không đăng ({}); datto không ghi đè tệp của người khác. Xoá hoặc đổi tên chúng trên máy chủ rồi chạy lại",
+            "trên nơi đăng đã có {} tệp trùng tên với tệp của trang nhưng khác nội dung, không do datto đăng ({}); datto không ghi đè tệp của người khác. Nếu đó là bản cũ của chính trang này (đăng bằng rsync, FileZilla…), chạy lại với --adopt để datto ghi đè và từ nay quản lý chúng; nếu không, xoá hoặc đổi tên chúng trên máy chủ rồi chạy lại",
             plan.conflicts.len(),
             sample(&plan.conflicts)
         )));
@@ -263,6 +281,15 @@ fn execute(
     let mut fail_after: Option<usize> = std::env::var(FAIL_AFTER_VAR)
         .ok()
         .and_then(|v| v.parse().ok());
+    for path in &plan.adopted {
+        if let Some(entry) = entries.get(path.as_str()) {
+            manifest.files.insert(path.clone(), (*entry).clone());
+        }
+    }
+    if plan.uploads.is_empty() && plan.deletes.is_empty() {
+        // Only adoptions: the manifest records them.
+        return save(transport, manifest);
+    }
     if !plan.uploads.is_empty() {
         manifest
             .pending
