@@ -96,7 +96,7 @@ enum Command {
         #[arg(value_name = "VIỆC", value_enum)]
         action: ThemeAction,
     },
-    /// Dựng rồi đăng lên máy chủ (sftp://, ftp://, ftps://, file://), chỉ gửi phần đã đổi
+    /// Dựng rồi đăng lên máy chủ (sftp://, ftp://, ftps://, s3://, file://), chỉ gửi phần đã đổi
     Publish(PublishArgs),
 }
 
@@ -131,6 +131,12 @@ struct PublishArgs {
     /// Nhận quản lý bản trang đã có trên nơi đăng (đăng bằng cách khác): ghi đè tệp trùng tên khác nội dung
     #[arg(long)]
     adopt: bool,
+    /// Máy chủ S3 cho địa chỉ s3:// (ví dụ https://s3.may-chu.vn)
+    #[arg(long, value_name = "ĐỊA_CHỈ")]
+    endpoint: Option<String>,
+    /// Vùng (region) của máy chủ S3
+    #[arg(long, value_name = "VÙNG")]
+    region: Option<String>,
     /// Thư mục kết quả (mặc định ROOT/public)
     #[arg(long)]
     output: Option<PathBuf>,
@@ -353,6 +359,8 @@ fn run(cli: Cli) -> Result<(), Error> {
                 ca_file: args.ca_file,
                 accept_host_key: args.accept_host_key,
                 adopt: args.adopt,
+                endpoint: args.endpoint,
+                region: args.region,
             })?;
             println!("{summary}");
         }

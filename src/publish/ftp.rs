@@ -216,7 +216,10 @@ fn parse_mlsd(line: &str) -> Option<DirEntry> {
     match fact("type")?.to_ascii_lowercase().as_str() {
         "cdir" | "pdir" => None,
         "dir" => Some(DirEntry::dir(name)),
-        "file" => Some(DirEntry::file(name, fact("size").and_then(|s| s.parse().ok()))),
+        "file" => Some(DirEntry::file(
+            name,
+            fact("size").and_then(|s| s.parse().ok()),
+        )),
         // A link or a device: somebody else's, never taken for one of datto's files unread.
         _ => Some(DirEntry::file(name, None)),
     }

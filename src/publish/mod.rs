@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod ftp;
 pub mod manifest;
 pub mod plan;
+pub mod s3;
 pub mod sftp;
 mod ssh;
 pub mod target;
@@ -52,6 +53,9 @@ pub struct PublishOptions {
     /// `--adopt`: output files already on the target with other content, uploaded by other
     /// means (an older copy of the site), are overwritten and from then on datto's.
     pub adopt: bool,
+    /// `--endpoint`, `--region`: of an `s3://` target, over the address's own.
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
 }
 
 /// What a publish did (or, with `--dry-run`, would do), for the final line.
@@ -118,7 +122,9 @@ pub fn publish(options: &PublishOptions) -> Result<Summary, Error> {
                 )
             })?,
     };
-    let target = Target::parse(&url).map_err(Error::Usage)?;
+    let target = Target::parse(&url)
+        .map_err(Error::Usage)?
+        .with_s3_options(options.endpoint.as_deref(), options.region.as_deref());
     // A failed build publishes nothing.
     build::build(&BuildOptions {
         root: options.root.clone(),
@@ -136,18 +142,23 @@ pub fn publish(options: &PublishOptions) -> Result<Summary, Error> {
         Target::Ftp { remote, secure } => {
             Box::new(ftp::FtpTarget::connect(remote, *secure, &credentials).map_err(fail)?)
         }
+        Target::S3(location) => {
+            Box::new(s3::S3Target::connect(location, &credentials).map_err(fail)?)
+        }
     };
     let manifest = match transport.read(MANIFEST).map_err(fail)? {
         Some(bytes) => Some(Manifest::parse(&bytes).map_err(Error::Usage)?),
         None => None,
     };
-    let mut present =
-        look_around(transport.as_mut(), manifest.as_ref(), &local).map_err(fail)?;
+    let mut present = look_around(transport.as_mut(), manifest.as_ref(), &local).map_err(fail)?;
     let mut manifest = manifest.unwrap_or_default();
     // Output files already there by other means: read, to adopt those that are the same.
     let compare = plan::to_compare(&local, &manifest, &present);
     if !compare.is_empty() {
-        for (path, hash) in compare.iter().zip(transport.hashes(&compare).map_err(fail)?) {
+        for (path, hash) in compare
+            .iter()
+            .zip(transport.hashes(&compare).map_err(fail)?)
+        {
             if let Some(seen) = present.get_mut(path) {
                 seen.sha256 = hash;
             }
@@ -207,7 +218,7 @@ fn look_around(
 ) -> transport::Result<HashMap<String, Seen>> {
     let seen = |size| Seen { size, sha256: None };
     let Some(manifest) = manifest else {
-        let all = transport::list_all(transport)?;
+        let all = transport.list_all()?;
         return Ok(all.into_iter().map(|(p, size)| (p, seen(size))).collect());
     };
     let dirs: HashSet<&str> = local

@@ -372,10 +372,7 @@ mod tests {
             local("ours.html", "c"),
             local("absent.html", "d"),
         ];
-        let seen = |size| Seen {
-            size,
-            sha256: None,
-        };
+        let seen = |size| Seen { size, sha256: None };
         let present: HashMap<String, Seen> = [
             ("same-size.html", seen(Some(4))),
             ("other-size.html", seen(Some(9))),

@@ -74,13 +74,22 @@ pub trait Transport {
     fn read(&mut self, path: &str) -> Result<Option<Vec<u8>>>;
     /// The entries of a folder (`""`: the root); `None` when the folder does not exist.
     fn list_dir(&mut self, dir: &str) -> Result<Option<Vec<DirEntry>>>;
+    /// Every file under the root and its size when known; folder by folder unless the
+    /// transport does better.
+    fn list_all(&mut self) -> Result<Vec<(String, Option<u64>)>> {
+        walk(self)
+    }
     /// The SHA-256 (hex) of files on the target, `None` for one that is not there: what
     /// decides whether a file uploaded by other means is already the one datto publishes.
     /// Reads them one by one unless the transport does better.
     fn hashes(&mut self, paths: &[String]) -> Result<Vec<Option<String>>> {
         paths
             .iter()
-            .map(|p| Ok(self.read(p)?.map(|bytes| super::manifest::sha256_hex(&bytes))))
+            .map(|p| {
+                Ok(self
+                    .read(p)?
+                    .map(|bytes| super::manifest::sha256_hex(&bytes)))
+            })
             .collect()
     }
     /// Uploads each file under its temporary name, then renames it into place, creating
@@ -114,7 +123,7 @@ pub fn join(dir: &str, name: &str) -> String {
 
 /// Every file under the root (recursively) and its size when known, relative paths,
 /// through [`Transport::list_dir`].
-pub fn list_all(transport: &mut dyn Transport) -> Result<Vec<(String, Option<u64>)>> {
+pub fn walk<T: Transport + ?Sized>(transport: &mut T) -> Result<Vec<(String, Option<u64>)>> {
     let mut files = Vec::new();
     let mut dirs = vec![String::new()];
     while let Some(dir) = dirs.pop() {
@@ -296,15 +305,14 @@ mod tests {
         assert_eq!(target.read("a/b/index.html").unwrap().unwrap(), b"hello");
         assert_eq!(target.read("nope").unwrap(), None);
         assert_eq!(
-            list_all(&mut target).unwrap(),
+            target.list_all().unwrap(),
             [("a/b/index.html".to_string(), Some(5))]
         );
         assert_eq!(
-            target.hashes(&["a/b/index.html".into(), "x".into()]).unwrap(),
-            [
-                Some(crate::publish::manifest::sha256_hex(b"hello")),
-                None
-            ]
+            target
+                .hashes(&["a/b/index.html".into(), "x".into()])
+                .unwrap(),
+            [Some(crate::publish::manifest::sha256_hex(b"hello")), None]
         );
         target.delete(&["a/b/index.html".into()]).unwrap();
         assert!(!dir.path().join("a").exists());
