@@ -309,7 +309,27 @@ impl Drop for FtpTarget {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    /// A private CA (P-256, made once with openssl for this test), as a PEM file saved on
+    /// Windows: CRLF line ends.
+    pub(crate) const CA_PEM_CRLF: &str = "-----BEGIN CERTIFICATE-----\r\nMIIBhjCCAS2gAwIBAgIUbR1uPEMPaEflH0NzQ4nSe/kgBoYwCgYIKoZIzj0EAwIw\r\nGDEWMBQGA1UEAwwNZGF0dG8tdGVzdC1jYTAgFw0yNjEyMDExMjI3MzFaGA8yMTI2\r\nMTEwNzEyMjczMVowGDEWMBQGA1UEAwwNZGF0dG8tdGVzdC1jYTBZMBMGByqGSM49\r\nAgEGCCqGSM49AwEHA0IABJhWMglRIQx2nDl7SYv+uSurXJN+NKegfySZ6yHOd/8A\r\n3NIiaO2TdqZnoZd/x01Wnq1kT8NwJ7GzbK/7krR+0gSjUzBRMB0GA1UdDgQWBBSc\r\nKHjd/S9EQoHyFnsj5ail7wxk3TAfBgNVHSMEGDAWgBScKHjd/S9EQoHyFnsj5ail\r\n7wxk3TAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCIFMFn+YFDvdZ\r\n/+M8UIHrrMNEi/GovYFlr0HUFZ4RoqIiAiA3d9X7tEXDNPjTMDkNw0K5YoU0QDNI\r\nw1/lfwyiBZjiKw==\r\n-----END CERTIFICATE-----\r\n";
+
+    #[test]
+    fn a_ca_file_with_crlf_line_ends_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("chung-chi.pem");
+        std::fs::write(&file, CA_PEM_CRLF).unwrap();
+        let mut credentials = super::Credentials::from_home(false, Some(file.clone()));
+        assert!(super::tls_config(&credentials).is_ok());
+        std::fs::write(&file, "không phải PEM\r\n").unwrap();
+        let Err(failure) = super::tls_config(&credentials) else {
+            panic!("a file without a certificate is refused");
+        };
+        assert!(failure.0.contains("không chứa chứng chỉ"), "{}", failure.0);
+        credentials.ca_file = Some(dir.path().join("thiếu.pem"));
+        assert!(super::tls_config(&credentials).is_err());
+    }
+
     #[test]
     fn mlsd_lines() {
         use super::DirEntry;

@@ -479,6 +479,17 @@ mod tests {
     }
 
     #[test]
+    fn a_ca_file_with_crlf_line_ends_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("chung-chi.pem");
+        std::fs::write(&file, crate::publish::ftp::tests::CA_PEM_CRLF).unwrap();
+        let credentials = Credentials::from_home(false, Some(file.clone()));
+        assert!(tls_config(&credentials).is_ok());
+        std::fs::write(&file, "không phải PEM\r\n").unwrap();
+        assert!(tls_config(&credentials).is_err());
+    }
+
+    #[test]
     fn error_codes() {
         let body =
             "<?xml version=\"1.0\"?><Error><Code>NoSuchBucket</Code><Message>x</Message></Error>";
