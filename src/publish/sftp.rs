@@ -150,15 +150,18 @@ async fn upload(
             .open(temp.clone(), flags, FileAttributes::empty())
             .await?
             .handle;
-        let mut offset = 0u64;
-        let mut result = Ok(());
-        for chunk in bytes.chunks(CHUNK) {
-            if let Err(e) = sftp.write(handle.as_str(), offset, chunk.to_vec()).await {
-                result = Err(e);
-                break;
-            }
-            offset += chunk.len() as u64;
-        }
+        // Every chunk's write in flight at once: a 1.5 MB manifest or a large photo costs a
+        // round trip or two, not one per 32 KiB.
+        let writes = bytes.chunks(CHUNK).enumerate().map(|(i, chunk)| {
+            let (sftp, handle) = (sftp.clone(), handle.clone());
+            let chunk = chunk.to_vec();
+            async move { sftp.write(handle, (i * CHUNK) as u64, chunk).await }
+        });
+        let result = futures_util::future::join_all(writes)
+            .await
+            .into_iter()
+            .find(|r| r.is_err())
+            .map_or(Ok(()), |r| r.map(|_| ()));
         let closed = sftp.close(handle).await.map(|_| ());
         result.and(closed)
     }
