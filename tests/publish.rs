@@ -736,6 +736,9 @@ elif cmd == "dump":
     print(json.dumps(meta))
 "#;
 
+/// Each object's (Content-Type, Cache-Control), by path.
+type Headers = BTreeMap<String, (String, String)>;
+
 struct S3Server {
     _server: Server,
     endpoint: String,
@@ -794,14 +797,7 @@ impl S3Server {
     }
 
     /// The objects under `prefix` as files, and each one's (Content-Type, Cache-Control).
-    fn dump(
-        &self,
-        bucket: &str,
-        prefix: &str,
-    ) -> (
-        BTreeMap<String, Vec<u8>>,
-        BTreeMap<String, (String, String)>,
-    ) {
+    fn dump(&self, bucket: &str, prefix: &str) -> (BTreeMap<String, Vec<u8>>, Headers) {
         let out = tempfile::tempdir().unwrap();
         let json = self.client(&["dump", bucket, prefix, out.path().to_str().unwrap()]);
         let meta: BTreeMap<String, (Option<String>, Option<String>)> =

@@ -79,7 +79,7 @@ pub fn hash_output(output: &Path) -> anyhow::Result<Vec<LocalFile>> {
 /// `cache` remembers from there, and teaching it the others.
 pub fn hash_output_with(
     output: &Path,
-    mut cache: Option<&mut HashCache>,
+    cache: Option<&mut HashCache>,
 ) -> anyhow::Result<Vec<LocalFile>> {
     let mut paths = Vec::new();
     for entry in walkdir::WalkDir::new(output).sort_by_file_name() {
@@ -113,7 +113,7 @@ pub fn hash_output_with(
             Ok((LocalFile { path, entry }, stamp))
         })
         .collect::<anyhow::Result<_>>()?;
-    if let Some(cache) = cache.as_deref_mut() {
+    if let Some(cache) = cache {
         for (file, stamp) in &files {
             // A file whose size changed between the look and the read is not remembered.
             if let Some(stamp) = stamp.filter(|s| s.size == file.entry.size) {

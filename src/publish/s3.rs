@@ -334,7 +334,7 @@ impl S3Target {
         }
     }
 
-    fn delete_one(&self, path: &String) -> Result<u64> {
+    fn delete_one(&self, path: &str) -> Result<u64> {
         let key = self.key(path);
         let url = DeleteObject::new(&self.bucket, Some(&self.keys), &key).sign(SIGNED_FOR);
         match self.send(self.agent.delete(url.as_str()).call())? {
