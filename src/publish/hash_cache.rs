@@ -15,14 +15,14 @@ use serde::{Deserialize, Serialize};
 
 /// The cache's place under the site root.
 pub const FILE: &str = ".datto-cache/dang/hashes.json";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 const RACY: Duration = Duration::from_secs(2);
 
 /// What identifies a file's content without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
     pub size: u64,
-    /// Nanoseconds since 1970 (u64: until the year 2554; serde's `flatten` has no u128).
+    /// Nanoseconds since 1970 (u64: until the year 2554).
     pub mtime_ns: u64,
 }
 
@@ -36,11 +36,28 @@ impl Stamp {
     }
 }
 
+/// `[size, mtime_ns, sha256]` in the file: a plain array, which parses several times faster
+/// than an object with `#[serde(flatten)]` (22,000 entries are read by every publish).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "(u64, u64, String)", into = "(u64, u64, String)")]
 struct Cached {
-    #[serde(flatten)]
     stamp: Stamp,
     sha256: String,
+}
+
+impl From<(u64, u64, String)> for Cached {
+    fn from((size, mtime_ns, sha256): (u64, u64, String)) -> Cached {
+        Cached {
+            stamp: Stamp { size, mtime_ns },
+            sha256,
+        }
+    }
+}
+
+impl From<Cached> for (u64, u64, String) {
+    fn from(c: Cached) -> (u64, u64, String) {
+        (c.stamp.size, c.stamp.mtime_ns, c.sha256)
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
