@@ -7,8 +7,11 @@
 #   2. after editing one item: files uploaded and wall time; 3. after no change;
 #   4. killed (SIGKILL) halfway through a first publish, then run again: the remote must equal
 #      public/ (every file compared with `diff -r`).
-# Prints one markdown table. Needs sshd, ssh, rsync, lftp (apt-get install openssh-server
-# rsync lftp). Not a test: .ci/run does not call it. ~3 minutes on 2 cores.
+# Prints one markdown table; every datto run splits its time into the build and the publish
+# proper (DATTO_PUBLISH_TIMES=1: build, hashing, connecting, reading the manifest and looking
+# at the target, sending). Needs sshd, ssh, rsync, lftp (apt-get install openssh-server
+# rsync lftp). Not a test: .ci/run does not call it. ~3 minutes on 2 cores; QUICK=1 runs
+# only datto's first, one-edit and no-change publishes.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -37,6 +40,7 @@ if [ ! -f "$SITE/.items-$N" ]; then
   touch "$SITE/.items-$N"
 fi
 export SOURCE_DATE_EPOCH=1767225600   # 2026-01-01: the same output on every run
+export DATTO_PUBLISH_TIMES=1
 
 # sshd with a temporary host key and an authorized key.
 S=$OUT/sshd; rm -rf "$S"; mkdir -p "$S/home/.ssh"
@@ -67,6 +71,21 @@ SSH="ssh -p $PORT -i $KEY -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev
 export HOME=$S/home
 unset SSH_AUTH_SOCK
 
+# "build X s; publish Y s (hash H, manifest+look M, send S)" from the last datto run.
+phases() {
+  python3 - "$S/last.out" <<'PY'
+import re, sys
+t = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    m = re.match(r"thời gian: (.+) ([0-9.]+) s$", line.strip())
+    if m:
+        t[m.group(1)] = float(m.group(2))
+build = t.get("dựng trang", 0.0)
+rest = sum(t.values()) - build
+print(f"build {build:.2f} s; publish {rest:.2f} s (hash {t.get('băm tệp', 0):.2f}, connect {t.get('kết nối', 0):.2f}, "
+      f"manifest+look {t.get('đọc danh sách đã đăng, xem nơi đăng', 0):.2f}, send {t.get('gửi, xoá, ghi danh sách', 0):.2f})")
+PY
+}
 secs() { local t0 t1; t0=$(date +%s.%N); "$@" >"$S/last.out" 2>&1; t1=$(date +%s.%N); python3 -c "print(f'{$t1-$t0:.2f}')"; }
 fresh() { rm -rf "$OUT/remote-$1"; mkdir -p "$OUT/remote-$1"; echo "$OUT/remote-$1"; }
 publish() { "$BIN" publish --root "$SITE" --to "sftp://$USER_NAME@127.0.0.1:$PORT$1" --accept-host-key; }
@@ -75,22 +94,26 @@ FILES=$(find "$SITE/public" -type f | wc -l)
 BYTES=$(du -sb "$SITE/public" | cut -f1)
 
 T_BUILD=$(secs "$BIN" build --root "$SITE")
-R=$(fresh datto); T_DATTO=$(secs publish "$R")
+rm -rf "$SITE/.datto-cache/dang"   # a first publish on this laptop: nothing hashed yet
+R=$(fresh datto); T_DATTO=$(secs publish "$R"); SPLIT_FIRST=$(phases)
 diff -r -x .datto-manifest.json "$SITE/public" "$R" >/dev/null && OK_FIRST=yes || OK_FIRST=NO
+if [ -n "${QUICK:-}" ]; then T_RSYNC=-; T_LFTP=-; T_LFTP16=-; else
 R=$(fresh rsync); T_RSYNC=$(secs rsync -a -e "$SSH" "$SITE/public/" "$USER_NAME@127.0.0.1:$R/")
 LFTP_CONNECT="set sftp:connect-program '$SSH -a -x'; set sftp:auto-confirm yes"
 R=$(fresh lftp); T_LFTP=$(secs lftp -u "$USER_NAME," -e "$LFTP_CONNECT; mirror -R $SITE/public $R; quit" "sftp://127.0.0.1:$PORT")
 R=$(fresh lftp16); T_LFTP16=$(secs lftp -u "$USER_NAME," -e "$LFTP_CONNECT; mirror -R --parallel=16 $SITE/public $R; quit" "sftp://127.0.0.1:$PORT")
+fi
 
 # One edit, then no change, against the datto remote.
 R=$OUT/remote-datto
 ITEM=$(find "$SITE/content/tin-bai" -name '*.md' | sort | sed -n "$((N / 2))p")
 printf '\nMột câu thêm cho lần đo.\n' >> "$ITEM"
-T_EDIT=$(secs publish "$R"); EDIT_LINE=$(tail -1 "$S/last.out")
-T_NONE=$(secs publish "$R"); NONE_LINE=$(tail -1 "$S/last.out")
+T_EDIT=$(secs publish "$R"); EDIT_LINE=$(tail -1 "$S/last.out"); SPLIT_EDIT=$(phases)
+T_NONE=$(secs publish "$R"); NONE_LINE=$(tail -1 "$S/last.out"); SPLIT_NONE=$(phases)
 diff -r -x .datto-manifest.json "$SITE/public" "$R" >/dev/null && OK_EDIT=yes || OK_EDIT=NO
 
 # Killed halfway through a first publish, then run again.
+if [ -n "${QUICK:-}" ]; then PARTIAL=-; T_RESUME=-; RESUME_LINE=-; OK_RESUME=-; else
 R=$(fresh killed)
 "$BIN" publish --root "$SITE" --to "sftp://$USER_NAME@127.0.0.1:$PORT$R" >/dev/null 2>&1 &
 VICTIM=$!
@@ -99,6 +122,7 @@ kill -KILL $VICTIM 2>/dev/null || true; wait $VICTIM 2>/dev/null || true
 PARTIAL=$(find "$R" -type f | wc -l)
 T_RESUME=$(secs publish "$R"); RESUME_LINE=$(tail -1 "$S/last.out")
 diff -r -x .datto-manifest.json "$SITE/public" "$R" >/dev/null && OK_RESUME=yes || OK_RESUME=NO
+fi
 
 cat <<EOF
 
@@ -107,11 +131,11 @@ cat <<EOF
 | run | wall s | note |
 |---|---|---|
 | datto build alone (no publish) | $T_BUILD | part of every publish below |
-| datto publish, first (build + upload) | $T_DATTO | remote equals public/: $OK_FIRST |
+| datto publish, first (build + upload) | $T_DATTO | remote equals public/: $OK_FIRST; $SPLIT_FIRST |
 | rsync -a over ssh, first | $T_RSYNC | |
 | lftp mirror -R, first | $T_LFTP | |
 | lftp mirror -R --parallel=16, first | $T_LFTP16 | |
-| datto publish after one edit | $T_EDIT | $EDIT_LINE |
-| datto publish, no change | $T_NONE | $NONE_LINE |
+| datto publish after one edit | $T_EDIT | $EDIT_LINE; $SPLIT_EDIT |
+| datto publish, no change | $T_NONE | $NONE_LINE; $SPLIT_NONE |
 | datto publish killed (SIGKILL) with $PARTIAL files there, run again | $T_RESUME | $RESUME_LINE; remote equals public/: $OK_RESUME |
 EOF

@@ -101,7 +101,7 @@ enum Command {
         #[arg(value_name = "VIỆC", value_enum)]
         action: ThemeAction,
     },
-    /// Dựng rồi đăng lên máy chủ (sftp://, ftp://, ftps://, file://), chỉ gửi phần đã đổi
+    /// Dựng rồi đăng lên máy chủ (sftp://, ftp://, ftps://, s3://, file://), chỉ gửi phần đã đổi
     Publish(PublishArgs),
 }
 
@@ -133,6 +133,15 @@ struct PublishArgs {
     /// Tin và ghi nhận khoá của máy chủ SFTP lần đầu kết nối
     #[arg(long)]
     accept_host_key: bool,
+    /// Nhận quản lý bản trang đã có trên nơi đăng (đăng bằng cách khác): ghi đè tệp trùng tên khác nội dung
+    #[arg(long)]
+    adopt: bool,
+    /// Máy chủ S3 cho địa chỉ s3:// (ví dụ https://s3.may-chu.vn)
+    #[arg(long, value_name = "ĐỊA_CHỈ")]
+    endpoint: Option<String>,
+    /// Vùng (region) của máy chủ S3
+    #[arg(long, value_name = "VÙNG")]
+    region: Option<String>,
     /// Thư mục kết quả (mặc định ROOT/public)
     #[arg(long)]
     output: Option<PathBuf>,
@@ -366,6 +375,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 max_delete: args.max_delete,
                 ca_file: args.ca_file,
                 accept_host_key: args.accept_host_key,
+                adopt: args.adopt,
+                endpoint: args.endpoint,
+                region: args.region,
             })?;
             println!("{summary}");
         }

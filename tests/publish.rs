@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 use common::{NOW, TestSite};
 
 const MANIFEST: &str = ".datto-manifest.json";
+/// The build's own record of its output: kept in `public/`, never published.
+const OUTPUT_RECORD: &str = ".datto-output.json";
 
 /// Equal trees, or the paths (and sizes) that differ.
 #[track_caller]
@@ -29,7 +31,7 @@ fn assert_same(got: &BTreeMap<String, Vec<u8>>, want: &BTreeMap<String, Vec<u8>>
     assert!(differ.is_empty(), "{what}: {differ:?}");
 }
 
-/// Every file under `dir` and its bytes, the manifest and temporary names left out.
+/// Every file under `dir` and its bytes, the manifest and the build's record left out.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
         .into_iter()
@@ -44,7 +46,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
                 .replace('\\', "/");
             (rel, std::fs::read(e.path()).unwrap())
         })
-        .filter(|(rel, _)| rel != MANIFEST)
+        .filter(|(rel, _)| rel != MANIFEST && rel != OUTPUT_RECORD)
         .collect()
 }
 
@@ -67,6 +69,18 @@ impl Publisher<'_> {
             .env_remove("SSH_AUTH_SOCK")
             .env_remove("DATTO_PASSWORD")
             .env_remove("DATTO_TEST_PUBLISH_FAIL_AFTER")
+            // Only the keys a test gives, and no proxy between it and its loopback server.
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_SESSION_TOKEN")
+            .env_remove("DATTO_S3_ACCESS_KEY_ID")
+            .env_remove("DATTO_S3_SECRET_ACCESS_KEY")
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy")
+            .env_remove("HTTPS_PROXY")
+            .env_remove("https_proxy")
+            .env_remove("ALL_PROXY")
+            .env_remove("all_proxy")
             .stdin(Stdio::null());
         for (k, v) in &self.env {
             command.env(k, v);
@@ -147,6 +161,11 @@ fn scenario(publisher: &Publisher, url: &str, remote: &Path, extra: &[&str]) {
     expected.insert(".well-known/acme.txt".into(), b"token".to_vec());
     expected.insert("cgi-bin/run.pl".into(), b"#!perl".to_vec());
     assert_same(&tree(remote), &expected, "the target equals the output");
+    assert!(site.public().join(OUTPUT_RECORD).exists());
+    assert!(
+        !remote.join(OUTPUT_RECORD).exists(),
+        "the build's record is not published"
+    );
 
     let second = run_ok(&[]);
     assert_eq!(counts(&second), (0, 0, 0), "{second}");
@@ -211,6 +230,74 @@ fn scenario(publisher: &Publisher, url: &str, remote: &Path, extra: &[&str]) {
     );
 }
 
+/// A target that already holds a copy of the site uploaded by other means (rsync, an FTP
+/// client, a datto without manifest), at `remote` (empty, created here): files that are the
+/// same are adopted and nothing is uploaded; an older copy of a file is refused until
+/// `--adopt`; the host's own files are kept.
+fn takeover(publisher: &Publisher, url: &str, remote: &Path, extra: &[&str]) {
+    let site = publisher.site;
+    site.build(&[]).success();
+    // "rsync -a public/ remote/", by hand.
+    for (rel, bytes) in tree(&site.public()) {
+        let to = remote.join(&rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, bytes).unwrap();
+    }
+    std::fs::write(remote.join("google123.html"), "google-site-verification").unwrap();
+    let copy = tree(&site.public());
+    let files = copy.len();
+    // An older copy of two files: one longer, one of the same size with other bytes.
+    let longer = "index.html";
+    std::fs::write(remote.join(longer), b"<p>trang cu</p>").unwrap();
+    let (same_size, bytes) = copy
+        .iter()
+        .find(|(p, b)| p.ends_with(".css") && !b.is_empty())
+        .expect("a stylesheet in the output");
+    let mut older = bytes.clone();
+    let last = older.len() - 1;
+    older[last] ^= 1;
+    std::fs::write(remote.join(same_size), &older).unwrap();
+
+    let args = |more: &[&str]| -> Vec<String> {
+        let mut v = vec!["--to".to_string(), url.to_string()];
+        v.extend(extra.iter().chain(more).map(|s| s.to_string()));
+        v
+    };
+    let text = publisher.refused(&strs(&args(&[])), "--adopt");
+    assert!(text.contains("2 tệp") && text.contains(longer), "{text}");
+    assert!(!remote.join(MANIFEST).exists(), "a refused publish wrote");
+    assert_eq!(std::fs::read(remote.join(same_size)).unwrap(), older);
+
+    let out = publisher.ok(&strs(&args(&["--adopt"])));
+    assert_eq!(counts(&out), (0, 2, 0), "{out}");
+    assert!(
+        out.contains(&format!("Nhận {} tệp đã có sẵn", files - 2)),
+        "{out}"
+    );
+    let mut expected = copy.clone();
+    expected.insert(
+        "google123.html".into(),
+        b"google-site-verification".to_vec(),
+    );
+    assert_same(&tree(remote), &expected, "taken over");
+
+    let again = publisher.ok(&strs(&args(&[])));
+    assert_eq!(counts(&again), (0, 0, 0), "{again}");
+    assert!(!again.contains("Nhận"), "{again}");
+
+    // A copy equal to the output is adopted whole, without --adopt, nothing uploaded.
+    std::fs::remove_file(remote.join(MANIFEST)).unwrap();
+    let out = publisher.ok(&strs(&args(&[])));
+    assert_eq!(counts(&out), (0, 0, 0), "{out}");
+    assert!(out.contains(&format!("Nhận {files} tệp")), "{out}");
+    assert!(remote.join(MANIFEST).exists(), "the manifest records them");
+    assert_same(&tree(remote), &expected, "nothing changed");
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
+}
+
 fn expected_after(site: &TestSite) -> BTreeMap<String, Vec<u8>> {
     let mut expected = tree(&site.public());
     expected.insert(".well-known/acme.txt".into(), b"token".to_vec());
@@ -239,9 +326,12 @@ fn file_target() {
     };
     let url = file_url(remote.path());
     scenario(&publisher, &url, remote.path(), &[]);
+    let copy = tempfile::tempdir().unwrap();
+    takeover(&publisher, &file_url(copy.path()), copy.path(), &[]);
 
-    // A file in the way of a page is never overwritten.
+    // A file in the way of a page, with other content, is never overwritten.
     std::fs::remove_file(remote.path().join(MANIFEST)).unwrap();
+    std::fs::write(remote.path().join("404.html"), "của hosting").unwrap();
     publisher.refused(&["--to", &url], "không ghi đè");
     publisher.refused(&["--to", "http://example.vn/"], "không biết cách đăng");
     publisher.refused(&[], "chưa biết đăng lên đâu");
@@ -395,6 +485,13 @@ fn sftp_target() {
     );
 
     scenario(&publisher, &url, remote.path(), &[]);
+    let copy = tempfile::tempdir().unwrap();
+    let copy_url = format!(
+        "sftp://{}@127.0.0.1:{port}{}",
+        user(),
+        copy.path().display()
+    );
+    takeover(&publisher, &copy_url, copy.path(), &[]);
 
     // A wrong password (no key offered) is refused.
     let keyless = tempfile::tempdir().unwrap();
@@ -570,6 +667,13 @@ fn ftps_target() {
     publisher.refused(&["--to", &url], "--ca-file");
     let ca = dir.path().join("ca.pem").to_string_lossy().into_owned();
     scenario(&publisher, &url, remote.path(), &["--ca-file", &ca]);
+    std::fs::create_dir(remote.path().join("ban-sao")).unwrap();
+    takeover(
+        &publisher,
+        &format!("{url}ban-sao/"),
+        &remote.path().join("ban-sao"),
+        &["--ca-file", &ca],
+    );
 }
 
 #[test]
@@ -595,6 +699,240 @@ fn ftp_target() {
         env: vec![("DATTO_PASSWORD".into(), "mat-khau-dung".into())],
     };
     scenario(&publisher, &url, remote.path(), &[]);
+    std::fs::create_dir(remote.path().join("ban-sao")).unwrap();
+    takeover(
+        &publisher,
+        &format!("{url}ban-sao/"),
+        &remote.path().join("ban-sao"),
+        &[],
+    );
+}
+
+/// boto3 (which moto needs anyway) as the S3 client of the test: make a bucket, put an
+/// object, upload a folder ("aws s3 sync"), or dump a prefix into a folder and print each
+/// object's Content-Type and Cache-Control as JSON.
+const S3_CLIENT: &str = r#"
+import sys, os, json, boto3
+endpoint, cmd, bucket = sys.argv[1], sys.argv[2], sys.argv[3]
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                  aws_access_key_id="test", aws_secret_access_key="test")
+if cmd == "create":
+    s3.create_bucket(Bucket=bucket)
+elif cmd == "put":
+    s3.put_object(Bucket=bucket, Key=sys.argv[4], Body=sys.argv[5].encode())
+elif cmd == "upload":
+    prefix, src = sys.argv[4], sys.argv[5]
+    for d, _, names in os.walk(src):
+        for n in names:
+            full = os.path.join(d, n)
+            key = prefix + os.path.relpath(full, src).replace(os.sep, "/")
+            with open(full, "rb") as f:
+                s3.put_object(Bucket=bucket, Key=key, Body=f.read())
+elif cmd == "dump":
+    prefix, out = sys.argv[4], sys.argv[5]
+    meta = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for o in page.get("Contents", []):
+            r = s3.get_object(Bucket=bucket, Key=o["Key"])
+            rel = o["Key"][len(prefix):]
+            path = os.path.join(out, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(r["Body"].read())
+            meta[rel] = [r.get("ContentType"), r.get("CacheControl")]
+    print(json.dumps(meta))
+"#;
+
+/// Each object's (Content-Type, Cache-Control), by path.
+type Headers = BTreeMap<String, (String, String)>;
+
+struct S3Server {
+    _server: Server,
+    endpoint: String,
+    dir: tempfile::TempDir,
+}
+
+impl S3Server {
+    /// moto's S3 server on a loopback port.
+    fn start() -> Option<S3Server> {
+        let have = Command::new("python3")
+            .args(["-c", "import moto.server, boto3, flask"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !have {
+            println!("SKIPPED: moto is not installed (pip install 'moto[server]')");
+            return None;
+        }
+        let port = free_port();
+        let mut child = Command::new("python3")
+            .args(["-m", "moto.server", "-H", "127.0.0.1", "-p"])
+            .arg(port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        if !wait_for(port, &mut child) {
+            println!("SKIPPED: moto's S3 server did not start");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("client.py"), S3_CLIENT).unwrap();
+        Some(S3Server {
+            _server: Server(child),
+            endpoint: format!("http://127.0.0.1:{port}"),
+            dir,
+        })
+    }
+
+    #[track_caller]
+    fn client(&self, args: &[&str]) -> String {
+        let out = Command::new("python3")
+            .arg(self.dir.path().join("client.py"))
+            .arg(&self.endpoint)
+            .args(args)
+            .env_remove("HTTP_PROXY")
+            .env_remove("http_proxy")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// The objects under `prefix` as files, and each one's (Content-Type, Cache-Control).
+    fn dump(&self, bucket: &str, prefix: &str) -> (BTreeMap<String, Vec<u8>>, Headers) {
+        let out = tempfile::tempdir().unwrap();
+        let json = self.client(&["dump", bucket, prefix, out.path().to_str().unwrap()]);
+        let meta: BTreeMap<String, (Option<String>, Option<String>)> =
+            serde_json::from_str(json.trim()).unwrap();
+        let meta = meta
+            .into_iter()
+            .map(|(k, (t, c))| (k, (t.unwrap_or_default(), c.unwrap_or_default())))
+            .collect();
+        let mut files = tree(out.path());
+        // The manifest is kept, like on the other targets, but compared apart.
+        files.remove(MANIFEST);
+        (files, meta)
+    }
+}
+
+#[test]
+fn s3_target() {
+    let Some(s3) = S3Server::start() else {
+        return;
+    };
+    s3.client(&["create", "trang"]);
+    s3.client(&["put", "trang", "site/.well-known/acme.txt", "token"]);
+    let site = TestSite::fixture("basic");
+    let home = tempfile::tempdir().unwrap();
+    let secret = "bi-mat-s3-khong-in-ra";
+    let keys = vec![
+        ("AWS_ACCESS_KEY_ID".to_string(), "test".to_string()),
+        ("DATTO_S3_SECRET_ACCESS_KEY".to_string(), secret.to_string()),
+    ];
+    let publisher = Publisher {
+        site: &site,
+        home: home.path().into(),
+        env: keys.clone(),
+    };
+    let url = format!("s3://trang/site/?endpoint={}", s3.endpoint);
+    let with_foreign = |mut t: BTreeMap<String, Vec<u8>>| {
+        t.insert(".well-known/acme.txt".into(), b"token".to_vec());
+        t
+    };
+
+    let dry = publisher.ok(&["--to", &url, "--dry-run"]);
+    assert!(dry.contains("+ index.html"), "{dry}");
+    assert_eq!(s3.dump("trang", "site/").0.len(), 1, "the dry run wrote");
+
+    let first = publisher.ok(&["--to", &url]);
+    assert!(first.contains("Giữ nguyên 1 tệp"), "{first}");
+    assert!(!first.contains(secret), "{first}");
+    let output = tree(&site.public());
+    assert_eq!(counts(&first), (output.len(), 0, 0), "{first}");
+    let (files, meta) = s3.dump("trang", "site/");
+    assert_same(
+        &files,
+        &with_foreign(output.clone()),
+        "the bucket equals the output",
+    );
+    let kind = |path: &str| meta.get(path).cloned().unwrap_or_default();
+    assert_eq!(
+        kind("index.html"),
+        ("text/html; charset=utf-8".into(), "no-cache".into())
+    );
+    let css = output.keys().find(|p| p.ends_with(".css")).unwrap();
+    assert_eq!(
+        kind(css),
+        (
+            "text/css; charset=utf-8".into(),
+            "public, max-age=3600".into()
+        )
+    );
+
+    let second = publisher.ok(&["--to", &url]);
+    assert_eq!(counts(&second), (0, 0, 0), "{second}");
+
+    // An interrupted publish, then finished; then a removal, refused above --max-delete.
+    site.write(
+        "tin-bai/2019/moi.md",
+        "---\ntitle: Tin mới\ndate: 2019-05-02\nunit: viet-tri\ntype: tin\n---\nNội dung.\n",
+    );
+    let mut interrupted = Publisher {
+        site: &site,
+        home: home.path().into(),
+        env: keys.clone(),
+    };
+    interrupted
+        .env
+        .push(("DATTO_TEST_PUBLISH_FAIL_AFTER".into(), "2".into()));
+    assert!(!interrupted.run(&["--to", &url]).status.success());
+    let resumed = publisher.ok(&["--to", &url]);
+    assert!(counts(&resumed).0 > 0, "{resumed}");
+    assert_same(
+        &s3.dump("trang", "site/").0,
+        &with_foreign(tree(&site.public())),
+        "the resumed publish finished the job",
+    );
+    site.remove("tin-bai/2019/moi.md");
+    publisher.refused(&["--to", &url, "--max-delete", "0"], "--max-delete");
+    let last = publisher.ok(&["--to", &url]);
+    assert!(counts(&last).2 > 0, "{last}");
+    assert_same(
+        &s3.dump("trang", "site/").0,
+        &with_foreign(tree(&site.public())),
+        "after deletions",
+    );
+
+    // A copy uploaded by other means ("aws s3 sync"): adopted, nothing sent.
+    let public = site.public();
+    s3.client(&["upload", "trang", "ban-sao/", public.to_str().unwrap()]);
+    let copy_url = format!("s3://trang/ban-sao?endpoint={}", s3.endpoint);
+    let taken = publisher.ok(&["--to", &copy_url]);
+    assert_eq!(counts(&taken), (0, 0, 0), "{taken}");
+    assert!(
+        taken.contains(&format!("Nhận {} tệp", tree(&public).len())),
+        "{taken}"
+    );
+
+    // --endpoint instead of the address's; a bucket that is not there; no keys; nobody there.
+    let text = publisher.refused(
+        &["--to", "s3://khong-co/", "--endpoint", &s3.endpoint],
+        "không có bucket `khong-co`",
+    );
+    assert!(!text.contains(secret), "{text}");
+    let keyless = Publisher {
+        site: &site,
+        home: home.path().into(),
+        env: vec![],
+    };
+    keyless.refused(&["--to", &url], "DATTO_S3_ACCESS_KEY_ID");
+    let closed = format!("s3://trang/?endpoint=http://127.0.0.1:{}", free_port());
+    publisher.refused(&["--to", &closed], "không kết nối được");
 }
 
 /// A 64 KiB tmpfs (needs root, else the test is skipped), unmounted on drop.

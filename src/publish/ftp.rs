@@ -15,7 +15,9 @@ use suppaftp::{FtpError, RustlsConnector, RustlsFtpStream, Status};
 
 use super::credentials::{self, Credentials};
 use super::target::Remote;
-use super::transport::{Failure, Put, Result, Transport, emptied_dirs, parents, temp_name};
+use super::transport::{
+    DirEntry, Failure, Put, Result, Transport, emptied_dirs, parents, temp_name,
+};
 
 pub struct FtpTarget {
     ftp: RustlsFtpStream,
@@ -202,18 +204,24 @@ impl FtpTarget {
 }
 
 /// One line of `MLSD`: `type=file;size=12;modify=…; name`.
-fn parse_mlsd(line: &str) -> Option<(String, bool)> {
+fn parse_mlsd(line: &str) -> Option<DirEntry> {
     let (facts, name) = line.split_once(' ')?;
-    let kind = facts
-        .split(';')
-        .find_map(|f| f.strip_prefix("type=").or_else(|| f.strip_prefix("Type=")))?
-        .to_ascii_lowercase();
-    match kind.as_str() {
+    let fact = |key: &str| {
+        facts.split(';').find_map(|f| {
+            let (k, v) = f.split_once('=')?;
+            k.eq_ignore_ascii_case(key).then_some(v)
+        })
+    };
+    let name = name.trim_end_matches(['\r', '\n']);
+    match fact("type")?.to_ascii_lowercase().as_str() {
         "cdir" | "pdir" => None,
-        kind => Some((
-            name.trim_end_matches(['\r', '\n']).to_string(),
-            kind == "dir",
+        "dir" => Some(DirEntry::dir(name)),
+        "file" => Some(DirEntry::file(
+            name,
+            fact("size").and_then(|s| s.parse().ok()),
         )),
+        // A link or a device: somebody else's, never taken for one of datto's files unread.
+        _ => Some(DirEntry::file(name, None)),
     }
 }
 
@@ -227,7 +235,7 @@ impl Transport for FtpTarget {
         }
     }
 
-    fn list_dir(&mut self, dir: &str) -> Result<Option<Vec<(String, bool)>>> {
+    fn list_dir(&mut self, dir: &str) -> Result<Option<Vec<DirEntry>>> {
         let full = self.full(dir);
         match self.ftp.mlsd(Some(&full)) {
             Ok(lines) => Ok(Some(lines.iter().filter_map(|l| parse_mlsd(l)).collect())),
@@ -301,26 +309,52 @@ impl Drop for FtpTarget {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    /// A private CA (P-256, made once with openssl for this test), as a PEM file saved on
+    /// Windows: CRLF line ends.
+    pub(crate) const CA_PEM_CRLF: &str = "-----BEGIN CERTIFICATE-----\r\nMIIBhjCCAS2gAwIBAgIUbR1uPEMPaEflH0NzQ4nSe/kgBoYwCgYIKoZIzj0EAwIw\r\nGDEWMBQGA1UEAwwNZGF0dG8tdGVzdC1jYTAgFw0yNjEyMDExMjI3MzFaGA8yMTI2\r\nMTEwNzEyMjczMVowGDEWMBQGA1UEAwwNZGF0dG8tdGVzdC1jYTBZMBMGByqGSM49\r\nAgEGCCqGSM49AwEHA0IABJhWMglRIQx2nDl7SYv+uSurXJN+NKegfySZ6yHOd/8A\r\n3NIiaO2TdqZnoZd/x01Wnq1kT8NwJ7GzbK/7krR+0gSjUzBRMB0GA1UdDgQWBBSc\r\nKHjd/S9EQoHyFnsj5ail7wxk3TAfBgNVHSMEGDAWgBScKHjd/S9EQoHyFnsj5ail\r\n7wxk3TAPBgNVHRMBAf8EBTADAQH/MAoGCCqGSM49BAMCA0cAMEQCIFMFn+YFDvdZ\r\n/+M8UIHrrMNEi/GovYFlr0HUFZ4RoqIiAiA3d9X7tEXDNPjTMDkNw0K5YoU0QDNI\r\nw1/lfwyiBZjiKw==\r\n-----END CERTIFICATE-----\r\n";
+
+    #[test]
+    fn a_ca_file_with_crlf_line_ends_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("chung-chi.pem");
+        std::fs::write(&file, CA_PEM_CRLF).unwrap();
+        let mut credentials = super::Credentials::from_home(false, Some(file.clone()));
+        assert!(super::tls_config(&credentials).is_ok());
+        std::fs::write(&file, "không phải PEM\r\n").unwrap();
+        let Err(failure) = super::tls_config(&credentials) else {
+            panic!("a file without a certificate is refused");
+        };
+        assert!(failure.0.contains("không chứa chứng chỉ"), "{}", failure.0);
+        credentials.ca_file = Some(dir.path().join("thiếu.pem"));
+        assert!(super::tls_config(&credentials).is_err());
+    }
+
     #[test]
     fn mlsd_lines() {
+        use super::DirEntry;
         let cases = [
             (
                 "type=file;size=12;modify=20260101; index.html",
-                Some(("index.html", false)),
+                Some(DirEntry::file("index.html", Some(12))),
             ),
-            ("type=dir;modify=20260101; tin tức", Some(("tin tức", true))),
+            (
+                "Type=file;Size=x; a b.css",
+                Some(DirEntry::file("a b.css", None)),
+            ),
+            (
+                "type=dir;modify=20260101; tin tức",
+                Some(DirEntry::dir("tin tức")),
+            ),
             ("type=cdir; .", None),
-            ("Type=OS.unix=symlink; link", Some(("link", false))),
+            (
+                "Type=OS.unix=symlink;size=3; link",
+                Some(DirEntry::file("link", None)),
+            ),
             ("garbage", None),
         ];
         for (line, expected) in cases {
-            let got = super::parse_mlsd(line);
-            assert_eq!(
-                got.as_ref().map(|(n, d)| (n.as_str(), *d)),
-                expected,
-                "{line}"
-            );
+            assert_eq!(super::parse_mlsd(line), expected, "{line}");
         }
         assert_eq!(super::full_path("/", "a"), "/a");
         assert_eq!(super::full_path("/www/", ""), "/www");

@@ -9,6 +9,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::hash_cache::{HashCache, Stamp};
+
 /// The manifest's name at the target's root.
 pub const MANIFEST: &str = ".datto-manifest.json";
 
@@ -70,6 +72,15 @@ pub struct LocalFile {
 
 /// Lists and hashes every file of the output folder (in parallel).
 pub fn hash_output(output: &Path) -> anyhow::Result<Vec<LocalFile>> {
+    hash_output_with(output, None)
+}
+
+/// [`hash_output`], taking the hash of a file whose size and modification time are those
+/// `cache` remembers from there, and teaching it the others.
+pub fn hash_output_with(
+    output: &Path,
+    cache: Option<&mut HashCache>,
+) -> anyhow::Result<Vec<LocalFile>> {
     let mut paths = Vec::new();
     for entry in walkdir::WalkDir::new(output).sort_by_file_name() {
         let entry = entry?;
@@ -77,26 +88,51 @@ pub fn hash_output(output: &Path) -> anyhow::Result<Vec<LocalFile>> {
             continue;
         }
         let rel = entry.path().strip_prefix(output)?;
-        let parts: Vec<String> = rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect();
-        let path = parts.join("/");
-        if path == MANIFEST {
+        let path = slash_path(rel);
+        // The target's manifest, and the build's own record of the output (which lists every
+        // file: nothing a reader needs) are never published.
+        if path == MANIFEST || path == crate::emit::MANIFEST {
             continue;
         }
-        paths.push((path, entry.into_path()));
+        let stamp = entry.metadata().ok().as_ref().and_then(Stamp::of);
+        let known = stamp.and_then(|s| Some((s, cache.as_deref()?.get(&path, s)?.to_string())));
+        paths.push((path, entry.into_path(), stamp, known));
     }
-    paths
+    let started = std::time::SystemTime::now();
+    let files: Vec<(LocalFile, Option<Stamp>)> = paths
         .into_par_iter()
-        .map(|(path, full)| {
-            let (sha256, size) = hash_file(&full)?;
-            Ok(LocalFile {
-                path,
-                entry: Entry { sha256, size },
-            })
+        .map(|(path, full, stamp, known)| {
+            let entry = match known {
+                Some((stamp, sha256)) => Entry {
+                    sha256,
+                    size: stamp.size,
+                },
+                None => {
+                    let (sha256, size) = hash_file(&full)?;
+                    Entry { sha256, size }
+                }
+            };
+            Ok((LocalFile { path, entry }, stamp))
         })
-        .collect()
+        .collect::<anyhow::Result<_>>()?;
+    if let Some(cache) = cache {
+        for (file, stamp) in &files {
+            // A file whose size changed between the look and the read is not remembered.
+            if let Some(stamp) = stamp.filter(|s| s.size == file.entry.size) {
+                cache.remember(&file.path, stamp, &file.entry.sha256, started);
+            }
+        }
+    }
+    Ok(files.into_iter().map(|(file, _)| file).collect())
+}
+
+/// A path relative to the output, `/`-separated on every system (Windows included), as
+/// the target and the manifest name it.
+pub fn slash_path(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn hash_file(path: &Path) -> anyhow::Result<(String, u64)> {
@@ -112,9 +148,21 @@ fn hash_file(path: &Path) -> anyhow::Result<(String, u64)> {
         size += n as u64;
         hasher.update(&buffer[..n]);
     }
-    let digest = hasher.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    Ok((hex, size))
+    Ok((hex(&hasher.finalize()), size))
+}
+
+/// The SHA-256 of some bytes, in hex, as the manifest writes it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(digest.len() * 2);
+    for b in digest {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -142,6 +190,47 @@ mod tests {
                 .unwrap_err()
                 .contains("mới hơn")
         );
+    }
+
+    #[test]
+    fn slash_paths_on_every_system() {
+        let rel: std::path::PathBuf = ["tin-bai", "2026", "index.html"].iter().collect();
+        assert_eq!(slash_path(&rel), "tin-bai/2026/index.html");
+        #[cfg(windows)]
+        assert_eq!(slash_path(Path::new(r"anh\a.webp")), "anh/a.webp");
+    }
+
+    #[test]
+    fn the_cache_spares_reading_unchanged_files() {
+        let root = tempfile::tempdir().unwrap();
+        let output = root.path().join("public");
+        std::fs::create_dir_all(&output).unwrap();
+        let page = output.join("index.html");
+        std::fs::write(&page, "xin chao").unwrap();
+        // Old enough to be remembered (not "racy").
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&page)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        let mut cache = HashCache::load(root.path(), &output);
+        let first = hash_output_with(&output, Some(&mut cache)).unwrap();
+        cache.save();
+        // Same size and time, other bytes: the cache answers (which is how it saves the
+        // reading); a real rewrite changes the time, and is read.
+        std::fs::write(&page, "xin chau").unwrap();
+        let file = std::fs::File::options().write(true).open(&page).unwrap();
+        file.set_modified(old).unwrap();
+        let mut cache = HashCache::load(root.path(), &output);
+        let cached = hash_output_with(&output, Some(&mut cache)).unwrap();
+        assert_eq!(cached, first);
+        file.set_modified(old + std::time::Duration::from_secs(1))
+            .unwrap();
+        let fresh = hash_output_with(&output, Some(&mut cache)).unwrap();
+        assert_ne!(fresh[0].entry.sha256, first[0].entry.sha256);
+        assert_eq!(fresh, hash_output(&output).unwrap());
     }
 
     #[test]

@@ -7,14 +7,16 @@
 
 pub mod credentials;
 pub mod ftp;
+pub mod hash_cache;
 pub mod manifest;
 pub mod plan;
+pub mod s3;
 pub mod sftp;
 mod ssh;
 pub mod target;
 pub mod transport;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -24,7 +26,7 @@ use crate::base::diagnostics::Error;
 use crate::commands::build::{self, BuildOptions};
 use crate::model::site::LoadOptions;
 use manifest::{MANIFEST, Manifest};
-use plan::{ChangeKind, Plan};
+use plan::{ChangeKind, Plan, Seen};
 use target::Target;
 use transport::{Failure, FileTarget, Put, Source, Transport};
 
@@ -49,6 +51,12 @@ pub struct PublishOptions {
     pub max_delete: usize,
     pub ca_file: Option<PathBuf>,
     pub accept_host_key: bool,
+    /// `--adopt`: output files already on the target with other content, uploaded by other
+    /// means (an older copy of the site), are overwritten and from then on datto's.
+    pub adopt: bool,
+    /// `--endpoint`, `--region`: of an `s3://` target, over the address's own.
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
 }
 
 /// What a publish did (or, with `--dry-run`, would do), for the final line.
@@ -99,6 +107,40 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
+/// The build, the one call into the rest of the crate: a publish always builds first.
+fn build_site(options: &PublishOptions) -> Result<(), Error> {
+    build::build(&BuildOptions {
+        root: options.root.clone(),
+        output: options.output.clone(),
+        load: options.load.clone(),
+    })
+    .map(|_| ())
+}
+
+/// With `DATTO_PUBLISH_TIMES=1`, how long each step took, on stderr (for bench/publish.sh:
+/// the build against the publish proper).
+struct Times {
+    on: bool,
+    last: Instant,
+}
+
+impl Times {
+    fn start(started: Instant) -> Times {
+        Times {
+            on: std::env::var_os("DATTO_PUBLISH_TIMES").is_some_and(|v| v == "1"),
+            last: started,
+        }
+    }
+
+    fn lap(&mut self, step: &str) {
+        if self.on {
+            let now = Instant::now();
+            eprintln!("thời gian: {step} {:.3} s", (now - self.last).as_secs_f64());
+            self.last = now;
+        }
+    }
+}
+
 fn fail(f: Failure) -> Error {
     Error::Usage(f.0)
 }
@@ -115,14 +157,18 @@ pub fn publish(options: &PublishOptions) -> Result<Summary, Error> {
                 )
             })?,
     };
-    let target = Target::parse(&url).map_err(Error::Usage)?;
+    let target = Target::parse(&url)
+        .map_err(Error::Usage)?
+        .with_s3_options(options.endpoint.as_deref(), options.region.as_deref());
     // A failed build publishes nothing.
-    build::build(&BuildOptions {
-        root: options.root.clone(),
-        output: options.output.clone(),
-        load: options.load.clone(),
-    })?;
-    let local = manifest::hash_output(&options.output).map_err(Error::Internal)?;
+    build_site(options)?;
+    let mut times = Times::start(started);
+    times.lap("dựng trang");
+    let mut hashes = hash_cache::HashCache::load(&options.root, &options.output);
+    let local =
+        manifest::hash_output_with(&options.output, Some(&mut hashes)).map_err(Error::Internal)?;
+    hashes.save();
+    times.lap("băm tệp");
     let credentials =
         credentials::Credentials::from_home(options.accept_host_key, options.ca_file.clone());
     let mut transport: Box<dyn Transport> = match &target {
@@ -133,15 +179,39 @@ pub fn publish(options: &PublishOptions) -> Result<Summary, Error> {
         Target::Ftp { remote, secure } => {
             Box::new(ftp::FtpTarget::connect(remote, *secure, &credentials).map_err(fail)?)
         }
+        Target::S3(location) => {
+            Box::new(s3::S3Target::connect(location, &credentials).map_err(fail)?)
+        }
     };
+    times.lap("kết nối");
     let manifest = match transport.read(MANIFEST).map_err(fail)? {
         Some(bytes) => Some(Manifest::parse(&bytes).map_err(Error::Usage)?),
         None => None,
     };
-    let present = look_around(transport.as_mut(), manifest.as_ref(), &local).map_err(fail)?;
+    let mut present = look_around(transport.as_mut(), manifest.as_ref(), &local).map_err(fail)?;
     let mut manifest = manifest.unwrap_or_default();
-    let plan = plan::plan(&local, &manifest, &present);
+    // Output files already there by other means: read, to adopt those that are the same.
+    let compare = plan::to_compare(&local, &manifest, &present);
+    if !compare.is_empty() {
+        for (path, hash) in compare
+            .iter()
+            .zip(transport.hashes(&compare).map_err(fail)?)
+        {
+            if let Some(seen) = present.get_mut(path) {
+                seen.sha256 = hash;
+            }
+        }
+    }
+    times.lap("đọc danh sách đã đăng, xem nơi đăng");
+    let plan = plan::plan(&local, &manifest, &present, options.adopt);
     check_plan(&plan, options.max_delete)?;
+    if !plan.adopted.is_empty() {
+        eprintln!(
+            "Nhận {} tệp đã có sẵn trên nơi đăng, giống hệt bản dựng (không gửi lại): {}",
+            plan.adopted.len(),
+            sample(&plan.adopted)
+        );
+    }
     if !plan.foreign.is_empty() {
         eprintln!(
             "Giữ nguyên {} tệp trên nơi đăng không do datto đăng: {}",
@@ -170,9 +240,10 @@ pub fn publish(options: &PublishOptions) -> Result<Summary, Error> {
         for path in &plan.deletes {
             println!("- {path}");
         }
-    } else if !plan.is_empty() {
+    } else if !plan.is_empty() || !plan.adopted.is_empty() {
         execute(transport.as_mut(), &plan, &local, &mut manifest, options).map_err(fail)?;
     }
+    times.lap("gửi, xoá, ghi danh sách");
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -184,24 +255,22 @@ fn look_around(
     transport: &mut dyn Transport,
     manifest: Option<&Manifest>,
     local: &[manifest::LocalFile],
-) -> transport::Result<HashSet<String>> {
+) -> transport::Result<HashMap<String, Seen>> {
+    let seen = |size| Seen { size, sha256: None };
     let Some(manifest) = manifest else {
-        return Ok(transport::list_all(transport)?.into_iter().collect());
+        let all = transport.list_all()?;
+        return Ok(all.into_iter().map(|(p, size)| (p, seen(size))).collect());
     };
     let dirs: HashSet<&str> = local
         .iter()
         .filter(|f| !manifest.owns(&f.path))
         .map(|f| f.path.rsplit_once('/').map_or("", |(dir, _)| dir))
         .collect();
-    let mut present = HashSet::new();
+    let mut present = HashMap::new();
     for dir in dirs {
-        for (name, is_dir) in transport.list_dir(dir)?.unwrap_or_default() {
-            if !is_dir {
-                present.insert(if dir.is_empty() {
-                    name
-                } else {
-                    format!("{dir}/{name}")
-                });
+        for entry in transport.list_dir(dir)?.unwrap_or_default() {
+            if !entry.is_dir {
+                present.insert(transport::join(dir, &entry.name), seen(entry.size));
             }
         }
     }
@@ -219,7 +288,7 @@ fn sample(paths: &[String]) -> String {
 fn check_plan(plan: &Plan, max_delete: usize) -> Result<(), Error> {
     if !plan.conflicts.is_empty() {
         return Err(Error::Usage(format!(
-            "trên nơi đăng đã có {} tệp trùng tên với trang của datto mà datto không đăng ({}); datto không ghi đè tệp của người khác. Xoá hoặc đổi tên chúng trên máy chủ rồi chạy lại",
+            "trên nơi đăng đã có {} tệp trùng tên với tệp của trang nhưng khác nội dung, không do datto đăng ({}); datto không ghi đè tệp của người khác. Nếu đó là bản cũ của chính trang này (đăng bằng rsync, FileZilla…), chạy lại với --adopt để datto ghi đè và từ nay quản lý chúng; nếu không, xoá hoặc đổi tên chúng trên máy chủ rồi chạy lại",
             plan.conflicts.len(),
             sample(&plan.conflicts)
         )));
@@ -263,6 +332,15 @@ fn execute(
     let mut fail_after: Option<usize> = std::env::var(FAIL_AFTER_VAR)
         .ok()
         .and_then(|v| v.parse().ok());
+    for path in &plan.adopted {
+        if let Some(entry) = entries.get(path.as_str()) {
+            manifest.files.insert(path.clone(), (*entry).clone());
+        }
+    }
+    if plan.uploads.is_empty() && plan.deletes.is_empty() {
+        // Only adoptions: the manifest records them.
+        return save(transport, manifest);
+    }
     if !plan.uploads.is_empty() {
         manifest
             .pending

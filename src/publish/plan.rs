@@ -1,7 +1,7 @@
 //! The plan of a publish: the built output compared with the target's manifest, as ordered
 //! operations. A pure function, so that every rule is tested without a server.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::manifest::{LocalFile, MANIFEST, Manifest};
 
@@ -25,9 +25,14 @@ pub struct Plan {
     pub uploads: Vec<Upload>,
     /// Files datto published before and no longer produces; deleted last.
     pub deletes: Vec<String>,
-    /// Output files that a file datto did not publish occupies on the target: never
-    /// overwritten, so the publish is refused while they are there.
+    /// Output files that a file datto did not publish, with other content, occupies on the
+    /// target: never overwritten (unless the publish adopts them), so the publish is refused
+    /// while they are there.
     pub conflicts: Vec<String>,
+    /// Output files already on the target with the very content datto would upload, put
+    /// there by other means (rsync, an FTP client, a datto without manifest): taken into the
+    /// manifest, nothing sent.
+    pub adopted: Vec<String>,
     /// Files on the target that datto did not publish (and leaves alone).
     pub foreign: Vec<String>,
     pub unchanged: usize,
@@ -58,9 +63,45 @@ pub fn is_temporary(path: &str) -> bool {
     name.starts_with('.') && name.ends_with(".datto-tmp")
 }
 
+/// A file seen on the target that the manifest may not own.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// From the listing, when it says.
+    pub size: Option<u64>,
+    /// Read from the target for the files [`to_compare`] names.
+    pub sha256: Option<String>,
+}
+
+/// The output files that a file datto does not own occupies on the target with perhaps the
+/// same content (same size, or a listing without sizes): those whose content must be read
+/// from the target to decide between adopting them and a conflict.
+pub fn to_compare(
+    local: &[LocalFile],
+    manifest: &Manifest,
+    present: &HashMap<String, Seen>,
+) -> Vec<String> {
+    local
+        .iter()
+        .filter(|f| !manifest.owns(&f.path))
+        .filter(|f| {
+            present
+                .get(&f.path)
+                .is_some_and(|seen| seen.size.is_none_or(|size| size == f.entry.size))
+        })
+        .map(|f| f.path.clone())
+        .collect()
+}
+
 /// `present`: the files seen on the target (all of it, or at least the folders new files go
-/// to); a file there that the manifest does not own is foreign.
-pub fn plan(local: &[LocalFile], manifest: &Manifest, present: &HashSet<String>) -> Plan {
+/// to); a file there that the manifest does not own is foreign, unless it is an output file
+/// with the same content (adopted). `adopt`: overwrite output files that are there with
+/// other content (`--adopt`, taking over a copy of the site uploaded by other means).
+pub fn plan(
+    local: &[LocalFile],
+    manifest: &Manifest,
+    present: &HashMap<String, Seen>,
+    adopt: bool,
+) -> Plan {
     let mut plan = Plan::default();
     let produced: HashSet<&str> = local.iter().map(|f| f.path.as_str()).collect();
     let mut pages = Vec::new();
@@ -73,11 +114,18 @@ pub fn plan(local: &[LocalFile], manifest: &Manifest, present: &HashSet<String>)
             Some(_) => ChangeKind::Changed,
             // Perhaps written by the interrupted publish, but not known to be: new.
             None if manifest.pending.contains(&file.path) => ChangeKind::New,
-            None if present.contains(&file.path) => {
-                plan.conflicts.push(file.path.clone());
-                continue;
-            }
-            None => ChangeKind::New,
+            None => match present.get(&file.path) {
+                Some(seen) if seen.sha256.as_ref() == Some(&file.entry.sha256) => {
+                    plan.adopted.push(file.path.clone());
+                    continue;
+                }
+                Some(_) if adopt => ChangeKind::Changed,
+                Some(_) => {
+                    plan.conflicts.push(file.path.clone());
+                    continue;
+                }
+                None => ChangeKind::New,
+            },
         };
         let upload = Upload {
             path: file.path.clone(),
@@ -98,7 +146,7 @@ pub fn plan(local: &[LocalFile], manifest: &Manifest, present: &HashSet<String>)
         .cloned()
         .collect();
     let mut foreign: Vec<String> = present
-        .iter()
+        .keys()
         .filter(|p| !manifest.owns(p) && !produced.contains(p.as_str()))
         .filter(|p| p.as_str() != MANIFEST && !is_temporary(p))
         .cloned()
@@ -146,11 +194,14 @@ mod tests {
         name: &'static str,
         local: Vec<LocalFile>,
         manifest: Manifest,
-        present: &'static [&'static str],
+        /// Seen on the target, with the hash read from it (for [`to_compare`]'s files).
+        present: &'static [(&'static str, Option<&'static str>)],
+        adopt: bool,
         uploads: &'static [(&'static str, ChangeKind)],
         deletes: &'static [&'static str],
         conflicts: &'static [&'static str],
         foreign: &'static [&'static str],
+        adopted: &'static [&'static str],
     }
 
     use ChangeKind::{Changed, New};
@@ -168,6 +219,7 @@ mod tests {
                 ],
                 manifest: Manifest::default(),
                 present: &[],
+                adopt: false,
                 uploads: &[
                     ("style.css", New),
                     ("feed.xml", New),
@@ -177,16 +229,19 @@ mod tests {
                 deletes: &[],
                 conflicts: &[],
                 foreign: &[],
+                adopted: &[],
             },
             Case {
                 name: "nothing changed",
                 local: vec![local("index.html", "a"), local("style.css", "b")],
                 manifest: manifest(&[("index.html", "a"), ("style.css", "b")], &[]),
                 present: &[],
+                adopt: false,
                 uploads: &[],
                 deletes: &[],
                 conflicts: &[],
                 foreign: &[],
+                adopted: &[],
             },
             Case {
                 name: "one edit, one removal",
@@ -200,41 +255,101 @@ mod tests {
                     &[],
                 ),
                 present: &[],
+                adopt: false,
                 uploads: &[("index.html", Changed)],
                 deletes: &["old/index.html"],
                 conflicts: &[],
                 foreign: &[],
+                adopted: &[],
             },
             Case {
                 name: "foreign files stay, a foreign file in the way is a conflict",
                 local: vec![local("index.html", "a"), local("google123.html", "g")],
                 manifest: Manifest::default(),
                 present: &[
-                    "cgi-bin/run.pl",
-                    ".well-known/acme",
-                    "google123.html",
-                    ".x.datto-tmp",
-                    MANIFEST,
+                    ("cgi-bin/run.pl", None),
+                    (".well-known/acme", None),
+                    ("google123.html", Some("other")),
+                    (".x.datto-tmp", None),
+                    (MANIFEST, None),
                 ],
+                adopt: false,
                 uploads: &[("index.html", New)],
                 deletes: &[],
                 conflicts: &["google123.html"],
                 foreign: &[".well-known/acme", "cgi-bin/run.pl"],
+                adopted: &[],
             },
             Case {
                 name: "an interrupted publish: pending files are ours, uploaded again",
                 local: vec![local("a.css", "a"), local("index.html", "i")],
                 manifest: manifest(&[("a.css", "a")], &["a.css", "index.html", "gone.png"]),
-                present: &["index.html"],
+                present: &[("index.html", None)],
+                adopt: false,
                 uploads: &[("a.css", Changed), ("index.html", New)],
                 deletes: &["gone.png"],
                 conflicts: &[],
                 foreign: &[],
+                adopted: &[],
+            },
+            Case {
+                name: "taking over a copy uploaded by rsync: same content adopted, other kept",
+                local: vec![
+                    local("index.html", "a"),
+                    local("style.css", "b"),
+                    local("new.html", "n"),
+                ],
+                manifest: Manifest::default(),
+                present: &[
+                    ("index.html", Some("a")),
+                    ("style.css", Some("b")),
+                    ("old-page.html", None),
+                ],
+                adopt: false,
+                uploads: &[("new.html", New)],
+                deletes: &[],
+                conflicts: &[],
+                foreign: &["old-page.html"],
+                adopted: &["index.html", "style.css"],
+            },
+            Case {
+                name: "an older copy: different content refused without --adopt",
+                local: vec![local("index.html", "A"), local("style.css", "b")],
+                manifest: Manifest::default(),
+                present: &[("index.html", Some("a")), ("style.css", Some("b"))],
+                adopt: false,
+                uploads: &[],
+                deletes: &[],
+                conflicts: &["index.html"],
+                foreign: &[],
+                adopted: &["style.css"],
+            },
+            Case {
+                name: "an older copy with --adopt: overwritten, never a deletion",
+                local: vec![local("index.html", "A"), local("style.css", "b")],
+                manifest: manifest(&[("style.css", "b")], &[]),
+                present: &[("index.html", Some("a")), ("gone.html", None)],
+                adopt: true,
+                uploads: &[("index.html", Changed)],
+                deletes: &[],
+                conflicts: &[],
+                foreign: &["gone.html"],
+                adopted: &[],
             },
         ];
         for case in cases {
-            let present: HashSet<String> = case.present.iter().map(|p| p.to_string()).collect();
-            let plan = plan(&case.local, &case.manifest, &present);
+            let present: HashMap<String, Seen> = case
+                .present
+                .iter()
+                .map(|(p, hash)| {
+                    let seen = Seen {
+                        size: hash.map(|h| h.len() as u64),
+                        sha256: hash.map(str::to_string),
+                    };
+                    (p.to_string(), seen)
+                })
+                .collect();
+            let plan = plan(&case.local, &case.manifest, &present, case.adopt);
             let uploads: Vec<(&str, ChangeKind)> = plan
                 .uploads
                 .iter()
@@ -244,7 +359,40 @@ mod tests {
             assert_eq!(plan.deletes, case.deletes, "{}", case.name);
             assert_eq!(plan.conflicts, case.conflicts, "{}", case.name);
             assert_eq!(plan.foreign, case.foreign, "{}", case.name);
+            assert_eq!(plan.adopted, case.adopted, "{}", case.name);
         }
+    }
+
+    #[test]
+    fn compares_only_what_may_be_the_same() {
+        let files = vec![
+            local("same-size.html", "aaaa"),
+            local("other-size.html", "aaaa"),
+            local("no-size.css", "b"),
+            local("ours.html", "c"),
+            local("absent.html", "d"),
+        ];
+        let seen = |size| Seen { size, sha256: None };
+        let present: HashMap<String, Seen> = [
+            ("same-size.html", seen(Some(4))),
+            ("other-size.html", seen(Some(9))),
+            ("no-size.css", seen(None)),
+            ("ours.html", seen(Some(1))),
+        ]
+        .into_iter()
+        .map(|(p, s)| (p.to_string(), s))
+        .collect();
+        let manifest = manifest(&[("ours.html", "c")], &[]);
+        assert_eq!(
+            to_compare(&files, &manifest, &present),
+            ["same-size.html", "no-size.css"]
+        );
+        // A file whose size differs is not read, and is a conflict.
+        let plan = plan(&files, &manifest, &present, false);
+        assert_eq!(
+            plan.conflicts,
+            ["same-size.html", "other-size.html", "no-size.css"]
+        );
     }
 
     #[test]

@@ -11,7 +11,9 @@ use tokio::task::JoinSet;
 
 use super::credentials::Credentials;
 use super::target::Remote;
-use super::transport::{Failure, Put, Result, Source, Transport, emptied_dirs, parents, temp_name};
+use super::transport::{
+    DirEntry, Failure, Put, Result, Source, Transport, emptied_dirs, parents, temp_name,
+};
 
 /// Requests in flight at once: enough to hide the round trips of a distant server.
 const IN_FLIGHT: usize = 64;
@@ -148,15 +150,18 @@ async fn upload(
             .open(temp.clone(), flags, FileAttributes::empty())
             .await?
             .handle;
-        let mut offset = 0u64;
-        let mut result = Ok(());
-        for chunk in bytes.chunks(CHUNK) {
-            if let Err(e) = sftp.write(handle.as_str(), offset, chunk.to_vec()).await {
-                result = Err(e);
-                break;
-            }
-            offset += chunk.len() as u64;
-        }
+        // Every chunk's write in flight at once: a 1.5 MB manifest or a large photo costs a
+        // round trip or two, not one per 32 KiB.
+        let writes = bytes.chunks(CHUNK).enumerate().map(|(i, chunk)| {
+            let (sftp, handle) = (sftp.clone(), handle.clone());
+            let chunk = chunk.to_vec();
+            async move { sftp.write(handle, (i * CHUNK) as u64, chunk).await }
+        });
+        let result = futures_util::future::join_all(writes)
+            .await
+            .into_iter()
+            .find(|r| r.is_err())
+            .map_or(Ok(()), |r| r.map(|_| ()));
         let closed = sftp.close(handle).await.map(|_| ());
         result.and(closed)
     }
@@ -179,6 +184,58 @@ async fn upload(
         return Err(sftp_failure("ghi", &put.path, &e));
     }
     Ok(bytes.len() as u64)
+}
+
+/// A whole file, with the reads of its chunks kept in flight together (a 1.5 MB manifest
+/// is then a few round trips, not 48); `None` when there is no such file.
+async fn download(sftp: Arc<RawSftpSession>, full: String) -> Result<Option<Vec<u8>>> {
+    let handle = match sftp
+        .open(full.clone(), OpenFlags::READ, FileAttributes::empty())
+        .await
+    {
+        Ok(h) => h.handle,
+        Err(SftpError::Status(s)) if s.status_code == StatusCode::NoSuchFile => {
+            return Ok(None);
+        }
+        Err(e) => return Err(sftp_failure("đọc", &full, &e)),
+    };
+    let size = sftp
+        .fstat(handle.as_str())
+        .await
+        .ok()
+        .and_then(|a| a.attrs.size)
+        .unwrap_or(0);
+    let mut out = Vec::with_capacity(size as usize);
+    // The chunks the size announces, asked together; then, in case the file grew (or the
+    // size was not given), one at a time to the end.
+    let reads = (0..size.div_ceil(CHUNK as u64)).map(|i| {
+        let (sftp, handle) = (sftp.clone(), handle.clone());
+        async move { sftp.read(handle, i * CHUNK as u64, CHUNK as u32).await }
+    });
+    for read in futures_util::future::join_all(reads).await {
+        match read {
+            Ok(data) if data.data.len() == CHUNK => out.extend_from_slice(&data.data),
+            Ok(data) => {
+                out.extend_from_slice(&data.data);
+                break;
+            }
+            Err(SftpError::Status(s)) if s.status_code == StatusCode::Eof => break,
+            Err(e) => return Err(sftp_failure("đọc", &full, &e)),
+        }
+    }
+    loop {
+        match sftp
+            .read(handle.as_str(), out.len() as u64, CHUNK as u32)
+            .await
+        {
+            Ok(data) if data.data.is_empty() => break,
+            Ok(data) => out.extend_from_slice(&data.data),
+            Err(SftpError::Status(s)) if s.status_code == StatusCode::Eof => break,
+            Err(e) => return Err(sftp_failure("đọc", &full, &e)),
+        }
+    }
+    let _ = sftp.close(handle).await;
+    Ok(Some(out))
 }
 
 /// Whether a failed write was a full disk (SFTP v3 reports it as a plain "failure").
@@ -217,35 +274,40 @@ impl Transport for SftpTarget {
     fn read(&mut self, path: &str) -> Result<Option<Vec<u8>>> {
         let full = self.full(path);
         let sftp = self.sftp.clone();
+        self.runtime.block_on(download(sftp, full))
+    }
+
+    fn hashes(&mut self, paths: &[String]) -> Result<Vec<Option<String>>> {
+        let sftp = self.sftp.clone();
+        let fulls: Vec<String> = paths.iter().map(|p| self.full(p)).collect();
         self.runtime.block_on(async move {
-            let handle = match sftp
-                .open(full.clone(), OpenFlags::READ, FileAttributes::empty())
-                .await
-            {
-                Ok(h) => h.handle,
-                Err(SftpError::Status(s)) if s.status_code == StatusCode::NoSuchFile => {
-                    return Ok(None);
-                }
-                Err(e) => return Err(sftp_failure("đọc", &full, &e)),
-            };
-            let mut out = Vec::new();
+            // Many files at a time, like uploads: a take-over reads the whole site once.
+            let mut tasks = JoinSet::new();
+            let mut out = vec![None; fulls.len()];
+            let mut queue = fulls.into_iter().enumerate();
             loop {
-                match sftp
-                    .read(handle.as_str(), out.len() as u64, CHUNK as u32)
-                    .await
-                {
-                    Ok(data) if data.data.is_empty() => break,
-                    Ok(data) => out.extend_from_slice(&data.data),
-                    Err(SftpError::Status(s)) if s.status_code == StatusCode::Eof => break,
-                    Err(e) => return Err(sftp_failure("đọc", &full, &e)),
+                while tasks.len() < IN_FLIGHT {
+                    let Some((i, full)) = queue.next() else { break };
+                    let sftp = sftp.clone();
+                    tasks.spawn(async move {
+                        let bytes = download(sftp, full).await?;
+                        Ok::<_, Failure>((i, bytes.map(|b| super::manifest::sha256_hex(&b))))
+                    });
+                }
+                let Some(finished) = tasks.join_next().await else {
+                    break;
+                };
+                match finished {
+                    Ok(Ok((i, hash))) => out[i] = hash,
+                    Ok(Err(f)) => return Err(f),
+                    Err(e) => return Err(Failure(format!("lỗi nội bộ: {e}"))),
                 }
             }
-            let _ = sftp.close(handle).await;
-            Ok(Some(out))
+            Ok(out)
         })
     }
 
-    fn list_dir(&mut self, dir: &str) -> Result<Option<Vec<(String, bool)>>> {
+    fn list_dir(&mut self, dir: &str) -> Result<Option<Vec<DirEntry>>> {
         let full = self.full(dir);
         let sftp = self.sftp.clone();
         self.runtime.block_on(async move {
@@ -259,11 +321,15 @@ impl Transport for SftpTarget {
             let mut out = Vec::new();
             loop {
                 match sftp.readdir(handle.as_str()).await {
-                    Ok(name) => out.extend(
-                        name.files
-                            .into_iter()
-                            .map(|f| (f.filename, f.attrs.is_dir())),
-                    ),
+                    Ok(name) => out.extend(name.files.into_iter().map(|f| {
+                        if f.attrs.is_dir() {
+                            DirEntry::dir(f.filename)
+                        } else if f.attrs.file_type().is_file() {
+                            DirEntry::file(f.filename, f.attrs.size)
+                        } else {
+                            DirEntry::file(f.filename, None)
+                        }
+                    })),
                     Err(SftpError::Status(s)) if s.status_code == StatusCode::Eof => break,
                     Err(e) => return Err(sftp_failure("đọc", &full, &e)),
                 }

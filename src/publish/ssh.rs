@@ -237,3 +237,39 @@ async fn keyboard_interactive(ssh: &mut Ssh, user: &str, password: &credentials:
     }
     false
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AAAAC3NzaC1lZDI1NTE5AAAAIKoSIhLhx/p7niqWrKqVDh/uwxYM4o/XMJ40tiMWd1qS";
+
+    /// A known_hosts file written on Windows (CRLF line ends, e.g. edited in Notepad) is
+    /// read like OpenSSH's own.
+    #[test]
+    fn known_hosts_with_crlf_line_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("known_hosts");
+        std::fs::write(
+            &file,
+            format!("# ghi chú\r\n[web.example.vn]:2222 ssh-ed25519 {KEY}\r\n"),
+        )
+        .unwrap();
+        let key = russh::keys::parse_public_key_base64(KEY).unwrap();
+        let check = HostKeyCheck {
+            host: "web.example.vn".into(),
+            port: 2222,
+            known_hosts: file.clone(),
+            accept: false,
+            problem: Arc::new(Mutex::new(None)),
+        };
+        assert!(check.check(&key).is_ok());
+        // Another key for the same host is a changed key, not an unknown one.
+        let other = "AAAAC3NzaC1lZDI1NTE5AAAAIG9GxzOT2Fy1CqAQfh4wKAEA7em0Ljb9loKAikeUD0LR";
+        let other = russh::keys::parse_public_key_base64(other).unwrap();
+        assert!(matches!(
+            check.check(&other),
+            Err(KeyProblem::Changed { line: _, .. })
+        ));
+    }
+}

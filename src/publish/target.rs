@@ -16,7 +16,22 @@ pub enum Target {
         remote: Remote,
         secure: bool,
     },
+    /// S3-compatible object storage.
+    S3(S3Location),
 }
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Location {
+    pub bucket: String,
+    /// `""`, or the folder inside the bucket with a trailing `/` (`site/`).
+    pub prefix: String,
+    /// `https://host[:port]` of an S3-compatible server; `None`: AWS itself.
+    pub endpoint: Option<String>,
+    pub region: String,
+}
+
+/// The region when none is given: AWS's default, which S3-compatible servers accept.
+pub const DEFAULT_REGION: &str = "us-east-1";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Remote {
@@ -101,8 +116,9 @@ impl Target {
                     },
                 })
             }
+            "s3" => parse_s3(url, rest),
             other => Err(format!(
-                "không biết cách đăng lên `{other}://`; datto đăng được lên sftp://, ftp://, ftps:// và file://"
+                "không biết cách đăng lên `{other}://`; datto đăng được lên sftp://, ftp://, ftps://, s3:// và file://"
             )),
         }
     }
@@ -120,8 +136,78 @@ impl Target {
                 r.port,
                 r.path
             ),
+            Target::S3(s3) => format!(
+                "s3://{}/{}{}",
+                s3.bucket,
+                s3.prefix,
+                s3.endpoint
+                    .as_ref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            ),
         }
     }
+
+    /// `--endpoint` and `--region` of the command line, which win over the address's.
+    pub fn with_s3_options(mut self, endpoint: Option<&str>, region: Option<&str>) -> Target {
+        if let Target::S3(s3) = &mut self {
+            if let Some(e) = endpoint {
+                s3.endpoint = Some(e.trim_end_matches('/').to_string());
+            }
+            if let Some(r) = region {
+                s3.region = r.to_string();
+            }
+        }
+        self
+    }
+}
+
+/// `s3://bucket/prefix/?endpoint=https://host&region=R`.
+fn parse_s3(url: &str, rest: &str) -> Result<Target, String> {
+    let (location, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (bucket, prefix) = location.split_once('/').unwrap_or((location, ""));
+    if bucket.contains('@') || bucket.contains(':') {
+        return Err("đừng ghi khoá truy cập vào địa chỉ đăng; đặt biến môi trường DATTO_S3_ACCESS_KEY_ID và DATTO_S3_SECRET_ACCESS_KEY".into());
+    }
+    if bucket.is_empty() {
+        return Err(format!(
+            "`{url}`: thiếu tên bucket, viết dạng s3://tên-bucket/thư-mục/"
+        ));
+    }
+    let prefix = percent_decode_str(prefix.trim_matches('/')).decode_utf8_lossy();
+    let prefix = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}/")
+    };
+    let mut endpoint = None;
+    let mut region = DEFAULT_REGION.to_string();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let value = percent_decode_str(value).decode_utf8_lossy().into_owned();
+        match key {
+            "endpoint" => endpoint = Some(value.trim_end_matches('/').to_string()),
+            "region" if !value.is_empty() => region = value,
+            _ => {
+                return Err(format!(
+                    "`{url}`: không hiểu `{key}`; sau dấu ? chỉ có endpoint=… và region=…"
+                ));
+            }
+        }
+    }
+    if let Some(e) = &endpoint
+        && !(e.starts_with("https://") || e.starts_with("http://"))
+    {
+        return Err(format!(
+            "`{url}`: endpoint phải bắt đầu bằng https://, ví dụ ?endpoint=https://s3.may-chu.vn"
+        ));
+    }
+    Ok(Target::S3(S3Location {
+        bucket: bucket.to_string(),
+        prefix,
+        endpoint,
+        region,
+    }))
 }
 
 /// `host`, `host:port`, `[v6]`, `[v6]:port`.
@@ -186,6 +272,24 @@ mod tests {
                 },
             ),
             (
+                "s3://trang-hoi/ban-chinh/?endpoint=http%3A%2F%2F127.0.0.1%3A9000&region=hn",
+                Target::S3(S3Location {
+                    bucket: "trang-hoi".into(),
+                    prefix: "ban-chinh/".into(),
+                    endpoint: Some("http://127.0.0.1:9000".into()),
+                    region: "hn".into(),
+                }),
+            ),
+            (
+                "s3://trang-hoi?endpoint=https://s3.example.vn/",
+                Target::S3(S3Location {
+                    bucket: "trang-hoi".into(),
+                    prefix: String::new(),
+                    endpoint: Some("https://s3.example.vn".into()),
+                    region: DEFAULT_REGION.into(),
+                }),
+            ),
+            (
                 "file:///C:/web",
                 Target::File {
                     path: PathBuf::from("C:/web"),
@@ -195,6 +299,12 @@ mod tests {
         for (url, expected) in cases {
             assert_eq!(&Target::parse(url).unwrap(), expected, "{url}");
         }
+        let given = Target::parse("s3://b/p?endpoint=https://a.vn")
+            .unwrap()
+            .with_s3_options(Some("http://127.0.0.1:9/"), Some("vn"));
+        let Target::S3(s3) = given else { panic!("s3") };
+        assert_eq!(s3.endpoint.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(s3.region, "vn");
     }
 
     #[test]
@@ -207,6 +317,10 @@ mod tests {
             ("ftp://a@host:port/", "cổng không hợp lệ"),
             ("file://relative", "đường dẫn tuyệt đối"),
             ("sftp://a@/x", "thiếu tên máy chủ"),
+            ("s3:///x", "thiếu tên bucket"),
+            ("s3://key:secret@bucket/", "đừng ghi khoá"),
+            ("s3://b/?endpoint=s3.example.vn", "https://"),
+            ("s3://b/?acl=public", "không hiểu `acl`"),
         ];
         for (url, needle) in cases {
             let message = Target::parse(url).unwrap_err();

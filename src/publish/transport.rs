@@ -41,12 +41,57 @@ impl Source {
     }
 }
 
+/// One entry of a folder on the target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DirEntry {
+    pub name: String,
+    pub is_dir: bool,
+    /// The file's size when the listing says it (it decides, without a download, that a
+    /// file of the same name is not the one datto would publish).
+    pub size: Option<u64>,
+}
+
+impl DirEntry {
+    pub fn file(name: impl Into<String>, size: Option<u64>) -> DirEntry {
+        DirEntry {
+            name: name.into(),
+            is_dir: false,
+            size,
+        }
+    }
+
+    pub fn dir(name: impl Into<String>) -> DirEntry {
+        DirEntry {
+            name: name.into(),
+            is_dir: true,
+            size: None,
+        }
+    }
+}
+
 pub trait Transport {
     /// A file's bytes; `None` when there is no such file.
     fn read(&mut self, path: &str) -> Result<Option<Vec<u8>>>;
-    /// The entries of a folder (`""`: the root), each with whether it is a folder; `None`
-    /// when the folder does not exist.
-    fn list_dir(&mut self, dir: &str) -> Result<Option<Vec<(String, bool)>>>;
+    /// The entries of a folder (`""`: the root); `None` when the folder does not exist.
+    fn list_dir(&mut self, dir: &str) -> Result<Option<Vec<DirEntry>>>;
+    /// Every file under the root and its size when known; folder by folder unless the
+    /// transport does better.
+    fn list_all(&mut self) -> Result<Vec<(String, Option<u64>)>> {
+        walk(self)
+    }
+    /// The SHA-256 (hex) of files on the target, `None` for one that is not there: what
+    /// decides whether a file uploaded by other means is already the one datto publishes.
+    /// Reads them one by one unless the transport does better.
+    fn hashes(&mut self, paths: &[String]) -> Result<Vec<Option<String>>> {
+        paths
+            .iter()
+            .map(|p| {
+                Ok(self
+                    .read(p)?
+                    .map(|bytes| super::manifest::sha256_hex(&bytes)))
+            })
+            .collect()
+    }
     /// Uploads each file under its temporary name, then renames it into place, creating
     /// folders as needed; calls `done` with each file's size once it is in place.
     fn put(&mut self, files: &[Put], done: &mut dyn FnMut(u64)) -> Result<()>;
@@ -67,24 +112,30 @@ pub fn parents(path: &str) -> impl Iterator<Item = &str> {
     path.match_indices('/').map(move |(i, _)| &path[..i])
 }
 
-/// Every file under the root (recursively), relative paths, through [`Transport::list_dir`].
-pub fn list_all(transport: &mut dyn Transport) -> Result<Vec<String>> {
+/// `dir/name`, or `name` at the root.
+pub fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        name.to_string()
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
+/// Every file under the root (recursively) and its size when known, relative paths,
+/// through [`Transport::list_dir`].
+pub fn walk<T: Transport + ?Sized>(transport: &mut T) -> Result<Vec<(String, Option<u64>)>> {
     let mut files = Vec::new();
     let mut dirs = vec![String::new()];
     while let Some(dir) = dirs.pop() {
-        for (name, is_dir) in transport.list_dir(&dir)?.unwrap_or_default() {
-            if name == "." || name == ".." {
+        for entry in transport.list_dir(&dir)?.unwrap_or_default() {
+            if entry.name == "." || entry.name == ".." {
                 continue;
             }
-            let path = if dir.is_empty() {
-                name
-            } else {
-                format!("{dir}/{name}")
-            };
-            if is_dir {
+            let path = join(&dir, &entry.name);
+            if entry.is_dir {
                 dirs.push(path);
             } else {
-                files.push(path);
+                files.push((path, entry.size));
             }
         }
     }
@@ -154,7 +205,7 @@ impl Transport for FileTarget {
         }
     }
 
-    fn list_dir(&mut self, dir: &str) -> Result<Option<Vec<(String, bool)>>> {
+    fn list_dir(&mut self, dir: &str) -> Result<Option<Vec<DirEntry>>> {
         let entries = match std::fs::read_dir(self.full(dir)) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -163,9 +214,17 @@ impl Transport for FileTarget {
         let mut out = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| io_failure("đọc", dir, &e))?;
-            // A symlink is listed, never followed: it is somebody else's.
-            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-            out.push((entry.file_name().to_string_lossy().into_owned(), is_dir));
+            // A symlink is listed, never followed: it is somebody else's (and, with no size,
+            // never taken for a file datto publishes without being read).
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let kind = entry.file_type().ok();
+            out.push(match kind {
+                Some(t) if t.is_dir() => DirEntry::dir(name),
+                Some(t) if t.is_file() => {
+                    DirEntry::file(name, entry.metadata().ok().map(|m| m.len()))
+                }
+                _ => DirEntry::file(name, None),
+            });
         }
         Ok(Some(out))
     }
@@ -245,7 +304,16 @@ mod tests {
         assert_eq!(sizes, [5]);
         assert_eq!(target.read("a/b/index.html").unwrap().unwrap(), b"hello");
         assert_eq!(target.read("nope").unwrap(), None);
-        assert_eq!(list_all(&mut target).unwrap(), ["a/b/index.html"]);
+        assert_eq!(
+            target.list_all().unwrap(),
+            [("a/b/index.html".to_string(), Some(5))]
+        );
+        assert_eq!(
+            target
+                .hashes(&["a/b/index.html".into(), "x".into()])
+                .unwrap(),
+            [Some(crate::publish::manifest::sha256_hex(b"hello")), None]
+        );
         target.delete(&["a/b/index.html".into()]).unwrap();
         assert!(!dir.path().join("a").exists());
         assert!(FileTarget::open(&dir.path().join("missing")).is_err());
