@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use datto::Error;
+use datto::base::layout::PUBLIC;
 use datto::commands::build::{self, BuildOptions};
 use datto::commands::new::{self, NewKind, NewRequest};
 use datto::commands::tally::{self, Format};
@@ -228,11 +229,11 @@ fn load_options(args: &ContentArgs) -> Result<LoadOptions, Error> {
 
 fn run(cli: Cli) -> Result<(), Error> {
     // Before anything else: a build killed mid-swap is finished (SPEC §5).
-    datto::emit::recover(&cli.root.join("public"))?;
+    datto::emit::recover(&cli.root.join(PUBLIC))?;
     match cli.command {
         Command::Build { output, content } => {
             let options = BuildOptions {
-                output: output.unwrap_or_else(|| cli.root.join("public")),
+                output: output.unwrap_or_else(|| cli.root.join(PUBLIC)),
                 root: cli.root,
                 load: load_options(&content)?,
             };
@@ -363,7 +364,7 @@ fn run(cli: Cli) -> Result<(), Error> {
         }
         Command::Publish(args) => {
             let summary = datto::publish::publish(&datto::publish::PublishOptions {
-                output: args.output.unwrap_or_else(|| cli.root.join("public")),
+                output: args.output.unwrap_or_else(|| cli.root.join(PUBLIC)),
                 root: cli.root,
                 load: load_options(&ContentArgs {
                     base_url: None,

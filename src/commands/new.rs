@@ -1,6 +1,7 @@
 //! `datto new tin|bai|mo-hinh`: a ready-to-edit page bundle (a folder with `index.md`), so
 //! that photos go straight beside the text and staff never rearrange files by hand.
 
+use crate::base::layout::Folder;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -58,7 +59,7 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
             } else {
                 "bai"
             };
-            let rel = format!("tin-bai/{}/{slug}/index.md", now.year());
+            let rel = format!("{}/{}/{slug}/index.md", Folder::Items.name(), now.year());
             let text = format!(
                 "---\ntitle: {}\ndate: {}\nunit: {unit_slug}\ntype: {kind}\ntags: []\n# summary: \"Một câu tóm tắt (không bắt buộc)\"\n# image: anh.jpg  (ảnh đặt trong cùng thư mục với tệp này)\n# image_alt: \"Mô tả ảnh\"\n# author: \"Tên tác giả\"\n---\n\nViết nội dung ở đây. Đoạn đầu tiên được dùng làm tóm tắt nếu không có `summary`.\n\nẢnh: chép tệp ảnh vào cùng thư mục với tệp này rồi ghi `![Mô tả ảnh](anh-1.jpg)`.\n",
                 quoted(title),
@@ -86,7 +87,7 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
                 None if !config.profile_kinds.is_empty() => crate::model::config::KindId(0),
                 None => return Err(arg("site.yaml chưa có `profile_kinds`".into())),
             };
-            let rel = format!("mo-hinh/{slug}/index.md");
+            let rel = format!("{}/{slug}/index.md", Folder::Profiles.name());
             let text = format!(
                 "---\ntitle: {}\nunit: {unit_slug}\nkind: {}\nyear: {}\ncommune: \"\"\ncriteria:\n  - \"Tiêu chí thứ nhất\"\n# summary: \"Một câu tóm tắt\"\n---\n\nGiới thiệu mô hình ở đây. Không ghi số điện thoại hay số giấy tờ cá nhân.\n",
                 quoted(title),

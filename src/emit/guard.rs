@@ -51,7 +51,7 @@ pub fn check_location(root: &Path, target: &Path) -> Result<(), Error> {
              (gợi ý: dùng --output public hoặc một thư mục riêng)"
         )));
     }
-    for dir in ["content", "themes"] {
+    for dir in [crate::base::layout::CONTENT, crate::base::layout::THEMES] {
         if out.starts_with(root.join(dir)) {
             return Err(Error::Usage(format!(
                 "thư mục ra {shown} nằm trong {dir}/: mỗi lần dựng sẽ đọc lại bản dựng trước \

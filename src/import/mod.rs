@@ -225,7 +225,10 @@ pub fn import(root: &Path, config: &Config, request: &ImportRequest) -> Result<I
     );
 
     let content = crate::base::layout::content_dir(root);
-    let folder_rel = format!("tin-bai/{year}/{slug}");
+    let folder_rel = format!(
+        "{}/{year}/{slug}",
+        crate::base::layout::Folder::Items.name()
+    );
     write_bundle(root, &content, &folder_rel, &text, &document.images)?;
     Ok(Imported {
         path: content.join(&folder_rel).join("index.md"),

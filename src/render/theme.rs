@@ -24,7 +24,7 @@ pub struct Theme {
 
 /// Reads every file under `templates/` (names relative to it, `/`-separated).
 pub fn load(theme_dir: &Path, shown_root: &Path) -> Result<Theme, Vec<Diagnostic>> {
-    let dir = theme_dir.join("templates");
+    let dir = theme_dir.join(crate::base::layout::TEMPLATES);
     let shown_dir = crate::base::diagnostics::relative_to(shown_root, &dir);
     if !dir.is_dir() {
         return Err(vec![
@@ -98,7 +98,7 @@ pub fn load(theme_dir: &Path, shown_root: &Path) -> Result<Theme, Vec<Diagnostic
 fn symlink_problems(theme_dir: &Path, shown_root: &Path) -> Vec<Diagnostic> {
     // The embedded default theme is written by datto itself into its cache folder (see
     // [`dir`]): only a site's own `themes/NAME/` can hold links staff made.
-    if !theme_dir.starts_with(shown_root.join("themes")) {
+    if !theme_dir.starts_with(shown_root.join(crate::base::layout::THEMES)) {
         return Vec::new();
     }
     let site_root = crate::load::inventory::real_root(shown_root);

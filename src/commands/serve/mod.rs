@@ -93,7 +93,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     let (sender, events) = mpsc::channel();
     let mut debouncer = new_debouncer(DEBOUNCE, None, sender)
         .map_err(|e| Error::Internal(anyhow::anyhow!("không theo dõi được thay đổi: {e}")))?;
-    for dir in ["content", "themes"] {
+    for dir in [crate::base::layout::CONTENT, crate::base::layout::THEMES] {
         let path = root.join(dir);
         // A site made by `datto init` has no themes/ (the theme is inside the binary).
         if !path.exists() {

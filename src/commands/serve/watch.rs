@@ -2,7 +2,7 @@
 
 use std::path::{Component, Path};
 
-use crate::base::layout::{CONFIG_FILE, STATIC};
+use crate::base::layout::{CONFIG_FILE, CONTENT, STATIC, TEMPLATES, THEMES};
 use crate::commands::serve::rebuild::Change;
 use crate::load::inventory::is_ignored;
 
@@ -24,10 +24,10 @@ pub fn classify(root: &Path, theme: &str, path: &Path, change: &mut Change) {
         return;
     }
     match parts.as_slice() {
-        ["content", file] if *file == CONFIG_FILE => change.config = true,
-        ["content"] => change.rescan = true,
-        ["content", section, ..] if *section == STATIC => change.rescan = true,
-        ["content", rest @ ..] => {
+        [CONTENT, file] if *file == CONFIG_FILE => change.config = true,
+        [CONTENT] => change.rescan = true,
+        [CONTENT, section, ..] if *section == STATIC => change.rescan = true,
+        [CONTENT, rest @ ..] => {
             let rel = rest.join("/");
             if rel.ends_with(".md") {
                 if !change.content.contains(&rel) {
@@ -38,8 +38,8 @@ pub fn classify(root: &Path, theme: &str, path: &Path, change: &mut Change) {
                 change.rescan = true;
             }
         }
-        ["themes", name, "templates", ..] if *name == theme => change.templates = true,
-        ["themes", name, ..] if *name == theme => change.rescan = true,
+        [THEMES, name, TEMPLATES, ..] if *name == theme => change.templates = true,
+        [THEMES, name, ..] if *name == theme => change.rescan = true,
         _ => {}
     }
 }
@@ -48,7 +48,7 @@ pub fn classify(root: &Path, theme: &str, path: &Path, change: &mut Change) {
 pub fn describe(change: &Change) -> String {
     let mut parts = Vec::new();
     if change.config {
-        parts.push("site.yaml".to_string());
+        parts.push(CONFIG_FILE.to_string());
     }
     if change.templates {
         parts.push("mẫu giao diện".to_string());

@@ -1,6 +1,7 @@
 //! An entry's text ⇄ `{front_matter, body}`, and its validation by the same parsers as
 //! `check`, with each problem tied to the form field (`key`) on its line.
 
+use crate::base::layout::{self, Folder};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -64,9 +65,11 @@ pub fn compose(mapping: &Mapping, body: &str) -> String {
 pub fn parse(config: &Config, rel: &str, text: &str) -> Result<Doc, Vec<Diagnostic>> {
     let shown = shown(rel);
     let owned = text.to_string();
-    match super::paths::section_of(rel) {
-        Some("tin-bai") => parse_item(config, &shown, rel, owned).map(|i| Doc::Item(Arc::new(i))),
-        Some("mo-hinh") => {
+    match Folder::of(rel) {
+        Some(Folder::Items) => {
+            parse_item(config, &shown, rel, owned).map(|i| Doc::Item(Arc::new(i)))
+        }
+        Some(Folder::Profiles) => {
             parse_profile(config, &shown, rel, owned).map(|p| Doc::Profile(Arc::new(p)))
         }
         _ => parse_page(&shown, rel, owned).map(|p| Doc::Page(Arc::new(p))),
@@ -75,7 +78,7 @@ pub fn parse(config: &Config, rel: &str, text: &str) -> Result<Doc, Vec<Diagnost
 
 /// How errors name a file: `content/tin-bai/…`.
 pub fn shown(rel: &str) -> PathBuf {
-    Path::new("content").join(rel)
+    Path::new(layout::CONTENT).join(rel)
 }
 
 /// The page path of a parsed entry (`tin-bai/2026/slug/`: its `slug:` and year count).

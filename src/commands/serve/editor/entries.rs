@@ -1,5 +1,6 @@
 //! `GET entries`, `GET|POST|PUT|DELETE entry`: Markdown files in, Markdown files out.
 
+use crate::base::layout::Folder;
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -50,7 +51,7 @@ pub async fn list(State(state): State<Arc<EditorState>>, params: Params) -> Resp
     let section = params
         .get("section")
         .map(String::as_str)
-        .unwrap_or("tin-bai");
+        .unwrap_or(Folder::Items.name());
     let Some(section) = SECTIONS.iter().find(|s| **s == section) else {
         return reply::error(
             StatusCode::BAD_REQUEST,
@@ -121,7 +122,7 @@ pub async fn list(State(state): State<Arc<EditorState>>, params: Params) -> Resp
 /// Every tag written in `tin-bai/`, for the form's suggestions.
 pub fn tags(content: &Path) -> Vec<String> {
     let mut tags = std::collections::BTreeSet::new();
-    for file in walkdir::WalkDir::new(content.join("tin-bai"))
+    for file in walkdir::WalkDir::new(content.join(Folder::Items.name()))
         .into_iter()
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "md"))
@@ -222,8 +223,9 @@ pub(super) fn new_rel(
             Some("viết tiêu đề có chữ cái hoặc chữ số".into()),
         ));
     }
-    Ok(match section {
-        "tin-bai" => {
+    let folder = Folder::ALL.into_iter().find(|f| f.name() == section);
+    Ok(match folder {
+        Some(Folder::Items) => {
             let year = fm
                 .get("date")
                 .and_then(Value::as_str)
@@ -235,10 +237,10 @@ pub(super) fn new_rel(
                     },
                     |d| d.year(),
                 );
-            format!("tin-bai/{year}/{slug}/index.md")
+            format!("{}/{year}/{slug}/index.md", Folder::Items.name())
         }
-        "mo-hinh" => format!("mo-hinh/{slug}/index.md"),
-        _ => format!("trang/{slug}.md"),
+        Some(Folder::Profiles) => format!("{}/{slug}/index.md", Folder::Profiles.name()),
+        _ => format!("{}/{slug}.md", Folder::Pages.name()),
     })
 }
 

@@ -1,13 +1,18 @@
 //! Entry paths from the client (`tin-bai/2026/x/index.md`, relative to `content/`): never
 //! trusted, checked by name and again after resolving symlinks.
 
+use crate::base::layout::Folder;
 use std::path::{Path, PathBuf};
 
 /// The folders the editor lists and edits.
-pub const SECTIONS: [&str; 3] = ["tin-bai", "mo-hinh", "trang"];
+pub const SECTIONS: [&str; 3] = [
+    Folder::Items.name(),
+    Folder::Profiles.name(),
+    Folder::Pages.name(),
+];
 
 /// Where deleted entries go; `_` names are ignored by builds.
-pub const TRASH: &str = "_thung-rac";
+pub use crate::base::layout::TRASH;
 
 /// A checked entry: its canonical file and its path relative to `content/`.
 #[derive(Debug, Clone)]
