@@ -293,3 +293,6 @@ fn real_inside(link: &Path, site_static: &Path) -> bool {
     };
     target.starts_with(root)
 }
+
+#[cfg(test)]
+pub(crate) mod tests;
