@@ -89,7 +89,11 @@ pub struct DocWords<'a> {
 /// first time it is seen. Postings are kept by word number; nothing is allocated per word.
 #[derive(Default)]
 struct Chunk {
-    /// Word as written → number of its exact form.
+    /// Word as written, when at most 16 bytes (most: a Vietnamese syllable is at most 7
+    /// letters), packed in an integer → number of its exact form. Hashing and comparing an
+    /// integer beats hashing and comparing a string (the lookup was a quarter of the time).
+    short: FxHashMap<u128, u32>,
+    /// Longer words as written → number of their exact form.
     written: FxHashMap<Box<str>, u32>,
     /// Exact form → its number.
     numbers: FxHashMap<Box<str>, u32>,
@@ -98,9 +102,25 @@ struct Chunk {
     buffer: String,
 }
 
+/// `word`'s bytes in an integer, zero-padded (a word never holds a zero byte), when it fits.
+fn pack(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.len() > 16 {
+        return None;
+    }
+    let mut packed = [0u8; 16];
+    packed[..bytes.len()].copy_from_slice(bytes);
+    Some(u128::from_le_bytes(packed))
+}
+
 impl Chunk {
     fn number(&mut self, word: &str) -> u32 {
-        if let Some(&n) = self.written.get(word) {
+        let packed = pack(word);
+        let known = match packed {
+            Some(key) => self.short.get(&key),
+            None => self.written.get(word),
+        };
+        if let Some(&n) = known {
             return n;
         }
         self.buffer.clear();
@@ -121,7 +141,10 @@ impl Chunk {
                 n
             }
         };
-        self.written.insert(word.into(), n);
+        match packed {
+            Some(key) => self.short.insert(key, n),
+            None => self.written.insert(word.into(), n),
+        };
         n
     }
 
@@ -342,9 +365,12 @@ mod tests {
             ("Đường làng", "Con đường mới"),
             ("Tin khác", "dương và ĐƯỜNG"),
             ("Không", "gì"),
+            // Longer than 16 bytes: looked up as a string, not packed.
+            ("Chuyệnkểvềđườnglàng", "chuyệnkểvềđườnglàng ĐƯỜNG"),
         ];
         let exacts = collect(docs.len(), |i| words(docs[i].0, docs[i].1));
-        assert_eq!(exacts["đường"], vec![1, 2]);
+        assert_eq!(exacts["chuyệnkểvềđườnglàng"], vec![7]);
+        assert_eq!(exacts["đường"], vec![1, 2, 6]);
         assert_eq!(exacts["dương"], vec![2]);
         assert_eq!(exacts["con"], vec![0]);
         let tokens = group(exacts);
