@@ -61,6 +61,11 @@ if [ "$(cat "$D/.complete" 2>/dev/null)" != "$N" ]; then
   echo "$N" >"$D/.complete"
 fi
 rm -rf "$D/themes" && cp -r "$REPO/themes" "$D/themes"   # the theme being measured
+# The baseline cannot render today's theme (it has variables the old renderer does not set):
+# it builds the same content with the theme of its own commit, in a root of its own.
+DB=$OUT/datto-$N-base
+rm -rf "$DB" && mkdir -p "$DB" && cp -r "$D/content" "$DB/content"
+if [ -d "$OUT/baseline-src/themes" ]; then cp -r "$OUT/baseline-src/themes" "$DB/themes"; fi
 
 section "builds (RUNS=$RUNS, alternating, over the previous output)"
 timed() { # timed FILE CMD...
@@ -70,17 +75,17 @@ timed() { # timed FILE CMD...
   cat "$file.one" >>"$file"
 }
 rm -f "$OUT"/t-search-* "$OUT"/t-baseline-*
-rm -rf "$D/public" "$D/public-base"
-"$OUT/datto-baseline" build --root "$D" --output "$D/public-base" >/dev/null
+rm -rf "$D/public" "$DB/public"
+"$OUT/datto-baseline" build --root "$DB" --output "$DB/public" >/dev/null
 "$OUT/datto-search" build --root "$D" --output "$D/public" >/dev/null
 for i in $(seq 1 "$RUNS"); do
-  timed "$OUT/t-baseline-build" "$OUT/datto-baseline" build --root "$D" --output "$D/public-base"
+  timed "$OUT/t-baseline-build" "$OUT/datto-baseline" build --root "$DB" --output "$DB/public"
   timed "$OUT/t-search-build" "$OUT/datto-search" build --root "$D" --output "$D/public"
   echo "run $i: without search $(tail -n 1 "$OUT/t-baseline-build"), with search $(tail -n 1 "$OUT/t-search-build")  (wall user sys s, KB)"
 done
 # A first build into an empty folder (every index file written).
 rm -rf "$OUT/first" && timed "$OUT/t-search-first" "$OUT/datto-search" build --root "$D" --output "$OUT/first"
-rm -rf "$OUT/first" && timed "$OUT/t-baseline-first" "$OUT/datto-baseline" build --root "$D" --output "$OUT/first"
+rm -rf "$OUT/first" && timed "$OUT/t-baseline-first" "$OUT/datto-baseline" build --root "$DB" --output "$OUT/first"
 rm -rf "$OUT/first"
 
 section "Pagefind"
@@ -94,7 +99,7 @@ if [ "${PAGEFIND:-0}" = 1 ]; then
   fi
   "$OUT/pagefind/node_modules/.bin/pagefind" --version
   rm -rf "$OUT/pagefind-site" "$OUT/t-pagefind" && mkdir -p "$OUT/pagefind-site"
-  timed "$OUT/t-pagefind" "$OUT/pagefind/node_modules/.bin/pagefind" --site "$D/public-base" \
+  timed "$OUT/t-pagefind" "$OUT/pagefind/node_modules/.bin/pagefind" --site "$DB/public" \
     --output-path "$OUT/pagefind-site/pagefind"
   echo '<!DOCTYPE html><html lang="vi"><title>Pagefind</title></html>' >"$OUT/pagefind-site/blank.html"
   echo "Pagefind: $(cat "$OUT/t-pagefind")"
@@ -124,9 +129,9 @@ kill $S1 $S2 2>/dev/null || true
 python3 "$HERE/search_report.py" "$OUT" queries
 
 section "datto serve: one item edited, 5 times"
-serve_edits() { # serve_edits BINARY LABEL
+serve_edits() { # serve_edits BINARY LABEL ROOT
   local S=$OUT/serve-search LOG=$OUT/serve-search-$2.log
-  rm -rf "$S" && mkdir -p "$S" && cp -r "$D/content" "$D/themes" "$S/"
+  rm -rf "$S" && mkdir -p "$S" && cp -r "$3/content" "$3/themes" "$S/"
   "$1" serve --port 0 --root "$S" >"$LOG" 2>&1 &
   local pid=$!
   for _ in $(seq 1 1200); do grep -q 'Đang phục vụ' "$LOG" && break; sleep 0.1; done
@@ -149,8 +154,8 @@ serve_edits() { # serve_edits BINARY LABEL
   wait "$pid" 2>/dev/null || true
   echo "  $2: $(tr '\n' ' ' <"$OUT/serve-$2-edits")ms"
 }
-serve_edits "$OUT/datto-baseline" baseline
-serve_edits "$OUT/datto-search" search
+serve_edits "$OUT/datto-baseline" baseline "$DB"
+serve_edits "$OUT/datto-search" search "$D"
 
 section "result"
 python3 "$HERE/search_report.py" "$OUT"

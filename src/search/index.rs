@@ -99,6 +99,9 @@ struct Chunk {
     numbers: FxHashMap<Box<str>, u32>,
     /// By number: the exact form and its postings.
     forms: Vec<(Box<str>, Vec<u32>)>,
+    /// By number: 1 + the last document given a posting, so that a word seen again in the
+    /// same document touches this small array only, not its postings.
+    seen: Vec<u32>,
     buffer: String,
 }
 
@@ -138,6 +141,7 @@ impl Chunk {
                 let n = self.forms.len() as u32;
                 self.numbers.insert(self.buffer.as_str().into(), n);
                 self.forms.push((self.buffer.as_str().into(), Vec::new()));
+                self.seen.push(0);
                 n
             }
         };
@@ -150,10 +154,11 @@ impl Chunk {
 
     fn add(&mut self, doc: u32, word: &str, title: bool) {
         let n = self.number(word) as usize;
-        let postings = &mut self.forms[n].1;
-        match postings.last_mut() {
-            Some(last) if *last >> 1 == doc => *last |= u32::from(title),
-            _ => postings.push(2 * doc + u32::from(title)),
+        if self.seen[n] != doc + 1 {
+            self.seen[n] = doc + 1;
+            self.forms[n].1.push(2 * doc + u32::from(title));
+        } else if title && let Some(last) = self.forms[n].1.last_mut() {
+            *last |= 1;
         }
     }
 
