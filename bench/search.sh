@@ -16,8 +16,8 @@
 #   serve: the rebuild time `datto serve` prints after one item is edited (5 edits, median),
 #     with and without search.
 #
-# Needs: python3, node/npm (Pagefind from npm, pinned in bench/pagefind/package.json, installed
-# into bench/out/pagefind), Chromium and tests/browser/node_modules (tests/browser/check.sh
+# Needs: python3, node (with PAGEFIND=1 also npm: Pagefind pinned in bench/pagefind/package.json,
+# installed into bench/out/pagefind), Chromium and tests/browser/node_modules (tests/browser/check.sh
 # installs them). Not a test: .ci/run does not call it. ~10 minutes on 2 cores, plus the two
 # release builds the first time.
 set -euo pipefail
@@ -61,6 +61,11 @@ if [ "$(cat "$D/.complete" 2>/dev/null)" != "$N" ]; then
   echo "$N" >"$D/.complete"
 fi
 rm -rf "$D/themes" && cp -r "$REPO/themes" "$D/themes"   # the theme being measured
+# The baseline cannot render today's theme (it has variables the old renderer does not set):
+# it builds the same content with the theme of its own commit, in a root of its own.
+DB=$OUT/datto-$N-base
+rm -rf "$DB" && mkdir -p "$DB" && cp -r "$D/content" "$DB/content"
+if [ -d "$OUT/baseline-src/themes" ]; then cp -r "$OUT/baseline-src/themes" "$DB/themes"; fi
 
 section "builds (RUNS=$RUNS, alternating, over the previous output)"
 timed() { # timed FILE CMD...
@@ -70,61 +75,63 @@ timed() { # timed FILE CMD...
   cat "$file.one" >>"$file"
 }
 rm -f "$OUT"/t-search-* "$OUT"/t-baseline-*
-rm -rf "$D/public" "$D/public-base"
-"$OUT/datto-baseline" build --root "$D" --output "$D/public-base" >/dev/null
+rm -rf "$D/public" "$DB/public"
+"$OUT/datto-baseline" build --root "$DB" --output "$DB/public" >/dev/null
 "$OUT/datto-search" build --root "$D" --output "$D/public" >/dev/null
 for i in $(seq 1 "$RUNS"); do
-  timed "$OUT/t-baseline-build" "$OUT/datto-baseline" build --root "$D" --output "$D/public-base"
+  timed "$OUT/t-baseline-build" "$OUT/datto-baseline" build --root "$DB" --output "$DB/public"
   timed "$OUT/t-search-build" "$OUT/datto-search" build --root "$D" --output "$D/public"
   echo "run $i: without search $(tail -n 1 "$OUT/t-baseline-build"), with search $(tail -n 1 "$OUT/t-search-build")  (wall user sys s, KB)"
 done
 # A first build into an empty folder (every index file written).
 rm -rf "$OUT/first" && timed "$OUT/t-search-first" "$OUT/datto-search" build --root "$D" --output "$OUT/first"
-rm -rf "$OUT/first" && timed "$OUT/t-baseline-first" "$OUT/datto-baseline" build --root "$D" --output "$OUT/first"
+rm -rf "$OUT/first" && timed "$OUT/t-baseline-first" "$OUT/datto-baseline" build --root "$DB" --output "$OUT/first"
 rm -rf "$OUT/first"
 
 section "Pagefind"
-# Pagefind indexes the HTML of datto without search, which this script does not change: its
-# figures are re-used unless PAGEFIND_AGAIN=1 (it takes ~40 s and 4 GB).
-if [ ! -x "$OUT/pagefind/node_modules/.bin/pagefind" ]; then
-  mkdir -p "$OUT/pagefind" && cp "$HERE/pagefind/package.json" "$OUT/pagefind/"
-  (cd "$OUT/pagefind" && npm install --no-audit --no-fund --loglevel=error)
-fi
-"$OUT/pagefind/node_modules/.bin/pagefind" --version
-if [ "${PAGEFIND_AGAIN:-0}" = 1 ] || [ ! -s "$OUT/t-pagefind" ] || [ ! -d "$OUT/pagefind-site/pagefind" ]; then
+# Pagefind indexes the HTML of datto without search, which this script does not change. It
+# takes ~400 s here: it runs only with PAGEFIND=1; otherwise the report takes its figures from
+# bench/pagefind/last.json (the last run's).
+if [ "${PAGEFIND:-0}" = 1 ]; then
+  if [ ! -x "$OUT/pagefind/node_modules/.bin/pagefind" ]; then
+    mkdir -p "$OUT/pagefind" && cp "$HERE/pagefind/package.json" "$OUT/pagefind/"
+    (cd "$OUT/pagefind" && npm install --no-audit --no-fund --loglevel=error)
+  fi
+  "$OUT/pagefind/node_modules/.bin/pagefind" --version
   rm -rf "$OUT/pagefind-site" "$OUT/t-pagefind" && mkdir -p "$OUT/pagefind-site"
-  timed "$OUT/t-pagefind" "$OUT/pagefind/node_modules/.bin/pagefind" --site "$D/public-base" \
+  timed "$OUT/t-pagefind" "$OUT/pagefind/node_modules/.bin/pagefind" --site "$DB/public" \
     --output-path "$OUT/pagefind-site/pagefind"
+  echo '<!DOCTYPE html><html lang="vi"><title>Pagefind</title></html>' >"$OUT/pagefind-site/blank.html"
+  echo "Pagefind: $(cat "$OUT/t-pagefind")"
+else
+  echo "not run (PAGEFIND=1 runs it): figures from bench/pagefind/last.json"
 fi
-echo '<!DOCTYPE html><html lang="vi"><title>Pagefind</title></html>' >"$OUT/pagefind-site/blank.html"
-echo "Pagefind: $(cat "$OUT/t-pagefind")"
 
 section "queries in Chromium"
-P1=$(port); P2=$(port)
+P1=$(port)
 python3 -m http.server --bind 127.0.0.1 --directory "$D/public" "$P1" >/dev/null 2>&1 &
 S1=$!
-python3 -m http.server --bind 127.0.0.1 --directory "$OUT/pagefind-site" "$P2" >/dev/null 2>&1 &
-S2=$!
-trap 'kill "$S1" "$S2" 2>/dev/null || true' EXIT
+S2=""
+trap 'kill $S1 $S2 2>/dev/null || true' EXIT
 sleep 1
 # The built site's base_url is not this server: the page takes the index folder from its own
 # data attribute, which is root-relative, so serving the output at / is enough.
 node "$HERE/search-query.mjs" --datto "http://127.0.0.1:$P1/" --queries "$QUERIES" >"$OUT/search-queries-datto.json"
-if [ "${PAGEFIND_AGAIN:-0}" = 1 ] || [ ! -s "$OUT/search-queries-pagefind.json" ]; then
+if [ "${PAGEFIND:-0}" = 1 ]; then
+  P2=$(port)
+  python3 -m http.server --bind 127.0.0.1 --directory "$OUT/pagefind-site" "$P2" >/dev/null 2>&1 &
+  S2=$!
+  sleep 1
   node "$HERE/search-query.mjs" --pagefind "http://127.0.0.1:$P2/" --queries "$QUERIES" \
     >"$OUT/search-queries-pagefind.json"
 fi
-python3 -c 'import json, sys
-a, b = (json.load(open(f)) for f in sys.argv[1:3])
-json.dump([r for pair in zip(a, b) for r in pair], open(sys.argv[3], "w"))' \
-  "$OUT/search-queries-datto.json" "$OUT/search-queries-pagefind.json" "$OUT/search-queries.json"
-kill "$S1" "$S2" 2>/dev/null || true
+kill $S1 $S2 2>/dev/null || true
 python3 "$HERE/search_report.py" "$OUT" queries
 
 section "datto serve: one item edited, 5 times"
-serve_edits() { # serve_edits BINARY LABEL
+serve_edits() { # serve_edits BINARY LABEL ROOT
   local S=$OUT/serve-search LOG=$OUT/serve-search-$2.log
-  rm -rf "$S" && mkdir -p "$S" && cp -r "$D/content" "$D/themes" "$S/"
+  rm -rf "$S" && mkdir -p "$S" && cp -r "$3/content" "$3/themes" "$S/"
   "$1" serve --port 0 --root "$S" >"$LOG" 2>&1 &
   local pid=$!
   for _ in $(seq 1 1200); do grep -q 'Đang phục vụ' "$LOG" && break; sleep 0.1; done
@@ -147,8 +154,8 @@ serve_edits() { # serve_edits BINARY LABEL
   wait "$pid" 2>/dev/null || true
   echo "  $2: $(tr '\n' ' ' <"$OUT/serve-$2-edits")ms"
 }
-serve_edits "$OUT/datto-baseline" baseline
-serve_edits "$OUT/datto-search" search
+serve_edits "$OUT/datto-baseline" baseline "$DB"
+serve_edits "$OUT/datto-search" search "$D"
 
 section "result"
 python3 "$HERE/search_report.py" "$OUT"

@@ -6,7 +6,15 @@ import sys
 
 out = sys.argv[1]
 mode = sys.argv[2] if len(sys.argv) > 2 else "table"
-queries = json.load(open(f"{out}/search-queries.json"))
+here = os.path.dirname(os.path.abspath(__file__))
+queries = json.load(open(f"{out}/search-queries-datto.json"))
+pf_queries = f"{out}/search-queries-pagefind.json"
+if os.path.exists(f"{out}/t-pagefind") and os.path.exists(pf_queries):
+    queries += json.load(open(pf_queries))
+    last = None
+else:
+    # Pagefind not run this time (PAGEFIND=1): its last figures.
+    last = json.load(open(f"{here}/pagefind/last.json"))
 if mode == "queries":
     for r in queries:
         print(f"  {r['engine']:9} {r['q']!r:20} {r['results']:6} results "
@@ -34,6 +42,10 @@ def largest(engine, key):
     return max(r[key] for r in queries if r["engine"] == engine)
 
 
+def pf(key, fresh):
+    return last[key] if last else fresh()
+
+
 def edits(label):
     path = f"{out}/serve-{label}-edits"
     values = [int(line) for line in open(path) if line.strip()] if os.path.exists(path) else []
@@ -46,7 +58,7 @@ pagefind = f"{out}/pagefind-site/pagefind"
 bw, bm = col("baseline-build", 0), col("baseline-build", 3)
 sw, sm = col("search-build", 0), col("search-build", 3)
 bc, sc = cpu("baseline-build"), cpu("search-build")
-n = len(queries) // 2
+n = len([r for r in queries if r["engine"] == "datto"])
 rows = [
     "| | datto without search | datto with search | Pagefind 1.5.2 CLI |",
     "|---|---:|---:|---:|",
@@ -54,13 +66,13 @@ rows = [
     f"| first build into an empty folder: wall s (CPU s) | {col('baseline-first', 0):.2f} ({cpu('baseline-first'):.2f}) "
     f"| {col('search-first', 0):.2f} ({cpu('search-first'):.2f}) | – |",
     f"| indexing: wall s (CPU s) | – | +{sw - bw:.2f} (+{sc - bc:.2f}): +{100 * (sw - bw) / bw:.0f} % wall, "
-    f"+{100 * (sc - bc) / bc:.0f} % CPU | {col('pagefind', 0):.2f} ({cpu('pagefind'):.2f}) over the built HTML |",
-    f"| peak memory (MB) | {bm / 1024:.0f} | {sm / 1024:.0f} (+{(sm - bm) / 1024:.0f}) | {col('pagefind', 3) / 1024:.0f} |",
+    f"+{100 * (sc - bc) / bc:.0f} % CPU | {pf('wall_s', lambda: col('pagefind', 0)):.2f} ({pf('cpu_s', lambda: cpu('pagefind')):.2f}) over the built HTML |",
+    f"| peak memory (MB) | {bm / 1024:.0f} | {sm / 1024:.0f} (+{(sm - bm) / 1024:.0f}) | {pf('peak_mb', lambda: col('pagefind', 3) / 1024):.0f} |",
     f"| index on disk | – | {size(index) / 1e6:.1f} MB in {count(index)} files (shards {parts['s'] / 1e6:.1f} MB, "
-    f"records {parts['r'] / 1e6:.1f} MB, filter lists {parts['f'] / 1e3:.0f} KB) | {size(pagefind) / 1e6:.1f} MB in {count(pagefind)} files |",
+    f"records {parts['r'] / 1e6:.1f} MB, filter lists {parts['f'] / 1e3:.0f} KB) | {pf('index_mb', lambda: size(pagefind) / 1e6):.1f} MB in {pf('index_files', lambda: count(pagefind))} files |",
     f"| one query: bytes fetched, script included (largest of {n} queries) | – | {largest('datto', 'bytes') / 1024:.0f} KB "
-    f"| {largest('pagefind', 'bytes') / 1024:.0f} KB |",
-    f"| one query: ms to the first results in Chromium (largest of {n}) | – | {largest('datto', 'ms')} | {largest('pagefind', 'ms')} |",
+    f"| {pf('query_kb', lambda: largest('pagefind', 'bytes') / 1024):.0f} KB |",
+    f"| one query: ms to the first results in Chromium (largest of {n}) | – | {largest('datto', 'ms')} | {pf('query_ms', lambda: largest('pagefind', 'ms'))} |",
     f"| serve, one item edited: rebuild ms (median of 5) | {edits('baseline')} | {edits('search')} | – |",
 ]
 print("\n".join(rows))

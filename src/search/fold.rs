@@ -147,9 +147,56 @@ pub fn is_word_char(c: char) -> bool {
 }
 
 /// The words of `text`, as slices of it, in order.
-pub fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty())
+pub fn words(text: &str) -> Words<'_> {
+    Words { text, at: 0 }
+}
+
+/// Iterator of [`words`]: scans bytes, decoding a character only outside ASCII (this runs
+/// over every word of the site; `str::split` with a closure was twice as slow).
+pub struct Words<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Words<'a> {
+    /// Whether the character starting at byte `i` is part of a word, and its length.
+    fn class(&self, i: usize) -> (bool, usize) {
+        let b = self.text.as_bytes()[i];
+        if b < 0x80 {
+            return (b.is_ascii_alphanumeric(), 1);
+        }
+        match self.text[i..].chars().next() {
+            Some(c) => (is_word_char(c), c.len_utf8()),
+            None => (false, 1),
+        }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let len = self.text.len();
+        while self.at < len {
+            let (word, n) = self.class(self.at);
+            if word {
+                break;
+            }
+            self.at += n;
+        }
+        if self.at >= len {
+            return None;
+        }
+        let start = self.at;
+        while self.at < len {
+            let (word, n) = self.class(self.at);
+            if !word {
+                break;
+            }
+            self.at += n;
+        }
+        Some(&self.text[start..self.at])
+    }
 }
 
 #[cfg(test)]

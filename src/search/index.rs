@@ -84,38 +84,92 @@ pub struct DocWords<'a> {
     pub text: Vec<std::borrow::Cow<'a, str>>,
 }
 
-/// Exact form → postings, for a run of documents starting at `first`.
-type Partial = FxHashMap<String, Vec<u32>>;
+/// Words interned for a run of documents: each word is looked up as written (a hash of a
+/// few bytes in a table of a few thousand entries), and lower-cased and composed only the
+/// first time it is seen. Postings are kept by word number; nothing is allocated per word.
+#[derive(Default)]
+struct Chunk {
+    /// Word as written, when at most 16 bytes (most: a Vietnamese syllable is at most 7
+    /// letters), packed in an integer → number of its exact form. Hashing and comparing an
+    /// integer beats hashing and comparing a string (the lookup was a quarter of the time).
+    short: FxHashMap<u128, u32>,
+    /// Longer words as written → number of their exact form.
+    written: FxHashMap<Box<str>, u32>,
+    /// Exact form → its number.
+    numbers: FxHashMap<Box<str>, u32>,
+    /// By number: the exact form and its postings.
+    forms: Vec<(Box<str>, Vec<u32>)>,
+    /// By number: 1 + the last document given a posting, so that a word seen again in the
+    /// same document touches this small array only, not its postings.
+    seen: Vec<u32>,
+    buffer: String,
+}
 
-fn add_words(map: &mut Partial, doc: u32, words: &DocWords, buffer: &mut String) {
-    let mut add = |word: &str, title: bool| {
-        // `fold::exact` without its allocation: this runs for every word of the site.
-        buffer.clear();
+/// `word`'s bytes in an integer, zero-padded (a word never holds a zero byte), when it fits.
+fn pack(word: &str) -> Option<u128> {
+    let bytes = word.as_bytes();
+    if bytes.len() > 16 {
+        return None;
+    }
+    let mut packed = [0u8; 16];
+    packed[..bytes.len()].copy_from_slice(bytes);
+    Some(u128::from_le_bytes(packed))
+}
+
+impl Chunk {
+    fn number(&mut self, word: &str) -> u32 {
+        let packed = pack(word);
+        let known = match packed {
+            Some(key) => self.short.get(&key),
+            None => self.written.get(word),
+        };
+        if let Some(&n) = known {
+            return n;
+        }
+        self.buffer.clear();
         let mut marks = false;
         for c in word.chars() {
             marks |= ('\u{300}'..='\u{36f}').contains(&c);
-            fold::push_lower(c, buffer);
+            fold::push_lower(c, &mut self.buffer);
         }
         if marks {
-            *buffer = fold::exact(buffer);
+            self.buffer = fold::exact(&self.buffer);
         }
-        let value = 2 * doc + u32::from(title);
-        match map.get_mut(buffer.as_str()) {
-            Some(list) => match list.last_mut() {
-                Some(last) if *last >> 1 == doc => *last |= u32::from(title),
-                _ => list.push(value),
-            },
+        let n = match self.numbers.get(self.buffer.as_str()) {
+            Some(&n) => n,
             None => {
-                map.insert(buffer.clone(), vec![value]);
+                let n = self.forms.len() as u32;
+                self.numbers.insert(self.buffer.as_str().into(), n);
+                self.forms.push((self.buffer.as_str().into(), Vec::new()));
+                self.seen.push(0);
+                n
             }
-        }
-    };
-    for word in fold::words(words.title) {
-        add(word, true);
+        };
+        match packed {
+            Some(key) => self.short.insert(key, n),
+            None => self.written.insert(word.into(), n),
+        };
+        n
     }
-    for piece in &words.text {
-        for word in fold::words(piece) {
-            add(word, false);
+
+    fn add(&mut self, doc: u32, word: &str, title: bool) {
+        let n = self.number(word) as usize;
+        if self.seen[n] != doc + 1 {
+            self.seen[n] = doc + 1;
+            self.forms[n].1.push(2 * doc + u32::from(title));
+        } else if title && let Some(last) = self.forms[n].1.last_mut() {
+            *last |= 1;
+        }
+    }
+
+    fn add_words(&mut self, doc: u32, words: &DocWords) {
+        for word in fold::words(words.title) {
+            self.add(doc, word, true);
+        }
+        for piece in &words.text {
+            for word in fold::words(piece) {
+                self.add(doc, word, false);
+            }
         }
     }
 }
@@ -126,45 +180,33 @@ pub fn collect<'a, F>(count: usize, words_of: F) -> BTreeMap<String, Vec<u32>>
 where
     F: Fn(usize) -> DocWords<'a> + Sync,
 {
-    const CHUNK: usize = 512;
-    const PARTS: usize = 64;
-    let chunks: Vec<Vec<Partial>> = (0..count.div_ceil(CHUNK))
+    const CHUNK: usize = 256;
+    let chunks: Vec<Vec<(Box<str>, Vec<u32>)>> = (0..count.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
-            let mut map = Partial::default();
-            let mut buffer = String::new();
+            let mut chunk = Chunk::default();
             for doc in c * CHUNK..((c + 1) * CHUNK).min(count) {
-                add_words(&mut map, doc as u32, &words_of(doc), &mut buffer);
+                chunk.add_words(doc as u32, &words_of(doc));
             }
-            // Split by hash, so that the merge below runs in parallel, part by part.
-            let mut parts: Vec<Partial> = (0..PARTS).map(|_| Partial::default()).collect();
-            for (word, list) in map {
-                let part = (stable_hash(word.as_bytes()) % PARTS as u64) as usize;
-                parts[part].insert(word, list);
-            }
-            parts
+            chunk.forms
         })
         .collect();
-    let mut columns: Vec<Vec<Partial>> = (0..PARTS).map(|_| Vec::new()).collect();
-    for parts in chunks {
-        for (p, part) in parts.into_iter().enumerate() {
-            columns[p].push(part);
-        }
-    }
-    let merged: Vec<Vec<(String, Vec<u32>)>> = columns
-        .into_par_iter()
-        .map(|column| {
-            let mut all = Partial::default();
-            // Chunks come in document order, so each list stays ascending.
-            for part in column {
-                for (word, list) in part {
-                    all.entry(word).or_default().extend(list);
+    // A few thousand forms per chunk: merged in one pass. Chunks come in document order,
+    // so each list stays ascending.
+    let mut all: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
+    for forms in chunks {
+        for (form, postings) in forms {
+            match all.get_mut(&form) {
+                Some(list) => list.extend(postings),
+                None => {
+                    all.insert(form, postings);
                 }
             }
-            all.into_iter().collect()
-        })
-        .collect();
-    merged.into_iter().flatten().collect()
+        }
+    }
+    all.into_iter()
+        .map(|(form, postings)| (form.into_string(), postings))
+        .collect()
 }
 
 /// Exact forms with their postings.
@@ -328,9 +370,12 @@ mod tests {
             ("Đường làng", "Con đường mới"),
             ("Tin khác", "dương và ĐƯỜNG"),
             ("Không", "gì"),
+            // Longer than 16 bytes: looked up as a string, not packed.
+            ("Chuyệnkểvềđườnglàng", "chuyệnkểvềđườnglàng ĐƯỜNG"),
         ];
         let exacts = collect(docs.len(), |i| words(docs[i].0, docs[i].1));
-        assert_eq!(exacts["đường"], vec![1, 2]);
+        assert_eq!(exacts["chuyệnkểvềđườnglàng"], vec![7]);
+        assert_eq!(exacts["đường"], vec![1, 2, 6]);
         assert_eq!(exacts["dương"], vec![2]);
         assert_eq!(exacts["con"], vec![0]);
         let tokens = group(exacts);
