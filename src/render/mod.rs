@@ -219,3 +219,6 @@ impl Show for Sign {
         self.0.finish()
     }
 }
+
+#[cfg(test)]
+mod tests;
