@@ -80,10 +80,14 @@ impl Diagnostics {
     }
 
     /// Sorted and deduplicated, so that parallel loading still prints a stable report.
-    pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+    pub fn into_sorted(self) -> Vec<Diagnostic> {
+        self.sorted().0
+    }
+
+    fn sorted(mut self) -> Diagnostics {
         self.0.sort();
         self.0.dedup();
-        self.0
+        self
     }
 
     /// `Ok(value)` when nothing was collected, else every diagnostic.
@@ -91,8 +95,29 @@ impl Diagnostics {
         if self.is_empty() {
             Ok(value)
         } else {
-            Err(Error::Content(self.into_sorted()))
+            Err(Error::content(self))
         }
+    }
+}
+
+impl std::ops::Deref for Diagnostics {
+    type Target = [Diagnostic];
+    fn deref(&self) -> &[Diagnostic] {
+        &self.0
+    }
+}
+
+impl<'a> IntoIterator for &'a Diagnostics {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
     }
 }
 
@@ -114,13 +139,19 @@ impl IntoIterator for Diagnostics {
 /// outside the content failed (disk full, permission, a bug).
 #[derive(Debug)]
 pub enum Error {
-    Content(Vec<Diagnostic>),
+    /// What staff can fix, sorted by file and line (made by [`Error::content`]).
+    Content(Diagnostics),
     /// A bad command-line value (`--year abc`): one line, exit code 2.
     Usage(String),
     Internal(anyhow::Error),
 }
 
 impl Error {
+    /// Content problems, sorted and deduplicated for a stable report.
+    pub fn content(problems: impl Into<Diagnostics>) -> Error {
+        Error::Content(problems.into().sorted())
+    }
+
     /// Both results, or every content problem of both (sorted): two stages that run side by
     /// side report together. An internal or usage error wins.
     pub fn both<A, B>(a: Result<A, Error>, b: Result<B, Error>) -> Result<(A, B), Error> {
@@ -128,7 +159,7 @@ impl Error {
             (Ok(a), Ok(b)) => Ok((a, b)),
             (Err(Error::Content(mut list)), Err(Error::Content(more))) => {
                 list.extend(more);
-                Err(Error::Content(Diagnostics::from(list).into_sorted()))
+                Err(Error::content(list))
             }
             (Err(e @ (Error::Usage(_) | Error::Internal(_))), _)
             | (_, Err(e @ (Error::Usage(_) | Error::Internal(_)))) => Err(e),
@@ -141,7 +172,7 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Content(list) => {
-                for d in list {
+                for d in list.iter() {
                     writeln!(f, "{d}")?;
                 }
                 write!(f, "{} lỗi", list.len())
@@ -162,7 +193,7 @@ impl From<anyhow::Error> for Error {
 
 impl From<Diagnostic> for Error {
     fn from(d: Diagnostic) -> Self {
-        Error::Content(vec![d])
+        Error::content(d)
     }
 }
 

@@ -55,9 +55,9 @@ pub fn prepare(root: &Path, options: &LoadOptions) -> Result<(Site, theme::Theme
     let (site, theme) = rayon::join(
         || crate::assemble::load(root, options),
         || match theme_dir {
-            Some(dir) => theme::load(&dir, root).map_err(Error::Content),
+            Some(dir) => theme::load(&dir, root).map_err(Error::content),
             // site.yaml itself is broken: the site's load reports it.
-            None => Err(Error::Content(Vec::new())),
+            None => Err(Error::content(Vec::new())),
         },
     );
     Error::both(site, theme)
@@ -168,4 +168,66 @@ pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
         elapsed: started.elapsed(),
         scheduled: site.scheduled.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::assemble::tests::{options, sample_site};
+
+    #[test]
+    fn pages_that_list_the_whole_site_render_first() {
+        let dir = tempfile::tempdir().unwrap();
+        sample_site(dir.path());
+        let site =
+            crate::assemble::load(dir.path(), &options("2018-12-31T12:00:00+07:00")).unwrap();
+        let order = in_render_order(&site.jobs);
+        assert_eq!(order.len(), site.jobs.len(), "every page once");
+        let whole_site = |j: &&PageJob| {
+            matches!(
+                j.kind,
+                PageKind::Sitemap
+                    | PageKind::TallyIndex
+                    | PageKind::TallyYear(_)
+                    | PageKind::TallyXlsx(_)
+            )
+        };
+        let first_other = order.iter().position(|j| !whole_site(j)).unwrap();
+        assert!(
+            first_other >= 3,
+            "sitemap, tally index, a year, its workbook"
+        );
+        assert!(order[first_other..].iter().all(|j| !whole_site(j)));
+    }
+
+    #[test]
+    fn build_then_check_agree_and_a_second_build_writes_the_same_tree() {
+        let dir = tempfile::tempdir().unwrap();
+        sample_site(dir.path());
+        let load = options("2018-12-31T12:00:00+07:00");
+        let output = dir.path().join("public");
+        let options = BuildOptions {
+            root: dir.path().to_path_buf(),
+            output: output.clone(),
+            load: load.clone(),
+        };
+        let report = build(&options).unwrap();
+        let checked = check(dir.path(), &load).unwrap();
+        assert_eq!((report.pages, report.items), (checked.pages, checked.items));
+        assert_eq!(report.items, 3);
+        let page = std::fs::read_to_string(output.join("tin-bai/2018/a/index.html")).unwrap();
+        assert!(page.contains("Đoạn đầu của A."));
+        let snapshot = |dir: &Path| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+            walkdir::WalkDir::new(dir)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_file())
+                .map(|e| (e.path().to_path_buf(), std::fs::read(e.path()).unwrap()))
+                .collect()
+        };
+        let first = snapshot(&output);
+        build(&options).unwrap();
+        assert_eq!(first, snapshot(&output));
+    }
 }

@@ -35,7 +35,7 @@ fn quoted(text: &str) -> String {
 
 /// Writes the new file under `root/content/` and returns its path. Never overwrites.
 pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<PathBuf, Error> {
-    let arg = |message: String| Error::Content(vec![Diagnostic::new("datto new", 1, message)]);
+    let arg = |message: String| Error::content(vec![Diagnostic::new("datto new", 1, message)]);
     let title = request.title.trim();
     if title.is_empty() || title.contains(['\n', '\r']) {
         return Err(arg("--title phải là một dòng chữ, không để trống".into()));
@@ -48,7 +48,7 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
     }
     let unit = config
         .resolve_unit_arg(request.unit, "datto new")
-        .map_err(|d| Error::Content(vec![d]))?;
+        .map_err(|d| Error::content(vec![d]))?;
     let unit_slug = &config.unit(unit).slug;
     let now = request.now.with_timezone(&config.timezone);
 
@@ -75,7 +75,7 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
                         "các loại",
                         config.kind_choices(),
                     ));
-                    Error::Content(vec![
+                    Error::content(vec![
                         Diagnostic::new(
                             "datto new",
                             1,
@@ -102,7 +102,7 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
     // `x.md` beside the new `x/` folder would claim the same address.
     let plain = folder.with_extension("md");
     if plain.exists() {
-        return Err(Error::Content(vec![
+        return Err(Error::content(vec![
             Diagnostic::new(
                 relative_to(root, &plain),
                 1,
@@ -113,7 +113,7 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
     }
     // A folder made beforehand (photos first) is fine: only index.md must be new.
     std::fs::create_dir_all(folder).map_err(|e| {
-        Error::Content(vec![crate::base::diagnostics::io_diagnostic(
+        Error::content(vec![crate::base::diagnostics::io_diagnostic(
             relative_to(root, folder),
             &e,
         )])
@@ -123,7 +123,7 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
         .create_new(true)
         .open(&path)
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::AlreadyExists => Error::Content(vec![
+            std::io::ErrorKind::AlreadyExists => Error::content(vec![
                 Diagnostic::new(
                     crate::base::diagnostics::relative_to(root, &path),
                     1,

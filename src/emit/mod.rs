@@ -407,6 +407,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn in_place_writes_into_an_empty_folder_then_replaces_files_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("xem-truoc");
+        let sink = InPlace::open(&root, ["a/b/index.html", "c.txt"].into_iter()).unwrap();
+        sink.write("a/b/index.html", b"one").unwrap();
+        sink.write("c.txt", b"c").unwrap();
+        assert_eq!(fs::read(root.join("a/b/index.html")).unwrap(), b"one");
+        // Not empty any more: through a temporary file and a rename, folders made as needed.
+        let sink = InPlace::open(&root, std::iter::empty()).unwrap();
+        sink.write("a/b/index.html", b"two").unwrap();
+        let from = dir.path().join("anh.jpg");
+        fs::write(&from, b"jpeg").unwrap();
+        sink.copy("moi/anh.jpg", &from).unwrap();
+        assert_eq!(fs::read(root.join("a/b/index.html")).unwrap(), b"two");
+        assert_eq!(fs::read(root.join("moi/anh.jpg")).unwrap(), b"jpeg");
+        let leftovers: Vec<_> = walkdir::WalkDir::new(&root)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().contains("datto-tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+        assert!(
+            sink.write("../ra-ngoai.txt", b"x").is_err(),
+            "never outside its folder"
+        );
+        assert!(!dir.path().join("ra-ngoai.txt").exists());
+    }
+
+    #[test]
     fn safe_join_refuses_escapes() {
         let base = Path::new("/tmp/out");
         for ok in ["index.html", "tin-bai/2018/a/index.html", "anh/ảnh mới.jpg"] {

@@ -54,7 +54,7 @@ pub(super) fn write_bundle(
     let shown = crate::base::diagnostics::relative_to(root, &folder);
     let exists = |path: &Path| std::fs::symlink_metadata(path).is_ok();
     if exists(&folder) || exists(&folder.with_extension("md")) {
-        return Err(Error::Content(vec![
+        return Err(Error::content(vec![
             Diagnostic::new(shown, 1, "đã có bài cùng tên; datto không ghi đè")
                 .with_hint("đổi tiêu đề của tài liệu Word, hoặc sửa bài đang có"),
         ]));
@@ -70,7 +70,7 @@ pub(super) fn write_bundle(
         _ => false,
     };
     if !inside {
-        return Err(Error::Content(vec![Diagnostic::new(
+        return Err(Error::content(vec![Diagnostic::new(
             crate::base::diagnostics::relative_to(root, parent),
             1,
             "thư mục này trỏ ra ngoài thư mục content/ (liên kết tượng trưng); datto không ghi vào đó",

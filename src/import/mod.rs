@@ -184,8 +184,8 @@ pub struct Imported {
 pub fn import(root: &Path, config: &Config, request: &ImportRequest) -> Result<Imported, Error> {
     let unit = config
         .resolve_unit_arg(request.unit, "datto import")
-        .map_err(|d| Error::Content(vec![d]))?;
-    let fail = |e: ImportError| Error::Content(vec![e.diagnostic(request.source_name)]);
+        .map_err(|d| Error::content(vec![d]))?;
+    let fail = |e: ImportError| Error::content(vec![e.diagnostic(request.source_name)]);
     let mut document = docx::read(request.bytes).map_err(fail)?;
     let Some(title) = take_title(&mut document) else {
         // Say what was there but could not be converted, if anything.
@@ -193,7 +193,7 @@ pub fn import(root: &Path, config: &Config, request: &ImportRequest) -> Result<I
         if !document.warnings.is_empty() {
             diagnostic = diagnostic.with_hint(document.warnings.join("; "));
         }
-        return Err(Error::Content(vec![diagnostic]));
+        return Err(Error::content(vec![diagnostic]));
     };
     let body = markdown::write(&document);
 

@@ -39,7 +39,7 @@ pub struct Sources {
 pub fn load_config(root: &Path) -> Result<Config, Error> {
     match load_config_lenient(root)? {
         (Some(config), problems) if problems.is_empty() => Ok(config),
-        (_, problems) => Err(Error::Content(problems)),
+        (_, problems) => Err(Error::content(problems)),
     }
 }
 
@@ -55,7 +55,7 @@ fn load_config_lenient(root: &Path) -> Result<(Option<Config>, Vec<Diagnostic>),
         }
         d
     })?;
-    let text = crate::base::text::clean_file(&shown, text).map_err(Error::Content)?;
+    let text = crate::base::text::clean_file(&shown, text).map_err(Error::content)?;
     Ok(Config::from_yaml_lenient(&shown, &text))
 }
 
@@ -83,7 +83,7 @@ impl Sources {
                 })
                 .collect();
             all.extend(pages.into_iter().flatten());
-            return Err(Error::Content(all.into_sorted()));
+            return Err(Error::content(all));
         };
         let mut sources = Sources {
             root: root.to_path_buf(),

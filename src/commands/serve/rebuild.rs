@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 use rayon::prelude::*;
 
 use crate::assemble::bodies::Bodies;
-use crate::base::diagnostics::{Diagnostics, Error};
+use crate::base::diagnostics::Error;
 use crate::base::urls::output_file;
 use crate::emit::{InPlace, Sink, safe_join};
 use crate::load::sources::Sources;
@@ -164,9 +164,9 @@ impl Rebuilder {
                 (Ok(theme), _) => self.theme = Some(theme),
                 (Err(mut more), Err(Error::Content(list))) => {
                     more.extend(list.iter().cloned());
-                    return Err(Error::Content(Diagnostics::from(more).into_sorted()));
+                    return Err(Error::content(more));
                 }
-                (Err(more), _) => return Err(Error::Content(more)),
+                (Err(more), _) => return Err(Error::content(more)),
             }
         }
         let site = site?;

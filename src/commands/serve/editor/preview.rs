@@ -51,7 +51,7 @@ pub enum Failure {
 impl From<Error> for Failure {
     fn from(e: Error) -> Failure {
         match e {
-            Error::Content(list) => Failure::Problems(list),
+            Error::Content(list) => Failure::Problems(list.into_sorted()),
             other => Failure::Internal(anyhow::anyhow!("{other}")),
         }
     }
