@@ -1,10 +1,11 @@
 //! `datto build` and `datto check`: load → validate → render → write.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use rayon::prelude::*;
 
+use super::Summary;
 use crate::base::diagnostics::Error;
 use crate::base::urls::output_file;
 use crate::emit::Staging;
@@ -18,32 +19,6 @@ pub struct BuildOptions {
     pub root: PathBuf,
     pub output: PathBuf,
     pub load: LoadOptions,
-}
-
-/// What a successful build or check did, for the one-line summary.
-#[derive(Debug, Clone)]
-pub struct Report {
-    pub pages: usize,
-    pub files: usize,
-    pub items: usize,
-    pub profiles: usize,
-    pub elapsed: Duration,
-    /// Items held back by their date (printed after the summary).
-    pub scheduled: Vec<crate::model::content::Scheduled>,
-}
-
-impl std::fmt::Display for Report {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} trang, {} tệp tĩnh; {} tin bài, {} mô hình; {} ms",
-            self.pages,
-            self.files,
-            self.items,
-            self.profiles,
-            self.elapsed.as_millis()
-        )
-    }
 }
 
 /// Loads the site and its theme; both report every problem they find.
@@ -80,7 +55,7 @@ fn in_render_order(jobs: &[PageJob]) -> Vec<&PageJob> {
     order
 }
 
-pub fn build(options: &BuildOptions) -> Result<Report, Error> {
+pub fn build(options: &BuildOptions) -> Result<Summary, Error> {
     let started = Instant::now();
     crate::emit::check_location(&options.root, &options.output)?;
     // The previous output is listed while the content loads.
@@ -136,9 +111,11 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
     // keeps them for the next try).
     let used = photos.iter().map(|p| p.from.clone()).collect();
     cache.prune(&used).map_err(Error::Internal)?;
-    Ok(Report {
+    Ok(Summary {
         pages: jobs.len(),
-        files: site.files.len() + photos.len(),
+        rendered: jobs.len(),
+        copied: site.files.len() + photos.len(),
+        removed: 0,
         items: site.items.len(),
         profiles: site.profiles.len(),
         elapsed: started.elapsed(),
@@ -147,7 +124,7 @@ pub fn build(options: &BuildOptions) -> Result<Report, Error> {
 }
 
 /// Everything `build` validates, templates included; writes nothing.
-pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
+pub fn check(root: &Path, load: &LoadOptions) -> Result<Summary, Error> {
     let started = Instant::now();
     let (site, theme) = prepare(root, load)?;
     let jobs = site.jobs();
@@ -160,9 +137,11 @@ pub fn check(root: &Path, load: &LoadOptions) -> Result<Report, Error> {
         || images::verify(&site.images.pictures, &cache),
     );
     Error::both(rendered, photos)?;
-    Ok(Report {
+    Ok(Summary {
         pages: jobs.len(),
-        files: site.files.len(),
+        rendered: jobs.len(),
+        copied: site.files.len(),
+        removed: 0,
         items: site.items.len(),
         profiles: site.profiles.len(),
         elapsed: started.elapsed(),

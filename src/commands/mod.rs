@@ -6,3 +6,38 @@ pub mod init;
 pub mod new;
 pub mod serve;
 pub mod tally;
+
+use std::time::Duration;
+
+/// What a build, a check or one of `serve`'s rebuilds did, for the line printed after it.
+#[derive(Debug, Clone)]
+pub struct Summary {
+    /// Pages of the site.
+    pub pages: usize,
+    /// Pages rendered: all of them for `build` and `check`, the changed ones in `serve`.
+    pub rendered: usize,
+    /// Static files and photos written (all for `build`; those that changed in `serve`).
+    pub copied: usize,
+    /// Output files removed (`serve`: pages and files that no longer exist).
+    pub removed: usize,
+    pub items: usize,
+    pub profiles: usize,
+    pub elapsed: Duration,
+    /// Items held back by their date (printed after the summary).
+    pub scheduled: Vec<crate::model::content::Scheduled>,
+}
+
+/// The line `build` and `check` print.
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} trang, {} tệp tĩnh; {} tin bài, {} mô hình; {} ms",
+            self.pages,
+            self.copied,
+            self.items,
+            self.profiles,
+            self.elapsed.as_millis()
+        )
+    }
+}

@@ -204,11 +204,7 @@ async fn stop_signal() {
 }
 
 /// Prints the outcome of a rebuild and tells open tabs.
-fn report(
-    state: &ServerState,
-    what: &str,
-    outcome: Result<crate::commands::serve::rebuild::Outcome, Error>,
-) {
+fn report(state: &ServerState, what: &str, outcome: Result<crate::commands::Summary, Error>) {
     match outcome {
         Ok(o) => {
             println!(

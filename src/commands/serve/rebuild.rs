@@ -10,13 +10,14 @@
 use rustc_hash::FxHashMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Instant, SystemTime};
 
 use rayon::prelude::*;
 
 use crate::assemble::bodies::Bodies;
 use crate::base::diagnostics::Error;
 use crate::base::urls::output_file;
+use crate::commands::Summary;
 use crate::emit::{InPlace, Sink, safe_join};
 use crate::load::sources::Sources;
 use crate::model::plan::PageJob;
@@ -49,16 +50,6 @@ impl Change {
     pub fn is_empty(&self) -> bool {
         *self == Change::default()
     }
-}
-
-/// What a rebuild did, for the line the server prints.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub rendered: usize,
-    pub copied: usize,
-    pub removed: usize,
-    pub pages: usize,
-    pub elapsed: Duration,
 }
 
 /// An output file, the fingerprint of its bytes, and the bytes if they changed.
@@ -131,7 +122,7 @@ impl Rebuilder {
     }
 
     /// Applies `change`. On error nothing is written and the next call retries what failed.
-    pub fn rebuild(&mut self, change: &Change) -> Result<Outcome, Error> {
+    pub fn rebuild(&mut self, change: &Change) -> Result<Summary, Error> {
         let started = Instant::now();
         // Every page is rendered again after a configuration change; `written` is kept all
         // the same, to know which old files to remove. A template change re-renders the
@@ -271,12 +262,15 @@ impl Rebuilder {
             .retain(|file, _| new_written.contains_key(file));
         self.written = new_written;
         self.copied = new_copied;
-        Ok(Outcome {
+        Ok(Summary {
+            pages: jobs.len(),
             rendered: rendered_count,
             copied,
             removed,
-            pages: jobs.len(),
+            items: site.items.len(),
+            profiles: site.profiles.len(),
             elapsed: started.elapsed(),
+            scheduled: site.scheduled.clone(),
         })
     }
 
