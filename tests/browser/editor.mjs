@@ -106,6 +106,10 @@ try {
   await page.getByRole('button', { name: 'Viết tin mới' }).click();
   await page.fill('#f-title', title);
   await page.selectOption('#f-unit', UNIT);
+  // The chosen unit's progress this year (count / target), from the preview's own tally.
+  const progress = page.locator('#f-unit ~ .tien-do');
+  await progress.filter({ hasText: new RegExp(`: ${before}/\\d+ tin bài năm \\d{4}`) }).waitFor({ timeout: 10000 });
+  console.log(`  the form shows the unit's progress: ${await progress.textContent()}`);
   await page.fill('#f-tags', 'Tự quản, Thử nghiệm');
   await page.fill('#f-body', 'Sáng nay, **40 hội viên** dự lễ ra mắt.\n\n## Hoạt động\n\n- Vệ sinh đường làng\n- Thăm hỏi hội viên');
   const preview = page.frameLocator('#xem-truoc');

@@ -46,6 +46,22 @@
     list.forEach(function (x) { select.add(new Option(x.name, x.slug)); });
   }
 
+  /** "Huyện Đoan Hùng: 12/20 tin bài năm 2026 (lẽ ra đã có 18)" for `slug`, in `out`. */
+  function showProgress(slug, out) {
+    out.textContent = "";
+    if (!slug) { return; }
+    var year = new Date().getFullYear();
+    fetch("/thong-ke/" + year + ".json", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (tally) {
+        var u = tally && (tally.units || []).filter(function (x) { return x.slug === slug; })[0];
+        if (!u) { return; }
+        out.textContent = u.name + ": " + u.count + "/" + u.target + " tin bài năm " + year +
+          (u.met ? " — đã đạt chỉ tiêu" : " (lẽ ra đến hôm nay đã có " + u.expected_by_now + ")");
+      })
+      .catch(function () { out.textContent = ""; });
+  }
+
   function unitName(slug) {
     var u = schema.units.filter(function (x) { return x.slug === slug; })[0];
     return u ? u.name : (slug || "");
@@ -128,6 +144,16 @@
     input.id = id;
     wrap.appendChild(label);
     wrap.appendChild(input);
+    if (def[2] === "unit") {
+      // The chosen unit's progress this year, from the preview's own tally download.
+      var progress = document.createElement("p");
+      progress.className = "tien-do";
+      progress.setAttribute("aria-live", "polite");
+      wrap.appendChild(progress);
+      var show = function () { showProgress(input.value, progress); };
+      input.addEventListener("change", show);
+      show();
+    }
     var err = document.createElement("p");
     err.className = "loi";
     err.setAttribute("role", "alert");
