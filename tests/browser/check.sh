@@ -28,6 +28,8 @@ set -euo pipefail
 START=$(date +%s)
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
+# The binary `cargo run --release` below builds (CARGO_TARGET_DIR honoured).
+DATTO_BIN=${CARGO_TARGET_DIR:-$REPO/target}/release/datto
 SHOTS=${SHOTS:-$HERE/out}
 VNU_JAR=$HERE/node_modules/vnu-jar/build/dist/vnu.jar
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -279,7 +281,7 @@ section "live reload: datto serve + headless Chromium"
 LIVE=$WORK/live
 mkdir -p "$LIVE"
 cp -r "$REPO/content" "$REPO/themes" "$LIVE/"
-"$REPO/target/release/datto" serve --port 0 --root "$LIVE" >"$WORK/serve.log" 2>&1 &
+"$DATTO_BIN" serve --port 0 --root "$LIVE" >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!
 LIVE_URL=""
 for _ in $(seq 1 300); do
@@ -355,7 +357,7 @@ fi
 SEARCH_LIVE=$WORK/search-live
 mkdir -p "$SEARCH_LIVE"
 cp -r "$REPO/content" "$REPO/themes" "$SEARCH_LIVE/"
-"$REPO/target/release/datto" serve --port 0 --root "$SEARCH_LIVE" >"$WORK/search-serve.log" 2>&1 &
+"$DATTO_BIN" serve --port 0 --root "$SEARCH_LIVE" >"$WORK/search-serve.log" 2>&1 &
 SERVER_PID=$!
 SEARCH_URL=""
 for _ in $(seq 1 300); do
@@ -387,7 +389,7 @@ section "editor: /_datto/ on datto serve + headless Chromium"
 EDIT_SITE=$WORK/editor
 mkdir -p "$EDIT_SITE"
 cp -r "$REPO/content" "$REPO/themes" "$EDIT_SITE/"
-if (cd "$HERE" && timeout --kill-after=10 600 node editor.mjs --datto "$REPO/target/release/datto" \
+if (cd "$HERE" && timeout --kill-after=10 600 node editor.mjs --datto "$DATTO_BIN" \
     --site "$EDIT_SITE" --shots "$SHOTS"); then
   echo "editor=ok" >>"$COUNTS"
 else
