@@ -10,6 +10,7 @@ pub mod context;
 mod feeds;
 mod pages;
 pub mod partials;
+mod parts;
 pub mod select;
 pub mod stats;
 pub mod theme;
