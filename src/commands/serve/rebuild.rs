@@ -148,19 +148,16 @@ impl Rebuilder {
 
         // The site and the theme: both report their problems together, as in `build`.
         let site = crate::assemble::assemble(sources, &self.options, &mut self.bodies);
-        if change.templates || self.theme.is_none() {
+        let theme_loaded = if change.templates || self.theme.is_none() {
             self.theme = None;
             let theme_dir = crate::load::theme::dir(&self.root, &sources.config.theme);
-            match (theme::load(&theme_dir, &self.root), &site) {
-                (Ok(theme), _) => self.theme = Some(theme),
-                (Err(mut more), Err(Error::Content(list))) => {
-                    more.extend(list.iter().cloned());
-                    return Err(Error::content(more));
-                }
-                (Err(more), _) => return Err(Error::content(more)),
-            }
-        }
-        let site = site?;
+            theme::load(&theme_dir, &self.root)
+                .map(|theme| self.theme = Some(theme))
+                .map_err(Error::content)
+        } else {
+            Ok(())
+        };
+        let (site, ()) = Error::both(site, theme_loaded)?;
         let Some(theme) = self.theme.as_ref() else {
             return Err(Error::Internal(anyhow::anyhow!("giao diện chưa được nạp")));
         };
