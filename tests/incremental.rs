@@ -3,10 +3,9 @@
 
 mod common;
 
-use std::path::Path;
-
-use common::{NOW, TestSite, files_under};
+use common::{NOW, TestSite};
 use datto::commands::serve::rebuild::{Change, Rebuilder};
+use datto::commands::serve::store::Store;
 use datto::model::site::LoadOptions;
 
 fn options() -> LoadOptions {
@@ -19,8 +18,8 @@ fn options() -> LoadOptions {
     }
 }
 
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    files_under(dir)
+fn disk_tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    common::files_under(dir)
         .into_iter()
         .map(|rel| {
             let bytes = std::fs::read(dir.join(&rel)).unwrap();
@@ -29,12 +28,40 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// What the server serves: every file and its bytes, once the photos are made.
+fn tree(dev: &mut Rebuilder) -> Vec<(String, Vec<u8>)> {
+    if let Some(photos) = dev.take_photos() {
+        photos.produce().unwrap();
+    }
+    let store = dev.store();
+    store
+        .files()
+        .into_iter()
+        .map(|rel| {
+            let bytes = store.bytes(&rel).unwrap();
+            (rel, bytes)
+        })
+        .collect()
+}
+
+fn served(dev: &Rebuilder, rel: &str) -> bool {
+    dev.store().contains(rel)
+}
+
+fn page(dev: &Rebuilder, rel: &str) -> String {
+    String::from_utf8(dev.store().bytes(rel).unwrap()).unwrap()
+}
+
+fn rebuilder(site: &TestSite) -> Rebuilder {
+    Rebuilder::new(site.root(), options(), Store::new(site.root()))
+}
+
 /// Asserts the incremental output equals a fresh build of the same content.
 #[track_caller]
-fn assert_same_as_build(site: &TestSite, dev: &Rebuilder) {
+fn assert_same_as_build(site: &TestSite, dev: &mut Rebuilder) {
     site.build(&[]).success();
-    let fresh = tree(&site.public());
-    let served = tree(dev.output());
+    let fresh = disk_tree(&site.public());
+    let served = tree(dev);
     let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
     assert_eq!(names(&served), names(&fresh), "different files");
     for ((name, a), (_, b)) in served.iter().zip(&fresh) {
@@ -52,14 +79,13 @@ fn content(rel: &str) -> Change {
 #[test]
 fn every_kind_of_edit_gives_the_fresh_build() {
     let site = TestSite::fixture("basic");
-    let out = tempfile::tempdir().unwrap();
-    let mut dev = Rebuilder::new(site.root(), options(), &out.path().join("public"));
+    let mut dev = rebuilder(&site);
     let first = dev.rebuild(&Change::everything()).unwrap();
     assert_eq!(
         first.rendered, first.pages,
         "the first rebuild renders everything"
     );
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
 
     // Nothing changed: nothing rendered.
     let idle = dev.rebuild(&Change::default()).unwrap();
@@ -76,12 +102,8 @@ fn every_kind_of_edit_gives_the_fresh_build() {
         edit.rendered,
         edit.pages
     );
-    assert!(
-        std::fs::read_to_string(dev.output().join("tin-bai/2019/tap-huan/index.html"))
-            .unwrap()
-            .contains("Hơn 150")
-    );
-    assert_same_as_build(&site, &dev);
+    assert!(page(&dev, "tin-bai/2019/tap-huan/index.html").contains("Hơn 150"));
+    assert_same_as_build(&site, &mut dev);
 
     // Move an item to another year and unit: old page gone, listings and tallies follow.
     let rel = "tin-bai/2018/hoi-nghi-so-ket.md";
@@ -93,25 +115,23 @@ fn every_kind_of_edit_gives_the_fresh_build() {
             .replace("unit: Việt Trì", "unit: doan-hung"),
     );
     dev.rebuild(&content(rel)).unwrap();
-    assert!(!dev.output().join("tin-bai/2018/hoi-nghi-so-ket").exists());
-    assert_same_as_build(&site, &dev);
+    assert!(!served(&dev, "tin-bai/2018/hoi-nghi-so-ket/index.html"));
+    assert_same_as_build(&site, &mut dev);
 
     // Move a linked item to another year: the unchanged file linking to it must follow.
     let rel = "tin-bai/2019/tap-huan.md";
     let text = std::fs::read_to_string(site.root().join("content").join(rel)).unwrap();
     site.write(rel, &text.replace("date: 2019-04-10", "date: 2018-11-10"));
     dev.rebuild(&content(rel)).unwrap();
-    let linking =
-        std::fs::read_to_string(dev.output().join("tin-bai/2019/hoi-nghi-so-ket/index.html"))
-            .unwrap();
+    let linking = page(&dev, "tin-bai/2019/hoi-nghi-so-ket/index.html");
     assert!(
         linking.contains("href=\"/tin-bai/2018/tap-huan/#ket-qua\""),
         "stale link in a cached body"
     );
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
     site.write(rel, &text);
     dev.rebuild(&content(rel)).unwrap();
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
 
     // Add, then delete an item.
     site.write(
@@ -119,18 +139,18 @@ fn every_kind_of_edit_gives_the_fresh_build() {
         "---\ntitle: Tin mới\ndate: 2019-05-30\nunit: co-quan-tinh\ntags: [Hát Xoan]\n---\nMới.\n",
     );
     dev.rebuild(&content("tin-bai/2019/moi.md")).unwrap();
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
     site.remove("tin-bai/2019/moi.md");
     let removal = dev.rebuild(&content("tin-bai/2019/moi.md")).unwrap();
     assert!(
         removal.removed >= 2,
         "item page and tag page removed: {removal:?}"
     );
-    assert!(!dev.output().join("tin-bai/2019/moi").exists());
-    assert_same_as_build(&site, &dev);
+    assert!(!served(&dev, "tin-bai/2019/moi/index.html"));
+    assert_same_as_build(&site, &mut dev);
 
     // A broken file: the rebuild fails and writes nothing.
-    let before = tree(dev.output());
+    let before = tree(&mut dev);
     let good =
         std::fs::read_to_string(site.root().join("content/tin-bai/2019/tap-huan.md")).unwrap();
     site.write(
@@ -147,17 +167,13 @@ fn every_kind_of_edit_gives_the_fresh_build() {
             .starts_with("content/tin-bai/2019/tap-huan.md:4:")),
         "{errors:?}"
     );
-    assert_eq!(
-        before,
-        tree(dev.output()),
-        "a failed rebuild wrote something"
-    );
+    assert_eq!(before, tree(&mut dev), "a failed rebuild wrote something");
     site.write(
         "tin-bai/2019/tap-huan.md",
         &good.replace("Tập huấn chuyển đổi số", "Đã sửa"),
     );
     dev.rebuild(&content("tin-bai/2019/tap-huan.md")).unwrap();
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
 
     // A template change renders again the pages that use it, without re-parsing.
     let templates = Change {
@@ -172,7 +188,7 @@ fn every_kind_of_edit_gives_the_fresh_build() {
     edit_template("404.html", &|t| t.replace("</h1>", " (sửa)</h1>"));
     let not_found = dev.rebuild(&templates).unwrap();
     assert_eq!(not_found.rendered, 1, "only the 404 page uses 404.html");
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
 
     edit_template("item.html", &|t| {
         t.replace("{% block content %}", "{% block content %}{# a note #}")
@@ -180,7 +196,9 @@ fn every_kind_of_edit_gives_the_fresh_build() {
     let comment = dev.rebuild(&templates).unwrap();
     assert_eq!(comment.rendered, 0, "a comment changes no page");
 
-    let item_pages = files_under(dev.output())
+    let item_pages = dev
+        .store()
+        .files()
         .iter()
         .filter(|f| f.starts_with("tin-bai/20") && f.ends_with("/index.html"))
         .count();
@@ -196,7 +214,7 @@ fn every_kind_of_edit_gives_the_fresh_build() {
         items.rendered, item_pages,
         "item.html renders the item pages"
     );
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
 
     edit_template("base.html", &|t| t.replace("<body", "<body data-x=\"1\""));
     let all = dev.rebuild(&templates).unwrap();
@@ -204,7 +222,7 @@ fn every_kind_of_edit_gives_the_fresh_build() {
         all.rendered > all.pages / 2,
         "base.html is every page's layout"
     );
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
 
     // Static files come and go.
     // A photo is published as its derived files only.
@@ -216,15 +234,15 @@ fn every_kind_of_edit_gives_the_fresh_build() {
         ..Change::default()
     })
     .unwrap();
-    assert!(dev.output().join("anh/moi-8x6.webp").exists());
-    assert!(!dev.output().join("anh/moi.png").exists());
+    assert!(served(&dev, "anh/moi-8x6.webp"));
+    assert!(!served(&dev, "anh/moi.png"));
     site.remove("static/anh/moi.png");
     dev.rebuild(&Change {
         rescan: true,
         ..Change::default()
     })
     .unwrap();
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
 
     // site.yaml: everything again.
     let config = site.root().join("content/site.yaml");
@@ -235,8 +253,8 @@ fn every_kind_of_edit_gives_the_fresh_build() {
         ..Change::default()
     })
     .unwrap();
-    assert!(dev.output().join("tin-bai/trang/4/index.html").exists());
-    assert_same_as_build(&site, &dev);
+    assert!(served(&dev, "tin-bai/trang/4/index.html"));
+    assert_same_as_build(&site, &mut dev);
 }
 
 /// `featured:` changes what the home page leads with: the home page is rendered again, and
@@ -244,16 +262,14 @@ fn every_kind_of_edit_gives_the_fresh_build() {
 #[test]
 fn featured_moves_the_home_page() {
     let site = TestSite::fixture("basic");
-    let out = tempfile::tempdir().unwrap();
-    let mut dev = Rebuilder::new(site.root(), options(), &out.path().join("public"));
+    let mut dev = rebuilder(&site);
     dev.rebuild(&Change::everything()).unwrap();
-    let index = dev.output().join("index.html");
-    let home = || std::fs::read_to_string(&index).unwrap();
+    let home = |dev: &Rebuilder| page(dev, "index.html");
     let lead_of = |html: &str| {
         let start = html.find("<article class=\"lead\">").unwrap();
         html[start..start + html[start..].find("</article>").unwrap()].to_string()
     };
-    assert!(!lead_of(&home()).contains("Cảnh giác"));
+    assert!(!lead_of(&home(&dev)).contains("Cảnh giác"));
 
     let rel = "tin-bai/2018/tieu-de-html.md";
     let text = std::fs::read_to_string(site.root().join("content").join(rel)).unwrap();
@@ -263,13 +279,13 @@ fn featured_moves_the_home_page() {
     );
     let edit = dev.rebuild(&content(rel)).unwrap();
     assert!(edit.rendered >= 2, "the item and the home page: {edit:?}");
-    assert!(lead_of(&home()).contains("Cảnh giác"));
-    assert_same_as_build(&site, &dev);
+    assert!(lead_of(&home(&dev)).contains("Cảnh giác"));
+    assert_same_as_build(&site, &mut dev);
 
     // Two days later the date has passed: the home page changes with no edit at all.
     dev.set_now(options().now + chrono::Duration::days(2));
     dev.rebuild(&Change::default()).unwrap();
-    assert!(!lead_of(&home()).contains("Cảnh giác"));
+    assert!(!lead_of(&home(&dev)).contains("Cảnh giác"));
 }
 
 /// What the watcher makes of the paths (relative to `content/`) an operation touched.
@@ -300,7 +316,7 @@ fn rename(site: &TestSite, from: &str, to: &str) -> Vec<String> {
 
 /// Compares `dev` with a fresh build of the same content, failure for failure.
 #[track_caller]
-fn assert_same_outcome(site: &TestSite, dev_ok: bool, dev: &Rebuilder, step: &str) {
+fn assert_same_outcome(site: &TestSite, dev_ok: bool, dev: &mut Rebuilder, step: &str) {
     let fresh = site.build(&[]);
     assert_eq!(
         dev_ok,
@@ -309,8 +325,8 @@ fn assert_same_outcome(site: &TestSite, dev_ok: bool, dev: &Rebuilder, step: &st
         fresh.stderr()
     );
     if dev_ok {
-        let fresh = tree(&site.public());
-        let served = tree(dev.output());
+        let fresh = disk_tree(&site.public());
+        let served = tree(dev);
         let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
         assert_eq!(names(&served), names(&fresh), "{step}: different files");
         for ((name, a), (_, b)) in served.iter().zip(&fresh) {
@@ -330,10 +346,9 @@ fn renames_and_moves_of_files_and_folders_give_the_fresh_build() {
         "tin-bai/2019/nguon.md",
         &item_text("Nguồn", 2019, "doan-hung", "Xem [bài kia](dich.md)."),
     );
-    let out = tempfile::tempdir().unwrap();
-    let mut dev = Rebuilder::new(site.root(), options(), &out.path().join("public"));
+    let mut dev = rebuilder(&site);
     dev.rebuild(&Change::everything()).unwrap();
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
 
     // A file renamed: its address changes; listings, tags and units follow. Renaming a
     // linked file breaks the link, in serve as in build.
@@ -349,18 +364,18 @@ fn renames_and_moves_of_files_and_folders_give_the_fresh_build() {
         "tin-bai/2019/dich.md",
     );
     dev.rebuild(&change_for(&site, &moved)).unwrap();
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
     let moved = rename(&site, "mo-hinh/nha-ba-lan.md", "mo-hinh/nha-ba-lan-2.md");
     dev.rebuild(&change_for(&site, &moved)).unwrap();
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
     let moved = rename(
         &site,
         "tin-bai/2018/tieu-de-html.md",
         "tin-bai/2019/tap-huan-moi.md",
     );
     dev.rebuild(&change_for(&site, &moved)).unwrap();
-    assert!(!dev.output().join("tin-bai/2018/tieu-de-html").exists());
-    assert_same_as_build(&site, &dev);
+    assert!(!served(&dev, "tin-bai/2018/tieu-de-html/index.html"));
+    assert_same_as_build(&site, &mut dev);
 
     // Into a bundle folder and back out, into another year's folder.
     let moved = rename(
@@ -369,10 +384,10 @@ fn renames_and_moves_of_files_and_folders_give_the_fresh_build() {
         "tin-bai/2019/goi/index.md",
     );
     dev.rebuild(&change_for(&site, &moved)).unwrap();
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
     let moved = rename(&site, "tin-bai/2019/goi", "tin-bai/2018/goi-moi");
     dev.rebuild(&change_for(&site, &moved)).unwrap();
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
 
     // A linked file renamed together with the link's fix (one save burst).
     let mut moved = rename(&site, "tin-bai/2019/dich.md", "tin-bai/2019/dich-moi.md");
@@ -382,12 +397,12 @@ fn renames_and_moves_of_files_and_folders_give_the_fresh_build() {
     );
     moved.push("tin-bai/2019/nguon.md".into());
     dev.rebuild(&change_for(&site, &moved)).unwrap();
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
 
     // A whole year folder renamed.
     let moved = rename(&site, "tin-bai/2018", "tin-bai/cu");
     dev.rebuild(&change_for(&site, &moved)).unwrap();
-    assert_same_as_build(&site, &dev);
+    assert_same_as_build(&site, &mut dev);
 }
 
 /// A seeded random sequence of edits, creations, deletions and renames of files and folders
@@ -427,8 +442,7 @@ fn a_random_sequence_of_operations_gives_the_fresh_build() {
         );
         items.push(rel);
     }
-    let out = tempfile::tempdir().unwrap();
-    let mut dev = Rebuilder::new(site.root(), options(), &out.path().join("public"));
+    let mut dev = rebuilder(&site);
     dev.rebuild(&Change::everything()).unwrap();
     let mut fresh_name = 100;
     for step in 0..steps {
@@ -531,7 +545,7 @@ fn a_random_sequence_of_operations_gives_the_fresh_build() {
         };
         let dev_ok = dev.rebuild(&change_for(&site, &touched)).is_ok();
         if step % every == 0 || step + 1 == steps {
-            assert_same_outcome(&site, dev_ok, &dev, &format!("step {step}: {what}"));
+            assert_same_outcome(&site, dev_ok, &mut dev, &format!("step {step}: {what}"));
         }
     }
 }

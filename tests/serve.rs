@@ -313,9 +313,10 @@ fn a_site_broken_from_the_start_shows_its_errors_then_the_site() {
 }
 
 #[test]
-fn stops_promptly_with_a_tab_open_and_removes_its_folder() {
+fn stops_promptly_with_a_tab_open_and_writes_nothing_but_its_photo_cache() {
     use std::io::Write;
     let site = TestSite::fixture("basic");
+    let before = common::files_under(site.root());
     let mut server = Server::start(&site);
     // An open tab: a live events stream.
     let mut tab = std::net::TcpStream::connect(&server.addr).unwrap();
@@ -326,13 +327,17 @@ fn stops_promptly_with_a_tab_open_and_removes_its_folder() {
     )
     .unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    let folder = server.preview.clone();
-    assert!(folder.is_dir(), "the preview folder exists while serving");
+    assert_eq!(server.get("/").status, 200);
     assert!(
         server.stop_within(Duration::from_secs(5)),
         "the server hung on an open tab"
     );
-    assert!(!folder.exists(), "the preview folder is removed");
+    // The preview lives in memory: no public/, no page written anywhere in the site.
+    let after: Vec<String> = common::files_under(site.root())
+        .into_iter()
+        .filter(|f| !f.starts_with(".datto-cache/"))
+        .collect();
+    assert_eq!(after, before.into_iter().collect::<Vec<_>>());
 }
 
 #[test]
@@ -376,21 +381,6 @@ fn refuses_other_hosts_and_closes_idle_connections() {
     };
     assert!(closed, "an idle connection stays open: {outcome:?}");
 
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&server.preview)
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o700, "the preview folder is private");
-        let name = server.preview.file_name().unwrap().to_string_lossy();
-        assert_ne!(
-            name,
-            format!("datto-serve-{}", server.pid()),
-            "a random name"
-        );
-    }
     assert!(server.stop_within(Duration::from_secs(5)));
 }
 
@@ -426,4 +416,36 @@ fn follows_the_theme_named_in_site_yaml_after_it_changes() {
     server.wait_for(page, "the edited template of the new theme", |r| {
         r.text().contains("Mẫu mới 2")
     });
+}
+
+/// A photo added while serving: the page is served at once, and the photo's files once made
+/// (a request for one that is still being made waits for it instead of failing).
+#[test]
+fn a_new_photo_is_served_once_made_and_its_page_first() {
+    let site = TestSite::fixture("basic");
+    let server = Server::start(&site);
+    let mut png = Vec::new();
+    image::RgbImage::from_fn(1200, 900, |x, y| {
+        image::Rgb([(x % 251) as u8, (y % 241) as u8, 90])
+    })
+    .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+    .unwrap();
+    site.write_bytes("tin-bai/2019/anh-moi/anh.png", &png);
+    site.write(
+        "tin-bai/2019/anh-moi/index.md",
+        "---\ntitle: Ảnh mới\ndate: 2019-04-02T08:00:00+07:00\nunit: viet-tri\nimage: anh.png\nimage_alt: Toàn cảnh\n---\n\nNội dung.\n",
+    );
+    let page = server.wait_for("/tin-bai/2019/anh-moi/", "the new item", |r| {
+        r.status == 200
+    });
+    let html = page.text();
+    let start = html
+        .find("/tin-bai/2019/anh-moi/anh-480x360.webp")
+        .expect("the 480-px file in the page");
+    let photo = server.get(&html[start..start + "/tin-bai/2019/anh-moi/anh-480x360.webp".len()]);
+    assert_eq!(photo.status, 200);
+    assert_eq!(photo.header("content-type"), Some("image/webp"));
+    assert_eq!(&photo.body[..4], b"RIFF");
+    let decoded = image::load_from_memory(&photo.body).unwrap();
+    assert_eq!((decoded.width(), decoded.height()), (480, 360));
 }

@@ -56,7 +56,10 @@ pub fn plan(site: &Selection) -> Vec<PageJob> {
         }
     }
     push(SEARCH.to_string(), PageKind::Search);
-    push("404.html".into(), PageKind::NotFound);
+    push(
+        crate::base::layout::NOT_FOUND_PAGE.into(),
+        PageKind::NotFound,
+    );
     push("rss.xml".into(), PageKind::Feed);
     push("sitemap.xml".into(), PageKind::Sitemap);
     push("robots.txt".into(), PageKind::Robots);

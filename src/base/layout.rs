@@ -14,6 +14,9 @@ pub const STATIC: &str = "static";
 pub const CONFIG_FILE: &str = "site.yaml";
 /// The default output folder, `ROOT/public/`.
 pub const PUBLIC: &str = "public";
+/// The page a web server (and `serve`) answers a missing address with: hosts look for it
+/// at the top of the site.
+pub const NOT_FOUND_PAGE: &str = "404.html";
 /// Derived files kept between builds (resized photos), `ROOT/.datto-cache/`.
 pub const CACHE: &str = ".datto-cache";
 /// Where the editor moves what staff delete, `content/_thung-rac/` (restorable).

@@ -15,8 +15,6 @@ pub struct Server {
     pub addr: String,
     /// Lines the server printed (stdout and stderr), as they come.
     pub log: mpsc::Receiver<String>,
-    /// The preview folder the server announced.
-    pub preview: std::path::PathBuf,
 }
 
 pub struct Reply {
@@ -65,25 +63,16 @@ impl Server {
             });
         }
         let deadline = Instant::now() + Duration::from_secs(30);
-        let mut preview = std::path::PathBuf::new();
         let addr = loop {
             let line = log
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("the server printed its address");
-            if let Some(folder) = line.strip_prefix("Thư mục xem trước: ") {
-                preview = folder.into();
-            }
             if let Some(start) = line.find("http://") {
                 let rest = &line[start + 7..];
                 break rest[..rest.find('/').unwrap()].to_string();
             }
         };
-        Server {
-            child,
-            addr,
-            log,
-            preview,
-        }
+        Server { child, addr, log }
     }
 
     /// Sends `request_target` verbatim (no normalisation on our side).

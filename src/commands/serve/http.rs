@@ -1,10 +1,11 @@
-//! The preview server: files under the output folder only, GET and HEAD only, a live-reload
-//! script injected into HTML responses (never into the built files), and a server-sent
-//! events stream that tells open tabs to reload or to show the build errors.
+//! The preview server: the files of the last good rebuild only (see [`Store`]), GET and HEAD
+//! only, a live-reload script injected into HTML responses (never into the built pages), and
+//! a server-sent events stream that tells open tabs to reload or to show the build errors.
 
 use std::convert::Infallible;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
@@ -14,6 +15,9 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
 use tokio::sync::broadcast;
+
+use crate::base::layout::NOT_FOUND_PAGE;
+use crate::commands::serve::store::{Entry, Lookup, Store};
 
 /// Where the events stream lives; no content path can start with `__`.
 pub const EVENTS_PATH: &str = "/__datto/events";
@@ -30,7 +34,7 @@ pub enum Notice {
 }
 
 pub struct ServerState {
-    pub output: PathBuf,
+    pub store: Arc<Store>,
     /// The server's port: a request must name it in its `Host`.
     pub port: u16,
     pub notices: broadcast::Sender<Notice>,
@@ -39,10 +43,10 @@ pub struct ServerState {
 }
 
 impl ServerState {
-    pub fn new(output: PathBuf, port: u16) -> Arc<Self> {
+    pub fn new(store: Arc<Store>, port: u16) -> Arc<Self> {
         let (notices, _) = broadcast::channel(16);
         Arc::new(ServerState {
-            output,
+            store,
             port,
             notices,
             failure: RwLock::new(None),
@@ -138,12 +142,33 @@ fn plain(status: StatusCode, text: &'static str) -> Response {
         .into_response()
 }
 
-/// The file behind `rel`, if it is a file inside `root` (symlinks pointing out refused).
-fn locate(root: &Path, rel: &str) -> Option<PathBuf> {
-    let candidate = root.join(rel);
-    let canonical_root = root.canonicalize().ok()?;
-    let canonical = candidate.canonicalize().ok()?;
-    canonical.starts_with(&canonical_root).then_some(canonical)
+/// How long a request waits for a file still being made (a photo, a page rendered after the
+/// open ones) before it is answered with what there is.
+const PENDING_WAIT: Duration = Duration::from_secs(60);
+
+/// The file at `rel`, waiting while it is being made.
+async fn find(store: &Store, rel: &str) -> Option<Entry> {
+    let mut changes = store.changes();
+    let deadline = tokio::time::Instant::now() + PENDING_WAIT;
+    loop {
+        match store.lookup(rel) {
+            Lookup::Found(entry) => return Some(entry),
+            Lookup::Missing => return None,
+            Lookup::Pending => {
+                let waited = tokio::time::timeout_at(deadline, changes.changed()).await;
+                if !matches!(waited, Ok(Ok(()))) {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+async fn bytes_of(store: &Store, entry: Entry) -> Option<Vec<u8>> {
+    match entry {
+        Entry::Bytes(bytes) => Some(bytes.to_vec()),
+        Entry::File(path) => tokio::fs::read(store.inside_root(&path)?).await.ok(),
+    }
 }
 
 /// Whether a `Host` header names this server: `localhost` or an IP address, with the
@@ -194,36 +219,37 @@ async fn handle(
     let Some(rel) = normalise(uri.path()) else {
         return plain(StatusCode::BAD_REQUEST, "Đường dẫn không hợp lệ\n");
     };
-    let root = state.output.clone();
-    let mut file = locate(&root, &rel);
-    if let Some(dir) = file.as_ref().filter(|f| f.is_dir()) {
-        if !uri.path().ends_with('/') {
-            // Relative links in the page need the trailing slash.
-            let location = format!("{}/", uri.path());
-            return (
-                StatusCode::MOVED_PERMANENTLY,
-                [(header::LOCATION, location)],
-            )
-                .into_response();
-        }
-        let index = if rel.is_empty() {
-            "index.html".to_string()
-        } else {
-            format!("{rel}/index.html")
-        };
-        file = locate(&root, &index).filter(|_| dir.is_dir());
-    }
-    let (status, path) = match file.filter(|f| f.is_file()) {
-        Some(path) => (StatusCode::OK, path),
-        None => match locate(&root, "404.html") {
-            Some(path) => (StatusCode::NOT_FOUND, path),
-            None => return no_site_yet(&state),
-        },
+    let store = &state.store;
+    let index = if rel.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{rel}/index.html")
     };
-    let Ok(mut bytes) = tokio::fs::read(&path).await else {
+    let wants_folder = rel.is_empty() || uri.path().ends_with('/');
+    if !wants_folder && !store.contains(&rel) && store.contains(&index) {
+        // Relative links in the page need the trailing slash.
+        let location = format!("{}/", uri.path());
+        return (
+            StatusCode::MOVED_PERMANENTLY,
+            [(header::LOCATION, location)],
+        )
+            .into_response();
+    }
+    let wanted = if wants_folder { index } else { rel };
+    let found = match find(store, &wanted).await {
+        Some(entry) => Some((StatusCode::OK, wanted, entry)),
+        None => find(store, NOT_FOUND_PAGE)
+            .await
+            .map(|entry| (StatusCode::NOT_FOUND, NOT_FOUND_PAGE.to_string(), entry)),
+    };
+    let Some((status, name, entry)) = found else {
+        return no_site_yet(&state);
+    };
+    let Some(mut bytes) = bytes_of(store, entry).await else {
         return plain(StatusCode::NOT_FOUND, "Không tìm thấy trang\n");
     };
-    let kind = content_type(&path);
+    let path = Path::new(&name);
+    let kind = content_type(path);
     if kind.to_str().is_ok_and(|k| k.starts_with("text/html")) {
         bytes = inject(bytes);
     }

@@ -1,12 +1,13 @@
 //! `datto serve`: build, serve, watch, rebuild what changed, reload open tabs.
 //!
-//! The preview is built into a private temporary folder with `base_url` set to the server's
-//! own address, so `public/` (what staff publish) is never touched by a preview.
+//! The preview is built in memory (see [`store`]) with `base_url` set to the server's own
+//! address, so `public/` (what staff publish) is never touched by a preview.
 
 pub mod editor;
 pub mod http;
 pub mod idle;
 pub mod rebuild;
+pub mod store;
 pub mod watch;
 
 use std::net::{IpAddr, SocketAddr};
@@ -19,7 +20,8 @@ use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::new_debouncer;
 
 use crate::base::diagnostics::Error;
-use crate::commands::serve::rebuild::{Change, Rebuilder};
+use crate::commands::serve::rebuild::{Change, Photos, Rebuilder};
+use crate::commands::serve::store::Store;
 use crate::load::theme::DEFAULT as DEFAULT_THEME;
 use crate::model::site::LoadOptions;
 use http::{Notice, ServerState};
@@ -65,10 +67,7 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         .local_addr()
         .map_err(|e| Error::Internal(e.into()))?;
     let url = format!("http://{address}/");
-    // A fresh folder of our own (random name, owner-only): nothing another user or process
-    // made is ever written to or removed, and no one else can read the drafts it holds.
-    let preview = preview_folder().map_err(|e| Error::Internal(e.into()))?;
-    let output = preview.path().to_path_buf();
+    let store = Store::new(&root);
 
     let load = LoadOptions {
         drafts: options.drafts,
@@ -81,13 +80,16 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
         preview: true,
     };
     // Shared with the editor, whose live preview renders one page from the loaded site.
-    let site = Arc::new(Mutex::new(Rebuilder::new(&root, load, &output)));
-    let state = ServerState::new(output.clone(), address.port());
+    let site = Arc::new(Mutex::new(Rebuilder::new(&root, load, store.clone())));
+    let state = ServerState::new(store, address.port());
+    let photos = photo_worker(state.clone())?;
     let first = match site.lock() {
-        Ok(mut site) => site.rebuild(&Change::everything()),
+        Ok(mut site) => site
+            .rebuild(&Change::everything())
+            .map(|summary| (summary, site.take_photos())),
         Err(_) => Err(Error::Internal(anyhow::anyhow!("bản dựng bị gián đoạn"))),
     };
-    report(&state, "bản dựng đầu tiên", first);
+    report(&state, &photos, "bản dựng đầu tiên", first);
 
     // Watch before announcing the address: an edit made right after must not be missed.
     let (sender, events) = mpsc::channel();
@@ -108,9 +110,8 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
     let site_for_editor = site.clone();
     std::thread::Builder::new()
         .name("datto-watch".into())
-        .spawn(move || rebuild_loop(&root, &site, &watcher_state, &events))
+        .spawn(move || rebuild_loop(&root, &site, &watcher_state, &photos, &events))
         .map_err(|e| Error::Internal(e.into()))?;
-    println!("Thư mục xem trước: {}", output.display());
     println!("Đang phục vụ trang tại {url}  (Ctrl-C để dừng)");
 
     // The editor writes content: on a loopback address, or behind a password.
@@ -155,21 +156,8 @@ pub fn serve(options: ServeOptions) -> Result<(), Error> {
             })
             .await
     });
-    // Removes the folder made above, and only it.
-    drop(preview);
     println!("Đã dừng.");
     served.map_err(|e| Error::Internal(e.into()))
-}
-
-fn preview_folder() -> std::io::Result<tempfile::TempDir> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("datto-serve-");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(0o700));
-    }
-    builder.tempdir()
 }
 
 /// [`idle::IDLE`], or `DATTO_SERVE_IDLE_SECS` (tests use a short one).
@@ -203,10 +191,40 @@ async fn stop_signal() {
     }
 }
 
-/// Prints the outcome of a rebuild and tells open tabs.
-fn report(state: &ServerState, what: &str, outcome: Result<crate::commands::Summary, Error>) {
+/// Makes the photos of each rebuild, one rebuild's at a time, after its pages are served.
+/// When rebuilds come faster than photos, only the newest rebuild's photos are made: they
+/// are all of the site's photos, the older ones included.
+fn photo_worker(state: Arc<ServerState>) -> Result<mpsc::Sender<Photos>, Error> {
+    let (sender, jobs) = mpsc::channel::<Photos>();
+    std::thread::Builder::new()
+        .name("datto-anh".into())
+        .spawn(move || {
+            while let Ok(mut job) = jobs.recv() {
+                while let Ok(newer) = jobs.try_recv() {
+                    job = newer;
+                }
+                match job.produce() {
+                    // New photo files change pages already open: show them.
+                    Ok(0) => {}
+                    Ok(_) => state.notify(Notice::Reload),
+                    Err(error) => {
+                        let text = error.to_string();
+                        eprintln!("✗ ảnh: lỗi\n{text}");
+                        state.notify(Notice::Failed(text));
+                    }
+                }
+            }
+        })
+        .map_err(|e| Error::Internal(e.into()))?;
+    Ok(sender)
+}
+
+type Outcome = Result<(crate::commands::Summary, Option<Photos>), Error>;
+
+/// Prints the outcome of a rebuild, tells open tabs, and hands its photos on.
+fn report(state: &ServerState, photos: &mpsc::Sender<Photos>, what: &str, outcome: Outcome) {
     match outcome {
-        Ok(o) => {
+        Ok((o, job)) => {
             println!(
                 "↻ {what}: {} trang vẽ lại, {} tệp chép, {} tệp xóa ({} trang) trong {} ms",
                 o.rendered,
@@ -216,6 +234,10 @@ fn report(state: &ServerState, what: &str, outcome: Result<crate::commands::Summ
                 o.elapsed.as_millis()
             );
             state.notify(Notice::Reload);
+            if let Some(job) = job {
+                // The worker lives as long as the server.
+                let _ = photos.send(job);
+            }
         }
         Err(error) => {
             let text = error.to_string();
@@ -227,7 +249,13 @@ fn report(state: &ServerState, what: &str, outcome: Result<crate::commands::Summ
 
 type Events = mpsc::Receiver<notify_debouncer_full::DebounceEventResult>;
 
-fn rebuild_loop(root: &Path, site: &Mutex<Rebuilder>, state: &ServerState, events: &Events) {
+fn rebuild_loop(
+    root: &Path,
+    site: &Mutex<Rebuilder>,
+    state: &ServerState,
+    photos: &mpsc::Sender<Photos>,
+    events: &Events,
+) {
     // The theme is read from `site.yaml` as last loaded: after `theme:` changes, the new
     // theme's files are the ones followed.
     let mut theme = site
@@ -273,11 +301,13 @@ fn rebuild_loop(root: &Path, site: &Mutex<Rebuilder>, state: &ServerState, event
             site.set_now(now);
         }
         let what = watch::describe(&change);
-        let outcome = site.rebuild(&change);
+        let outcome = site
+            .rebuild(&change)
+            .map(|summary| (summary, site.take_photos()));
         if let Some(name) = site.theme_name() {
             name.clone_into(&mut theme);
         }
         drop(site);
-        report(state, &what, outcome);
+        report(state, photos, &what, outcome);
     }
 }

@@ -7,10 +7,11 @@
 //! every page without re-parsing; a `site.yaml` change starts from scratch. A failed rebuild
 //! writes nothing, so the last good output stays in place.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime};
+use std::sync::Arc;
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -18,7 +19,7 @@ use crate::assemble::bodies::Bodies;
 use crate::base::diagnostics::Error;
 use crate::base::urls::output_file;
 use crate::commands::Summary;
-use crate::emit::{InPlace, Sink, safe_join};
+use crate::commands::serve::store::{Entry, Store};
 use crate::load::sources::Sources;
 use crate::model::plan::PageJob;
 use crate::model::site::LoadOptions;
@@ -52,47 +53,73 @@ impl Change {
     }
 }
 
-/// An output file, the fingerprint of its bytes, and the bytes if they changed.
-type RenderedPage = (String, u64, Option<Vec<u8>>);
-
-/// Size and modification time: enough to tell a static file was replaced.
-type Stamp = (u64, Option<SystemTime>);
-
-fn stamp(path: &Path) -> Stamp {
-    std::fs::metadata(path).map_or((0, None), |m| (m.len(), m.modified().ok()))
-}
-
 pub struct Rebuilder {
     root: PathBuf,
     options: LoadOptions,
-    output: PathBuf,
+    store: Arc<Store>,
     sources: Option<Sources>,
     bodies: Bodies,
     theme: Option<theme::Theme>,
-    /// Output file → signature of what is written there.
+    /// Page → signature of what is served there.
     written: FxHashMap<String, u64>,
-    /// Output file → fingerprint of its bytes, to skip rewriting identical pages.
-    contents: FxHashMap<String, u64>,
-    /// Output file → source file and its stamp when copied.
-    copied: FxHashMap<String, (PathBuf, Stamp)>,
+    /// Every other served file: search index parts, static files, photos.
+    others: FxHashSet<String>,
     /// The search index, updated shard by shard.
     search: crate::search::Incremental,
+    /// The photos of the last rebuild, for [`Rebuilder::take_photos`].
+    photos: Option<Photos>,
+}
+
+/// The photos of a rebuild, made after its pages are served (a new 12-megapixel photo takes
+/// a second or two; the pages that do not show it need not wait). Requests for a photo not
+/// made yet wait for it (see [`Store`]).
+pub struct Photos {
+    pictures: Vec<Arc<crate::images::Picture>>,
+    cache: crate::images::Cache,
+    store: Arc<Store>,
+    /// The files of `pictures` that were not served before.
+    expected: Vec<String>,
+}
+
+impl Photos {
+    /// Makes (or finds in the cache) every photo file and serves it; the number of files
+    /// that are new or changed. On error the photos made are served all the same.
+    pub fn produce(self) -> Result<usize, Error> {
+        let produced = crate::images::produce(&self.pictures, &self.cache);
+        let mut batch = self.store.batch();
+        let mut changed = 0;
+        if let Ok(files) = &produced {
+            for file in files {
+                let entry = Entry::File(file.from.clone());
+                if batch.get(&file.to) != Some(&entry) {
+                    batch.put(file.to.clone(), entry);
+                    changed += 1;
+                }
+            }
+        }
+        // Whatever failed is not coming: those requests get a 404, not an endless wait.
+        for rel in &self.expected {
+            batch.unexpect(rel);
+        }
+        produced.map(|_| changed)
+    }
 }
 
 impl Rebuilder {
     /// Rebuilds `root` into `output`, which this value then owns.
-    pub fn new(root: &Path, options: LoadOptions, output: &Path) -> Rebuilder {
+    /// Rebuilds `root` into `store`, which this value then fills.
+    pub fn new(root: &Path, options: LoadOptions, store: Arc<Store>) -> Rebuilder {
         Rebuilder {
             root: root.to_path_buf(),
             options,
-            output: output.to_path_buf(),
+            store,
             sources: None,
             bodies: Bodies::default(),
             theme: None,
             written: FxHashMap::default(),
-            contents: FxHashMap::default(),
-            copied: FxHashMap::default(),
+            others: FxHashSet::default(),
             search: crate::search::Incremental::default(),
+            photos: None,
         }
     }
 
@@ -107,8 +134,13 @@ impl Rebuilder {
         self.sources.as_ref().map(|s| s.config.theme.as_str())
     }
 
-    pub fn output(&self) -> &Path {
-        &self.output
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// The photos of the last rebuild, to make once its pages are served.
+    pub fn take_photos(&mut self) -> Option<Photos> {
+        self.photos.take()
     }
 
     /// The loaded site, for the editor's live preview (which renders one page from it):
@@ -184,81 +216,53 @@ impl Rebuilder {
             })
             .map(|(job, _)| job)
             .collect();
-        // A page whose bytes did not change (a comment added to a template) is not kept or
-        // written again: a template edit then costs rendering, not 10,000 file writes.
         let rendered_count = dirty.len();
-        let pages: Vec<RenderedPage> = renderer.render_each(dirty, |job, bytes| {
-            let file = output_file(&job.path);
-            let hash = fingerprint_bytes(&bytes);
-            let unchanged = self.contents.get(&file) == Some(&hash);
-            Ok((file, hash, (!unchanged).then_some(bytes)))
-        })?;
-        // Photos: a `stat` each when cached; a new or changed one is processed here.
-        let photos = crate::images::produce(
-            &site.images.pictures,
-            &crate::images::Cache::new(&self.root),
-        )?;
-
+        let pages: Vec<(String, Vec<u8>)> =
+            renderer.render_each(dirty, |job, bytes| Ok((output_file(&job.path), bytes)))?;
         let search = self.search.update(&site);
-        let changed: Vec<(&str, &Vec<u8>)> = pages
-            .iter()
-            .filter_map(|(file, _, bytes)| bytes.as_ref().map(|b| (file.as_str(), b)))
-            .chain(
-                search
-                    .changed
-                    .iter()
-                    .map(|(file, bytes)| (file.as_str(), bytes)),
-            )
-            .collect();
-        let sink = InPlace::open(&self.output, changed.iter().map(|(file, _)| *file))
-            .map_err(Error::Internal)?;
-        changed
-            .par_iter()
-            .try_for_each(|(file, bytes)| sink.write(file, bytes))
-            .map_err(|e| {
-                // The index believes its files written: it starts afresh next time.
-                self.search.reset();
-                Error::Internal(e)
-            })?;
-        for (file, hash, _) in pages {
-            self.contents.insert(file, hash);
-        }
-        let mut new_written: FxHashMap<String, u64> = signatures.into_iter().collect();
-        // The index keeps its own record of what changed; listed here so it is not removed.
-        new_written.extend(search.paths.into_iter().map(|path| (path, 0)));
-        let mut removed = 0;
-        for file in self
-            .written
-            .keys()
-            .filter(|f| !new_written.contains_key(*f))
-        {
-            removed += self.remove(file);
-        }
 
-        let mut new_copied =
-            FxHashMap::with_capacity_and_hasher(site.files.len(), Default::default());
+        // Everything served from now on; what was served before and is not any more goes.
+        let mut others: FxHashSet<String> = search.paths.into_iter().collect();
+        others.extend(site.files.iter().map(|f| f.to.clone()));
+        others.extend(site.images.outputs().map(str::to_string));
+        let written: FxHashMap<String, u64> = signatures.into_iter().collect();
+        let mut batch = self.store.batch();
+        let mut removed = 0;
+        for file in self.written.keys().chain(&self.others) {
+            if !written.contains_key(file) && !others.contains(file) && batch.remove(file) {
+                removed += 1;
+            }
+        }
+        for (file, bytes) in pages.into_iter().chain(search.changed) {
+            batch.put(file, Entry::Bytes(bytes.into()));
+        }
+        // Static files are read when asked for: a replaced file is served as it is now.
         let mut copied = 0;
-        let copies = site.files.iter().map(|f| (&f.from, &f.to));
-        for (from, to) in copies.chain(photos.iter().map(|p| (&p.from, &p.to))) {
-            let current = (from.clone(), stamp(from));
-            if self.copied.get(to) != Some(&current) || !self.output.join(to).exists() {
-                sink.copy(to, from).map_err(Error::Internal)?;
+        for file in &site.files {
+            let entry = Entry::File(file.from.clone());
+            if batch.get(&file.to) != Some(&entry) {
+                batch.put(file.to.clone(), entry);
                 copied += 1;
             }
-            new_copied.insert(to.clone(), current);
         }
-        for file in self
-            .copied
-            .keys()
-            .filter(|f| !new_copied.contains_key(*f) && !new_written.contains_key(*f))
-        {
-            removed += self.remove(file);
+        let expected: Vec<String> = site
+            .images
+            .outputs()
+            .filter(|rel| batch.get(rel).is_none())
+            .map(str::to_string)
+            .collect();
+        for rel in &expected {
+            batch.expect(rel.clone());
         }
-
-        self.contents
-            .retain(|file, _| new_written.contains_key(file));
-        self.written = new_written;
-        self.copied = new_copied;
+        drop(batch);
+        self.photos = Some(Photos {
+            pictures: site.images.pictures.clone(),
+            cache: crate::images::Cache::new(&self.root),
+            store: self.store.clone(),
+            expected,
+        });
+        self.written = written;
+        self.others = others;
         Ok(Summary {
             pages: jobs.len(),
             rendered: rendered_count,
@@ -270,28 +274,4 @@ impl Rebuilder {
             scheduled: site.scheduled.clone(),
         })
     }
-
-    /// Removes an output file and the folders it leaves empty; 1 if something was removed.
-    fn remove(&self, file: &str) -> usize {
-        let Ok(path) = safe_join(&self.output, file) else {
-            return 0;
-        };
-        if std::fs::remove_file(&path).is_err() {
-            return 0;
-        }
-        let mut dir = path.parent();
-        while let Some(d) = dir.filter(|d| *d != self.output) {
-            if std::fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
-        1
-    }
-}
-
-fn fingerprint_bytes(bytes: &[u8]) -> u64 {
-    let mut hasher = rustc_hash::FxHasher::default();
-    bytes.hash(&mut hasher);
-    hasher.finish()
 }
