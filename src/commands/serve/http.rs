@@ -4,7 +4,7 @@
 
 use std::convert::Infallible;
 use std::path::Path;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -14,6 +14,7 @@ use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, Stream};
+use rustc_hash::{FxHashMap, FxHashSet};
 use tokio::sync::broadcast;
 
 use crate::base::layout::NOT_FOUND_PAGE;
@@ -40,6 +41,9 @@ pub struct ServerState {
     pub notices: broadcast::Sender<Notice>,
     /// The current failure, shown to tabs that connect while it lasts.
     pub failure: RwLock<Option<String>>,
+    /// The output file of each page open in a tab (from its events stream), with the number
+    /// of tabs showing it: what a long rebuild renders first.
+    open: Mutex<FxHashMap<String, usize>>,
 }
 
 impl ServerState {
@@ -50,7 +54,14 @@ impl ServerState {
             port,
             notices,
             failure: RwLock::new(None),
+            open: Mutex::default(),
         })
+    }
+
+    /// The output files of the pages open in a tab now.
+    pub fn open_pages(&self) -> FxHashSet<String> {
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.keys().cloned().collect()
     }
 
     pub fn notify(&self, notice: Notice) {
@@ -71,7 +82,7 @@ pub fn router(state: Arc<ServerState>) -> Router {
 }
 
 /// Listens for rebuilds; reloads the tab, or shows the errors over it until they are fixed.
-const RELOAD_SCRIPT: &str = r#"<script>(function(){var box=null;function show(text){if(!box){box=document.createElement("div");box.id="datto-errors";box.setAttribute("role","alert");box.style.cssText="position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;background:#7f1d1d;color:#fff;font:14px/1.5 ui-monospace,monospace;padding:12px 16px;white-space:pre-wrap;box-shadow:0 -4px 16px rgba(0,0,0,.3)";document.body.appendChild(box);}box.textContent="datto: bản dựng lỗi, trang đang hiện là bản tốt gần nhất\n\n"+text;}var es=new EventSource("/__datto/events");es.addEventListener("reload",function(){location.reload();});es.addEventListener("failed",function(e){show(e.data);});})();</script>"#;
+const RELOAD_SCRIPT: &str = r#"<script>(function(){var box=null;function show(text){if(!box){box=document.createElement("div");box.id="datto-errors";box.setAttribute("role","alert");box.style.cssText="position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;background:#7f1d1d;color:#fff;font:14px/1.5 ui-monospace,monospace;padding:12px 16px;white-space:pre-wrap;box-shadow:0 -4px 16px rgba(0,0,0,.3)";document.body.appendChild(box);}box.textContent="datto: bản dựng lỗi, trang đang hiện là bản tốt gần nhất\n\n"+text;}var es=new EventSource("/__datto/events?page="+encodeURIComponent(location.pathname));es.addEventListener("reload",function(){location.reload();});es.addEventListener("failed",function(e){show(e.data);});})();</script>"#;
 
 fn inject(mut html: Vec<u8>) -> Vec<u8> {
     let marker = b"</body>";
@@ -214,7 +225,8 @@ async fn handle(
     }
     let head = method == Method::HEAD;
     if uri.path() == EVENTS_PATH {
-        return events(state).into_response();
+        let page = uri.query().and_then(open_page);
+        return events(state, page).into_response();
     }
     let Some(rel) = normalise(uri.path()) else {
         return plain(StatusCode::BAD_REQUEST, "Đường dẫn không hợp lệ\n");
@@ -272,7 +284,54 @@ async fn handle(
     response
 }
 
-fn events(state: Arc<ServerState>) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+/// The output file of the page a tab shows, from its events stream's `?page=/path/`.
+fn open_page(query: &str) -> Option<String> {
+    let value = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("page="))?;
+    let rel = normalise(value)?;
+    Some(if rel.is_empty() {
+        "index.html".to_string()
+    } else if value.ends_with('/') || value.ends_with("%2F") || value.ends_with("%2f") {
+        format!("{rel}/index.html")
+    } else {
+        rel
+    })
+}
+
+/// A tab counted in [`ServerState::open`] while its events stream lives.
+struct OpenTab {
+    state: Arc<ServerState>,
+    page: Option<String>,
+}
+
+impl OpenTab {
+    fn new(state: Arc<ServerState>, page: Option<String>) -> OpenTab {
+        if let Some(page) = &page {
+            let mut open = state.open.lock().unwrap_or_else(|e| e.into_inner());
+            *open.entry(page.clone()).or_default() += 1;
+        }
+        OpenTab { state, page }
+    }
+}
+
+impl Drop for OpenTab {
+    fn drop(&mut self) {
+        let Some(page) = &self.page else { return };
+        let mut open = self.state.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(count) = open.get_mut(page) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(page);
+            }
+        }
+    }
+}
+
+fn events(
+    state: Arc<ServerState>,
+    page: Option<String>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let pending = state
         .failure
         .read()
@@ -280,23 +339,27 @@ fn events(state: Arc<ServerState>) -> Sse<impl Stream<Item = Result<Event, Infal
         .and_then(|f| f.clone())
         .map(Notice::Failed);
     let receiver = state.notices.subscribe();
-    let stream = stream::unfold((pending, receiver), |(pending, mut receiver)| async move {
-        let notice = match pending {
-            Some(notice) => notice,
-            None => match receiver.recv().await {
-                Ok(notice) => notice,
-                // Missed some notices: whatever they were, a reload shows the current state.
-                Err(broadcast::error::RecvError::Lagged(_)) => Notice::Reload,
-                Err(broadcast::error::RecvError::Closed) => return None,
-            },
-        };
-        let event = match notice {
-            Notice::Reload => Event::default().event("reload").data("reload"),
-            Notice::Failed(text) => Event::default().event("failed").data(text),
-            Notice::Closing => return None,
-        };
-        Some((Ok(event), (None, receiver)))
-    });
+    let tab = OpenTab::new(state, page);
+    let stream = stream::unfold(
+        (pending, receiver, tab),
+        |(pending, mut receiver, tab)| async move {
+            let notice = match pending {
+                Some(notice) => notice,
+                None => match receiver.recv().await {
+                    Ok(notice) => notice,
+                    // Missed some notices: whatever they were, a reload shows the current state.
+                    Err(broadcast::error::RecvError::Lagged(_)) => Notice::Reload,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+            };
+            let event = match notice {
+                Notice::Reload => Event::default().event("reload").data("reload"),
+                Notice::Failed(text) => Event::default().event("failed").data(text),
+                Notice::Closing => return None,
+            };
+            Some((Ok(event), (None, receiver, tab)))
+        },
+    );
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
@@ -330,6 +393,24 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(normalise(input).as_deref(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn the_page_of_an_events_stream() {
+        let cases = [
+            ("page=%2F", Some("index.html")),
+            (
+                "page=%2Ftin-bai%2F2019%2Fa%2F",
+                Some("tin-bai/2019/a/index.html"),
+            ),
+            ("page=/tin-bai/2019/a/", Some("tin-bai/2019/a/index.html")),
+            ("x=1&page=%2Fthong-ke%2F2026.csv", Some("thong-ke/2026.csv")),
+            ("page=%2F..%2F..%2Fetc%2Fpasswd", None),
+            ("other=1", None),
+        ];
+        for (query, expected) in cases {
+            assert_eq!(open_page(query).as_deref(), expected, "{query}");
         }
     }
 

@@ -301,8 +301,16 @@ fn rebuild_loop(
             site.set_now(now);
         }
         let what = watch::describe(&change);
+        // The open tabs reload as soon as their own pages are ready.
+        let mut early = |count: usize, elapsed: Duration| {
+            println!(
+                "↻ {what}: {count} trang đang mở đã vẽ lại trong {} ms; các trang khác đang vẽ",
+                elapsed.as_millis()
+            );
+            state.notify(Notice::Reload);
+        };
         let outcome = site
-            .rebuild(&change)
+            .rebuild_open_first(&change, &state.open_pages(), &mut early)
             .map(|summary| (summary, site.take_photos()));
         if let Some(name) = site.theme_name() {
             name.clone_into(&mut theme);

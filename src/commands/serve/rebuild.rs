@@ -53,6 +53,10 @@ impl Change {
     }
 }
 
+/// A change that re-renders at least this many pages renders the open ones first (below
+/// it, the whole change takes about as long as the open pages alone would).
+const OPEN_FIRST_FROM: usize = 64;
+
 pub struct Rebuilder {
     root: PathBuf,
     options: LoadOptions,
@@ -155,6 +159,20 @@ impl Rebuilder {
 
     /// Applies `change`. On error nothing is written and the next call retries what failed.
     pub fn rebuild(&mut self, change: &Change) -> Result<Summary, Error> {
+        self.rebuild_open_first(change, &FxHashSet::default(), &mut |_, _| {})
+    }
+
+    /// [`Rebuilder::rebuild`], but when a change re-renders many pages (a template edit),
+    /// the pages in `open` (output files of the tabs open in a browser) are rendered and
+    /// served first and `early` is told (with their count and the time taken); the other
+    /// pages are pending meanwhile, so a request for one waits for its new version rather
+    /// than getting the old one. On error the open pages get their old version back.
+    pub fn rebuild_open_first(
+        &mut self,
+        change: &Change,
+        open: &FxHashSet<String>,
+        early: &mut dyn FnMut(usize, std::time::Duration),
+    ) -> Result<Summary, Error> {
         let started = Instant::now();
         // Every page is rendered again after a configuration change; `written` is kept all
         // the same, to know which old files to remove. A template change re-renders the
@@ -217,8 +235,54 @@ impl Rebuilder {
             .map(|(job, _)| job)
             .collect();
         let rendered_count = dirty.len();
-        let pages: Vec<(String, Vec<u8>)> =
-            renderer.render_each(dirty, |job, bytes| Ok((output_file(&job.path), bytes)))?;
+        let (first, rest): (Vec<&PageJob>, Vec<&PageJob>) = if dirty.len() >= OPEN_FIRST_FROM {
+            dirty
+                .into_iter()
+                .partition(|job| open.contains(&output_file(&job.path)))
+        } else {
+            (dirty, Vec::new())
+        };
+        let render = |jobs: Vec<&PageJob>| {
+            renderer.render_each(jobs, |job, bytes| {
+                Ok((output_file(&job.path), Arc::<[u8]>::from(bytes)))
+            })
+        };
+        let mut pages = render(first)?;
+        if !rest.is_empty() && !pages.is_empty() {
+            let mut batch = self.store.batch();
+            let previous: Vec<(String, Option<Entry>)> = pages
+                .iter()
+                .map(|(file, _)| (file.clone(), batch.get(file).cloned()))
+                .collect();
+            for (file, bytes) in &pages {
+                batch.put(file.clone(), Entry::Bytes(bytes.clone()));
+            }
+            for job in &rest {
+                batch.expect(output_file(&job.path));
+            }
+            drop(batch);
+            early(pages.len(), started.elapsed());
+            match render(rest.clone()) {
+                Ok(more) => pages.extend(more),
+                Err(error) => {
+                    let mut batch = self.store.batch();
+                    for (file, entry) in previous {
+                        match entry {
+                            Some(entry) => batch.put(file, entry),
+                            None => {
+                                batch.remove(&file);
+                            }
+                        }
+                    }
+                    for job in &rest {
+                        batch.unexpect(&output_file(&job.path));
+                    }
+                    return Err(error);
+                }
+            }
+        } else if !rest.is_empty() {
+            pages.extend(render(rest)?);
+        }
         let search = self.search.update(&site);
 
         // Everything served from now on; what was served before and is not any more goes.
@@ -233,7 +297,10 @@ impl Rebuilder {
                 removed += 1;
             }
         }
-        for (file, bytes) in pages.into_iter().chain(search.changed) {
+        for (file, bytes) in pages {
+            batch.put(file, Entry::Bytes(bytes));
+        }
+        for (file, bytes) in search.changed {
             batch.put(file, Entry::Bytes(bytes.into()));
         }
         // Static files are read when asked for: a replaced file is served as it is now.
