@@ -13,6 +13,7 @@
 //! Documents are numbered pages first, then profiles, then items oldest first: a new item
 //! takes the next number, so adding one rewrites a few files, and recency is "higher first".
 
+pub mod excerpt;
 pub mod fold;
 pub mod index;
 mod live;
@@ -30,7 +31,7 @@ use rustc_hash::FxHasher;
 use serde::Serialize;
 
 use crate::model::site::Site;
-use index::{DocWords, Token};
+use index::{DocWords, Firsts, Token};
 
 /// Where the index lives in the output.
 pub const DIR: &str = "tim-kiem/";
@@ -170,9 +171,13 @@ pub(super) fn plain_text(doc: &SearchDoc) -> String {
 pub(super) fn words<'a>(doc: &'a SearchDoc) -> DocWords<'a> {
     DocWords {
         title: doc.title,
-        text: vec![Cow::Owned(plain_text(doc))],
+        text: Cow::Owned(plain_text(doc)),
     }
 }
+
+/// Records per file: a query shows ten results, mostly recent (neighbours), so a few files;
+/// 10,000 pages make ~320 files instead of one each. Divides the 256 of [`index::collect`].
+pub const RECORDS_PER_FILE: usize = 32;
 
 #[derive(Serialize)]
 struct Record<'a> {
@@ -188,19 +193,24 @@ struct Record<'a> {
     n: &'a str,
     /// Type label.
     k: &'static str,
-    /// Plain text.
-    x: &'a str,
+    /// The excerpt's fragments ([`excerpt::fragments`]): the opening, then windows.
+    x: Vec<&'a str>,
+    /// 1 when the last fragment reaches the end of the text.
+    w: u8,
 }
 
-pub(super) fn record_path(id: usize) -> String {
-    format!("{DIR}r/{id}.json")
+/// The file holding the records of documents `RECORDS_PER_FILE × file …`.
+pub(super) fn record_path(file: usize) -> String {
+    format!("{DIR}r/{file}.json.gz")
 }
 
-pub(super) fn record_bytes(site: &Site, doc: &SearchDoc) -> Vec<u8> {
-    record_json(site, doc, &plain_text(doc))
+pub(super) fn record_files(docs: usize) -> usize {
+    docs.div_ceil(RECORDS_PER_FILE)
 }
 
-fn record_json(site: &Site, doc: &SearchDoc, text: &str) -> Vec<u8> {
+/// A document's record (JSON), from its words as [`index::collect`] saw them.
+pub(super) fn record_json(site: &Site, doc: &SearchDoc, text: &str, firsts: &Firsts) -> Vec<u8> {
+    let (x, whole) = excerpt::fragments(text, firsts);
     let record = Record {
         t: doc.title,
         u: &doc.path,
@@ -212,9 +222,38 @@ fn record_json(site: &Site, doc: &SearchDoc, text: &str) -> Vec<u8> {
         i: doc.date.map(|d| d.to_rfc3339()).unwrap_or_default(),
         n: doc.unit.map_or("", |u| site.config.unit(u).name.as_str()),
         k: doc.kind.label(),
-        x: text,
+        x,
+        w: u8::from(whole),
     };
     serde_json::to_vec(&record).unwrap_or_default()
+}
+
+/// One records file: the JSON array of its documents' records, gzipped.
+pub(super) fn records_bytes<R: AsRef<[u8]>>(records: &[R]) -> Vec<u8> {
+    let mut json = Vec::with_capacity(records.iter().map(|r| r.as_ref().len() + 1).sum::<usize>() + 2);
+    json.push(b'[');
+    for (i, record) in records.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        json.extend_from_slice(record.as_ref());
+    }
+    json.push(b']');
+    gzip(&json)
+}
+
+/// `bytes` gzipped (no name, no time: the same bytes every build). The script inflates
+/// with the browser's own `DecompressionStream`; text compresses ~4×, so the records
+/// stay small enough to hold the excerpts and the shards cost a query less.
+pub(super) fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 3 + 64),
+        flate2::Compression::new(6),
+    );
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
 }
 
 /// Filter lists: `u-UNIT`, `y-YEAR`, `t-TYPE` → their documents' numbers, ascending.
@@ -250,7 +289,7 @@ pub(super) fn filter_bytes(list: &[u32]) -> Vec<u8> {
 }
 
 pub(super) fn shard_path(first: &str) -> String {
-    format!("{DIR}s/{}.json", index::shard_name(first))
+    format!("{DIR}s/{}.json.gz", index::shard_name(first))
 }
 
 /// Years of documents with one, newest first (for the year filter).
@@ -295,6 +334,8 @@ struct Manifest<'a> {
     s: Vec<&'a str>,
     /// Filter lists that exist.
     f: Vec<&'a str>,
+    /// Records per records file.
+    r: usize,
 }
 
 pub(super) fn manifest_bytes(
@@ -303,8 +344,13 @@ pub(super) fn manifest_bytes(
     shard_hashes: &[u64],
     filters: &BTreeMap<String, Vec<u32>>,
 ) -> Vec<u8> {
-    let mut h: u64 = index::stable_hash(b"datto-search-1");
-    let mut mix = |x: u64| h = index::stable_hash(&[h.to_le_bytes(), x.to_le_bytes()].concat());
+    let mut h: u64 = index::stable_hash(b"datto-search-2");
+    let mut mix = |x: u64| {
+        let mut both = [0u8; 16];
+        both[..8].copy_from_slice(&h.to_le_bytes());
+        both[8..].copy_from_slice(&x.to_le_bytes());
+        h = index::stable_hash(&both);
+    };
     for doc in docs {
         mix(doc.identity);
     }
@@ -324,13 +370,19 @@ pub(super) fn manifest_bytes(
             .map(|(first, _, _)| first.as_str())
             .collect(),
         f: filters.keys().map(String::as_str).collect(),
+        r: RECORDS_PER_FILE,
     };
     serde_json::to_vec(&manifest).unwrap_or_default()
 }
 
+/// Whether `build` writes the index: the Cargo feature `search`, on by default. Off, the
+/// build is the same but for the index files (the bench's fair "without search"); `serve`
+/// and the search page are unchanged.
+pub const IN_BUILD: bool = cfg!(feature = "search");
+
 /// The index of one build. [`SiteIndex::new`] lists the documents; [`SiteIndex::index`]
-/// reads each one once, writing its record as it goes (the site's whole text is never held);
-/// [`Indexed::write`] writes the shards, the filter lists and the manifest.
+/// reads each one once and writes the records files; [`Indexed::write`] writes the shards,
+/// the filter lists and the manifest. Without the `search` feature, all three do nothing.
 pub struct SiteIndex<'a> {
     site: &'a Site,
     docs: Vec<SearchDoc<'a>>,
@@ -347,7 +399,7 @@ pub struct Indexed<'a> {
 
 impl<'a> SiteIndex<'a> {
     pub fn new(site: &'a Site) -> SiteIndex<'a> {
-        let docs = documents(site);
+        let docs = if IN_BUILD { documents(site) } else { Vec::new() };
         let filters = filters(site, &docs);
         SiteIndex {
             site,
@@ -358,34 +410,31 @@ impl<'a> SiteIndex<'a> {
 
     /// The files known before indexing: manifest, filter lists, records.
     pub fn paths(&self) -> Vec<String> {
+        if !IN_BUILD {
+            return Vec::new();
+        }
         let mut paths = vec![format!("{DIR}index.json")];
         paths.extend(self.filters.keys().map(|name| filter_path(name)));
-        paths.extend((0..self.docs.len()).map(record_path));
+        paths.extend((0..record_files(self.docs.len())).map(record_path));
         paths
     }
 
-    /// Reads every document (in parallel) and writes its record with `sink`.
+    /// Reads every document (in parallel) and writes the records files with `sink`.
     pub fn index(
         self,
         sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync,
     ) -> anyhow::Result<Indexed<'a>> {
-        let failure: std::sync::Mutex<Option<anyhow::Error>> = Default::default();
-        let exacts = index::collect(self.docs.len(), |i| {
-            let doc = &self.docs[i];
-            let text = plain_text(doc);
-            if let Err(e) = sink(&record_path(i), &record_json(self.site, doc, &text)) {
-                let mut slot = failure.lock().unwrap_or_else(|e| e.into_inner());
-                slot.get_or_insert(e);
-            }
-            DocWords {
-                title: doc.title,
-                text: vec![Cow::Owned(text)],
-            }
-        });
-        if let Some(e) = failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            return Err(e);
-        }
-        let tokens = index::group(exacts);
+        let collected = index::collect(
+            self.docs.len(),
+            |i| words(&self.docs[i]),
+            |i, words, firsts| record_json(self.site, &self.docs[i], &words.text, firsts),
+        );
+        collected
+            .made
+            .par_chunks(RECORDS_PER_FILE)
+            .enumerate()
+            .try_for_each(|(file, records)| sink(&record_path(file), &records_bytes(records)))?;
+        let tokens = index::group(collected.exacts);
         let list: Vec<(&String, &Token)> = tokens.iter().collect();
         let shards = shards(&list);
         Ok(Indexed {
@@ -419,10 +468,13 @@ impl Indexed<'_> {
             .par_iter()
             .map(|(first, start, end)| {
                 let tokens = list[*start..*end].iter().map(|(_, t)| *t);
-                sink(&shard_path(first), &index::shard_bytes(tokens.clone()))?;
+                sink(&shard_path(first), &gzip(&index::shard_bytes(tokens.clone())))?;
                 Ok(index::shard_hash(tokens))
             })
             .collect::<anyhow::Result<_>>()?;
+        if !IN_BUILD {
+            return Ok(());
+        }
         for (name, list) in &self.filters {
             sink(&filter_path(name), &filter_bytes(list))?;
         }
