@@ -199,7 +199,7 @@ where
     T: Send,
 {
     const CHUNK: usize = 256;
-    let chunks: Vec<(Vec<(Box<str>, Vec<u32>)>, Vec<T>)> = (0..count.div_ceil(CHUNK))
+    let chunks: Vec<(Forms, Vec<T>)> = (0..count.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
             let mut chunk = Chunk::default();
@@ -233,6 +233,9 @@ where
         .collect();
     Collected { exacts, made }
 }
+
+/// A chunk's exact forms with their postings.
+type Forms = Vec<(Box<str>, Vec<u32>)>;
 
 /// What [`collect`] returns.
 pub struct Collected<T> {

@@ -12,9 +12,9 @@ use rustc_hash::FxHashMap;
 
 use super::index::{self, Token};
 use super::{
-    DIR, RECORDS_PER_FILE, SearchDoc, documents, filter_bytes, filter_path, filters, fold, gzip,
-    manifest_bytes, record_files, record_json, record_path, records_bytes, shard_path, shards,
-    words,
+    DIR, RECORDS_PER_FILE, SearchDoc, documents, filter_bytes, filter_path, filters, fold,
+    manifest_bytes, record_files, record_json, record_path, records_bytes, shard_file, shard_path,
+    shards, words,
 };
 use crate::model::site::Site;
 
@@ -70,7 +70,12 @@ fn read_doc(site: &Site, doc: &SearchDoc) -> (Terms, Vec<u8>) {
 
 /// The postings edits that turn `old` into `new` for document `id` (both sorted): only
 /// forms added, removed, or in the title on one side only.
-fn diff(id: u32, old: &[(Box<str>, bool)], new: &[(Box<str>, bool)], edits: &mut BTreeMap<Box<str>, Edits>) {
+fn diff(
+    id: u32,
+    old: &[(Box<str>, bool)],
+    new: &[(Box<str>, bool)],
+    edits: &mut BTreeMap<Box<str>, Edits>,
+) {
     let (mut i, mut j) = (0, 0);
     while i < old.len() || j < new.len() {
         let order = match (old.get(i), new.get(j)) {
@@ -153,17 +158,21 @@ impl Incremental {
         let mut changed = Vec::new();
         let mut files = FxHashMap::default();
         let mut shard_hashes = Vec::with_capacity(shards.ranges.len());
+        let mut touched = Vec::new();
         for (first, start, end) in &shards.ranges {
-            let tokens = list[*start..*end].iter().map(|(_, t)| *t);
-            let hash = index::shard_hash(tokens.clone());
+            let hash = index::shard_hash(list[*start..*end].iter().map(|(_, t)| *t));
             let path = shard_path(first);
             if self.files.get(&path) != Some(&hash) {
-                changed.push((path.clone(), gzip(&index::shard_bytes(tokens))));
+                touched.push((path.clone(), *start, *end));
             }
             files.insert(path.clone(), hash);
             paths.push(path);
             shard_hashes.push(hash);
         }
+        // Encoded in parallel: gzip is most of an edit's cost.
+        changed.par_extend(touched.into_par_iter().map(|(path, start, end)| {
+            (path, shard_file(list[start..end].iter().map(|(_, t)| *t)))
+        }));
         for (name, list) in &filters {
             let bytes = filter_bytes(list);
             let hash = index::stable_hash(&bytes);
@@ -324,7 +333,10 @@ mod tests {
     #[test]
     fn patch_keeps_postings_sorted() {
         let mut postings = vec![0, 3, 8, 11];
-        patch(&mut postings, &[(1, None), (3, Some(true)), (4, None), (9, Some(false))]);
+        patch(
+            &mut postings,
+            &[(1, None), (3, Some(true)), (4, None), (9, Some(false))],
+        );
         assert_eq!(postings, [0, 7, 11, 18]);
         patch(&mut postings, &[(0, Some(true)), (3, None)]);
         assert_eq!(postings, [1, 11, 18]);

@@ -30,6 +30,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHasher;
 use serde::Serialize;
 
+use crate::model::content::Rendered;
 use crate::model::site::Site;
 use index::{DocWords, Firsts, Token};
 
@@ -67,10 +68,10 @@ impl DocType {
     }
 }
 
-/// One searchable page, borrowed from the site.
+/// One searchable page, borrowed from the site. Cheap to make (no allocation): `serve`
+/// lists every document after each edit to find the ones that changed.
 pub struct SearchDoc<'a> {
-    /// Page path: `tin-bai/2018/hoi-nghi/`.
-    pub path: String,
+    pub of: Of<'a>,
     pub title: &'a str,
     pub kind: DocType,
     pub date: Option<DateTime<FixedOffset>>,
@@ -78,10 +79,49 @@ pub struct SearchDoc<'a> {
     pub unit: Option<crate::model::config::UnitId>,
     /// Rendered body.
     pub html: &'a str,
-    /// Searchable text outside the body: a written summary, tags, criteria, commune.
-    pub extra: Vec<&'a str>,
     /// Changes whenever anything above changes (file text, links, unit names).
     pub identity: u64,
+}
+
+/// The page a document is.
+#[derive(Clone, Copy)]
+pub enum Of<'a> {
+    Page(&'a Rendered<crate::model::content::Page>),
+    Profile(&'a Rendered<crate::model::content::Profile>),
+    Item(&'a Rendered<crate::model::content::Item>),
+}
+
+impl SearchDoc<'_> {
+    /// Page path: `tin-bai/2018/hoi-nghi/`.
+    pub fn path(&self) -> String {
+        match self.of {
+            Of::Page(page) => page.path(),
+            Of::Profile(profile) => profile.path(),
+            Of::Item(item) => item.path(),
+        }
+    }
+
+    /// Searchable text outside the body: a written summary, tags, criteria, commune.
+    pub fn extra(&self) -> Vec<&str> {
+        let mut extra: Vec<&str> = Vec::new();
+        match self.of {
+            Of::Page(_) => {}
+            Of::Profile(profile) => {
+                if !profile.body.summary_is_auto {
+                    extra.push(&profile.body.summary);
+                }
+                extra.extend(profile.commune.as_deref());
+                extra.extend(profile.criteria.iter().map(String::as_str));
+            }
+            Of::Item(item) => {
+                if !item.body.summary_is_auto {
+                    extra.push(&item.body.summary);
+                }
+                extra.extend(item.tags.iter().map(|t| t.name.as_str()));
+            }
+        }
+        extra
+    }
 }
 
 /// Every searchable page of `site`, in document order (see the module docs).
@@ -89,44 +129,31 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
     let mut docs = Vec::with_capacity(site.pages.len() + site.profiles.len() + site.items.len());
     for page in &site.pages {
         docs.push(SearchDoc {
-            path: page.path(),
+            of: Of::Page(page),
             title: &page.title,
             kind: DocType::Page,
             date: None,
             year: None,
             unit: None,
             html: &page.body.html,
-            extra: Vec::new(),
             identity: page.body.fingerprint,
         });
     }
     for profile in &site.profiles {
-        let mut extra: Vec<&str> = Vec::new();
-        if !profile.body.summary_is_auto {
-            extra.push(&profile.body.summary);
-        }
-        extra.extend(profile.commune.as_deref());
-        extra.extend(profile.criteria.iter().map(String::as_str));
         docs.push(SearchDoc {
-            path: profile.path(),
+            of: Of::Profile(profile),
             title: &profile.title,
             kind: DocType::Profile,
             date: None,
             year: profile.year,
             unit: Some(profile.unit),
             html: &profile.body.html,
-            extra,
             identity: profile.body.fingerprint,
         });
     }
     for item in site.items.iter().rev() {
-        let mut extra: Vec<&str> = Vec::new();
-        if !item.body.summary_is_auto {
-            extra.push(&item.body.summary);
-        }
-        extra.extend(item.tags.iter().map(|t| t.name.as_str()));
         docs.push(SearchDoc {
-            path: item.path(),
+            of: Of::Item(item),
             title: &item.title,
             kind: match item.kind {
                 crate::model::content::ItemType::Tin => DocType::Tin,
@@ -136,22 +163,26 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
             year: Some(item.date.year()),
             unit: Some(item.unit),
             html: &item.body.html,
-            extra,
             identity: item.body.fingerprint,
         });
     }
+    // Unit names hashed once each, not once a document.
+    let units: Vec<u64> = site
+        .config
+        .units
+        .iter()
+        .map(|u| index::stable_hash(u.name.as_bytes()))
+        .collect();
     for doc in &mut docs {
+        let slug: &str = match doc.of {
+            Of::Page(page) => &page.slug,
+            Of::Profile(profile) => &profile.slug,
+            Of::Item(item) => &item.slug,
+        };
         let mut h = FxHasher::default();
-        (
-            doc.identity,
-            &doc.path,
-            doc.title,
-            doc.kind,
-            doc.date,
-            doc.year,
-        )
-            .hash(&mut h);
-        doc.unit.map(|u| &site.config.unit(u).name).hash(&mut h);
+        // The path is made of the kind, the year and the slug.
+        (doc.identity, slug, doc.title, doc.kind, doc.date, doc.year).hash(&mut h);
+        doc.unit.map(|u| units.get(u.0)).hash(&mut h);
         doc.identity = h.finish();
     }
     docs
@@ -160,7 +191,7 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
 /// The text a document is searched and excerpted by, diacritics kept.
 pub(super) fn plain_text(doc: &SearchDoc) -> String {
     let mut text = String::new();
-    for piece in &doc.extra {
+    for piece in doc.extra() {
         text.push_str(piece);
         text.push('\n');
     }
@@ -175,9 +206,10 @@ pub(super) fn words<'a>(doc: &'a SearchDoc) -> DocWords<'a> {
     }
 }
 
-/// Records per file: a query shows ten results, mostly recent (neighbours), so a few files;
-/// 10,000 pages make ~320 files instead of one each. Divides the 256 of [`index::collect`].
-pub const RECORDS_PER_FILE: usize = 32;
+/// Records per file: a query shows ten results, often recent (neighbours), from at most ten
+/// files of ~16 KB gzipped; 10,000 pages make ~640 files instead of one each. Divides the
+/// 256 of [`index::collect`].
+pub const RECORDS_PER_FILE: usize = 16;
 
 #[derive(Serialize)]
 struct Record<'a> {
@@ -211,9 +243,10 @@ pub(super) fn record_files(docs: usize) -> usize {
 /// A document's record (JSON), from its words as [`index::collect`] saw them.
 pub(super) fn record_json(site: &Site, doc: &SearchDoc, text: &str, firsts: &Firsts) -> Vec<u8> {
     let (x, whole) = excerpt::fragments(text, firsts);
+    let path = doc.path();
     let record = Record {
         t: doc.title,
-        u: &doc.path,
+        u: &path,
         d: match (doc.date, doc.year) {
             (Some(date), _) => crate::base::dates::format_vi(&date),
             (None, Some(year)) => format!("Năm {year}"),
@@ -230,7 +263,8 @@ pub(super) fn record_json(site: &Site, doc: &SearchDoc, text: &str, firsts: &Fir
 
 /// One records file: the JSON array of its documents' records, gzipped.
 pub(super) fn records_bytes<R: AsRef<[u8]>>(records: &[R]) -> Vec<u8> {
-    let mut json = Vec::with_capacity(records.iter().map(|r| r.as_ref().len() + 1).sum::<usize>() + 2);
+    let mut json =
+        Vec::with_capacity(records.iter().map(|r| r.as_ref().len() + 1).sum::<usize>() + 2);
     json.push(b'[');
     for (i, record) in records.iter().enumerate() {
         if i > 0 {
@@ -239,41 +273,59 @@ pub(super) fn records_bytes<R: AsRef<[u8]>>(records: &[R]) -> Vec<u8> {
         json.extend_from_slice(record.as_ref());
     }
     json.push(b']');
-    gzip(&json)
+    // The fastest level: 28 MB of records on 10,000 pages, ~3× smaller; level 6 saves a
+    // quarter more bytes for three times the CPU.
+    gzip(&json, flate2::Compression::fast())
 }
 
 /// `bytes` gzipped (no name, no time: the same bytes every build). The script inflates
 /// with the browser's own `DecompressionStream`; text compresses ~4×, so the records
 /// stay small enough to hold the excerpts and the shards cost a query less.
-pub(super) fn gzip(bytes: &[u8]) -> Vec<u8> {
+pub(super) fn gzip(bytes: &[u8], level: flate2::Compression) -> Vec<u8> {
     use std::io::Write;
-    let mut encoder = flate2::write::GzEncoder::new(
-        Vec::with_capacity(bytes.len() / 3 + 64),
-        flate2::Compression::new(6),
-    );
+    let mut encoder =
+        flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3 + 64), level);
     // Writing to a Vec cannot fail.
     let _ = encoder.write_all(bytes);
     encoder.finish().unwrap_or_default()
 }
 
 /// Filter lists: `u-UNIT`, `y-YEAR`, `t-TYPE` → their documents' numbers, ascending.
+/// (Lists are gathered by unit, year and type, and named once each: serve makes them after
+/// every edit.)
 pub(super) fn filters(site: &Site, docs: &[SearchDoc]) -> BTreeMap<String, Vec<u32>> {
-    let mut lists: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut units: Vec<Vec<u32>> = vec![Vec::new(); site.config.units.len()];
+    let mut years: BTreeMap<i32, Vec<u32>> = BTreeMap::new();
+    let mut types: [Vec<u32>; 4] = Default::default();
     for (id, doc) in docs.iter().enumerate() {
         let id = id as u32;
-        if let Some(unit) = doc.unit {
-            lists
-                .entry(format!("u-{}", site.config.unit(unit).slug))
-                .or_default()
-                .push(id);
+        if let Some(unit) = doc.unit
+            && let Some(list) = units.get_mut(unit.0)
+        {
+            list.push(id);
         }
         if let Some(year) = doc.year {
-            lists.entry(format!("y-{year}")).or_default().push(id);
+            years.entry(year).or_default().push(id);
         }
-        lists
-            .entry(format!("t-{}", doc.kind.code()))
-            .or_default()
-            .push(id);
+        types[DocType::ALL
+            .iter()
+            .position(|t| *t == doc.kind)
+            .unwrap_or(0)]
+        .push(id);
+    }
+    let mut lists = BTreeMap::new();
+    for (unit, list) in site.config.units.iter().zip(units) {
+        if !list.is_empty() {
+            lists.insert(format!("u-{}", unit.slug), list);
+        }
+    }
+    for (year, list) in years {
+        lists.insert(format!("y-{year}"), list);
+    }
+    for (kind, list) in DocType::ALL.iter().zip(types) {
+        if !list.is_empty() {
+            lists.insert(format!("t-{}", kind.code()), list);
+        }
     }
     lists
 }
@@ -286,6 +338,12 @@ pub(super) fn filter_bytes(list: &[u32]) -> Vec<u8> {
     let mut code = String::new();
     index::encode(list, &mut code);
     code.into_bytes()
+}
+
+/// A shard's file: its JSON gzipped at the fastest level (serve gzips the shards an edit
+/// touches, often ten: the default level took ~1.5 ms each).
+pub(super) fn shard_file<'t>(tokens: impl Iterator<Item = &'t Token>) -> Vec<u8> {
+    gzip(&index::shard_bytes(tokens), flate2::Compression::fast())
 }
 
 pub(super) fn shard_path(first: &str) -> String {
@@ -399,7 +457,11 @@ pub struct Indexed<'a> {
 
 impl<'a> SiteIndex<'a> {
     pub fn new(site: &'a Site) -> SiteIndex<'a> {
-        let docs = if IN_BUILD { documents(site) } else { Vec::new() };
+        let docs = if IN_BUILD {
+            documents(site)
+        } else {
+            Vec::new()
+        };
         let filters = filters(site, &docs);
         SiteIndex {
             site,
@@ -468,7 +530,7 @@ impl Indexed<'_> {
             .par_iter()
             .map(|(first, start, end)| {
                 let tokens = list[*start..*end].iter().map(|(_, t)| *t);
-                sink(&shard_path(first), &gzip(&index::shard_bytes(tokens.clone())))?;
+                sink(&shard_path(first), &shard_file(tokens.clone()))?;
                 Ok(index::shard_hash(tokens))
             })
             .collect::<anyhow::Result<_>>()?;

@@ -19,10 +19,12 @@
   function words(s) {
     return s.match(WORD) || [];
   }
+  var DIGIT = new Int8Array(128).fill(-1);
+  for (var k = 0; k < DIGITS.length; k++) DIGIT[DIGITS.charCodeAt(k)] = k;
   function decode(code) {
     var values = [], previous = -1, number = 0;
     for (var i = 0; i < code.length; i++) {
-      var d = DIGITS.indexOf(code[i]);
+      var d = DIGIT[code.charCodeAt(i) & 127];
       if (d >= 32) {
         number = number * 32 + (d - 32);
       } else {
