@@ -3,23 +3,22 @@
 # site indexed by the Pagefind CLI (issue 14). Prints one markdown table, also written to
 # bench/out/search-result.md.
 #
-#   build: datto with search against datto without it (BASELINE_REV, default the commit before
-#     search was added), RUNS alternating builds each over the previous output, /usr/bin/time
-#     -f '%e %U %S %M' (wall s, user s, sys s, peak RSS KB); medians. CPU time (user + sys) is
-#     the steadier figure on a shared machine.
+#   build: the worktree's datto built twice, with the index (default features) and without it
+#     (`--no-default-features`: the Cargo feature `search` gates only the build's index calls),
+#     RUNS alternating first builds of the same root, each into an empty folder, /usr/bin/time
+#     -f '%e %U %S %M' (wall s, user s, sys s, peak RSS KB); medians.
 #   index: total size of tim-kiem/ (shards, records, filter lists, manifest) and of Pagefind's
 #     output; Pagefind timed the same way (`pagefind --site public --output-path …`).
 #   queries: each query in headless Chromium with an empty cache (bench/search-query.mjs):
 #     bytes fetched (script + index files as stored) and ms from the query's start to the first
 #     results, for datto's /tim-kiem/ and for Pagefind's JS API (search + the first 10 results).
-#   SEARCH_BIN=PATH uses that binary instead of building the worktree's.
-#   serve: the rebuild time `datto serve` prints after one item is edited (5 edits, median),
-#     with and without search.
+#   serve: the rebuild time `datto serve` prints after one item is edited (5 edits, median);
+#     the index update alone is `DATTO_BENCH_SITE=bench/out/datto-10000 cargo bench --bench search`.
 #
 # Needs: python3, node (with PAGEFIND=1 also npm: Pagefind pinned in bench/pagefind/package.json,
 # installed into bench/out/pagefind), Chromium and tests/browser/node_modules (tests/browser/check.sh
-# installs them). Not a test: .ci/run does not call it. ~10 minutes on 2 cores, plus the two
-# release builds the first time.
+# installs them). Not a test: .ci/run does not call it. ~5 minutes on 2 cores, plus the two
+# release builds.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -36,23 +35,16 @@ py() { python3 -c "$@"; }
 port() { py 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 section "binaries"
-BASE_SHA=$(git -C "$REPO" rev-parse "$BASELINE_REV")
-if [ "$(cat "$OUT/datto-baseline.rev" 2>/dev/null)" != "$BASE_SHA" ]; then
-  echo "building datto at $BASE_SHA (without search) into $OUT/datto-baseline"
-  rm -rf "$OUT/baseline-src" && mkdir -p "$OUT/baseline-src"
-  git -C "$REPO" archive "$BASE_SHA" | tar -x -C "$OUT/baseline-src"
-  # The same target folder: the dependencies are built once.
-  (cd "$OUT/baseline-src" && CARGO_TARGET_DIR=$REPO/target cargo build --release -q)
-  cp "$REPO/target/release/datto" "$OUT/datto-baseline"
-  echo "$BASE_SHA" >"$OUT/datto-baseline.rev"
+# SEARCH_BIN / NOSEARCH_BIN: binaries already built that way (skips the two release builds).
+if [ -n "${NOSEARCH_BIN:-}" ]; then cp "$NOSEARCH_BIN" "$OUT/datto-nosearch"; else
+  (cd "$REPO" && cargo build --release -q --no-default-features)
+  cp "$REPO/target/release/datto" "$OUT/datto-nosearch"
 fi
-if [ -n "${SEARCH_BIN:-}" ]; then
-  cp "$SEARCH_BIN" "$OUT/datto-search.tmp" && mv -f "$OUT/datto-search.tmp" "$OUT/datto-search"
-else
+if [ -n "${SEARCH_BIN:-}" ]; then cp "$SEARCH_BIN" "$OUT/datto-search"; else
   (cd "$REPO" && cargo build --release -q)
   cp "$REPO/target/release/datto" "$OUT/datto-search"
 fi
-echo "baseline $BASE_SHA; with search: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet || echo ' + changes')"
+echo "with and without search: $(git -C "$REPO" rev-parse --short HEAD)$(git -C "$REPO" diff --quiet || echo ' + changes')"
 
 section "corpus of $N items"
 D=$OUT/datto-$N
@@ -61,32 +53,23 @@ if [ "$(cat "$D/.complete" 2>/dev/null)" != "$N" ]; then
   echo "$N" >"$D/.complete"
 fi
 rm -rf "$D/themes" && cp -r "$REPO/themes" "$D/themes"   # the theme being measured
-# The baseline cannot render today's theme (it has variables the old renderer does not set):
-# it builds the same content with the theme of its own commit, in a root of its own.
-DB=$OUT/datto-$N-base
-rm -rf "$DB" && mkdir -p "$DB" && cp -r "$D/content" "$DB/content"
-if [ -d "$OUT/baseline-src/themes" ]; then cp -r "$OUT/baseline-src/themes" "$DB/themes"; fi
 
-section "builds (RUNS=$RUNS, alternating, over the previous output)"
+section "first builds into an empty folder (RUNS=$RUNS, alternating)"
 timed() { # timed FILE CMD...
   local file=$1; shift
   sync
   /usr/bin/time -f '%e %U %S %M' -o "$file.one" "$@" >/dev/null 2>"$file.err" || { cat "$file.err"; exit 1; }
   cat "$file.one" >>"$file"
 }
-rm -f "$OUT"/t-search-* "$OUT"/t-baseline-*
-rm -rf "$D/public" "$DB/public"
-"$OUT/datto-baseline" build --root "$DB" --output "$DB/public" >/dev/null
-"$OUT/datto-search" build --root "$D" --output "$D/public" >/dev/null
+rm -f "$OUT"/t-search-* "$OUT"/t-nosearch-*
 for i in $(seq 1 "$RUNS"); do
-  timed "$OUT/t-baseline-build" "$OUT/datto-baseline" build --root "$DB" --output "$DB/public"
-  timed "$OUT/t-search-build" "$OUT/datto-search" build --root "$D" --output "$D/public"
-  echo "run $i: without search $(tail -n 1 "$OUT/t-baseline-build"), with search $(tail -n 1 "$OUT/t-search-build")  (wall user sys s, KB)"
+  rm -rf "$OUT/public-nosearch" && sync
+  timed "$OUT/t-nosearch-first" "$OUT/datto-nosearch" build --root "$D" --output "$OUT/public-nosearch"
+  rm -rf "$D/public" && sync
+  timed "$OUT/t-search-first" "$OUT/datto-search" build --root "$D" --output "$D/public"
+  echo "run $i: without search $(tail -n 1 "$OUT/t-nosearch-first"), with search $(tail -n 1 "$OUT/t-search-first")  (wall user sys s, KB) load $(cut -d' ' -f1-3 /proc/loadavg)"
 done
-# A first build into an empty folder (every index file written).
-rm -rf "$OUT/first" && timed "$OUT/t-search-first" "$OUT/datto-search" build --root "$D" --output "$OUT/first"
-rm -rf "$OUT/first" && timed "$OUT/t-baseline-first" "$OUT/datto-baseline" build --root "$DB" --output "$OUT/first"
-rm -rf "$OUT/first"
+echo "files: without search $(find "$OUT/public-nosearch" -type f | wc -l), with search $(find "$D/public" -type f | wc -l)"
 
 section "Pagefind"
 # Pagefind indexes the HTML of datto without search, which this script does not change. It
@@ -99,7 +82,7 @@ if [ "${PAGEFIND:-0}" = 1 ]; then
   fi
   "$OUT/pagefind/node_modules/.bin/pagefind" --version
   rm -rf "$OUT/pagefind-site" "$OUT/t-pagefind" && mkdir -p "$OUT/pagefind-site"
-  timed "$OUT/t-pagefind" "$OUT/pagefind/node_modules/.bin/pagefind" --site "$DB/public" \
+  timed "$OUT/t-pagefind" "$OUT/pagefind/node_modules/.bin/pagefind" --site "$OUT/public-nosearch" \
     --output-path "$OUT/pagefind-site/pagefind"
   echo '<!DOCTYPE html><html lang="vi"><title>Pagefind</title></html>' >"$OUT/pagefind-site/blank.html"
   echo "Pagefind: $(cat "$OUT/t-pagefind")"
@@ -154,7 +137,6 @@ serve_edits() { # serve_edits BINARY LABEL ROOT
   wait "$pid" 2>/dev/null || true
   echo "  $2: $(tr '\n' ' ' <"$OUT/serve-$2-edits")ms"
 }
-serve_edits "$OUT/datto-baseline" baseline "$DB"
 serve_edits "$OUT/datto-search" search "$D"
 
 section "result"

@@ -6,6 +6,7 @@
 'use strict';
 const fs = require('fs');
 const path = require('path');
+const zlib = require('zlib');
 const [script, dir, queries] = process.argv.slice(2);
 const search = require(path.resolve(script));
 
@@ -15,9 +16,10 @@ const search = require(path.resolve(script));
     const fetched = [];
     const searcher = new search.Searcher(async (file) => {
       const name = file.split('?')[0];
-      const text = fs.readFileSync(path.join(dir, name), 'utf8');
-      fetched.push([name, Buffer.byteLength(text)]);
-      return text;
+      // As the page does: gzipped files are inflated; sizes are the bytes as stored.
+      const bytes = fs.readFileSync(path.join(dir, name));
+      fetched.push([name, bytes.length]);
+      return (bytes[0] === 0x1f && bytes[1] === 0x8b ? zlib.gunzipSync(bytes) : bytes).toString('utf8');
     });
     await searcher.open();
     const result = await searcher.search(q, filters || []);
@@ -25,7 +27,7 @@ const search = require(path.resolve(script));
     for (const doc of result.docs) {
       const rec = await searcher.record(doc);
       hits.push({ title: rec.t, url: rec.u, unit: rec.n, date: rec.d, kind: rec.k,
-        titleHtml: search.highlight(rec.t, result.terms, 0), excerpt: search.highlight(rec.x, result.terms, 32) });
+        titleHtml: search.highlight(rec.t, result.terms, 0), excerpt: search.excerpt(rec, result.terms) });
     }
     answers.push({ q, hits, fetched });
   }

@@ -80,9 +80,13 @@ pub fn stable_hash(bytes: &[u8]) -> u64 {
 /// What one document contributes: its words in exact form, each with "seen in the title".
 pub struct DocWords<'a> {
     pub title: &'a str,
-    /// Text outside the title (body, written summary, tags…), as pieces.
-    pub text: Vec<std::borrow::Cow<'a, str>>,
+    /// Text outside the title (body, written summary, tags…).
+    pub text: std::borrow::Cow<'a, str>,
 }
+
+/// Byte ranges in [`DocWords::text`] of the first occurrence of each exact form there,
+/// ascending (what the excerpt keeps, [`super::excerpt`]).
+pub type Firsts = Vec<(usize, usize)>;
 
 /// Words interned for a run of documents: each word is looked up as written (a hash of a
 /// few bytes in a table of a few thousand entries), and lower-cased and composed only the
@@ -102,6 +106,8 @@ struct Chunk {
     /// By number: 1 + the last document given a posting, so that a word seen again in the
     /// same document touches this small array only, not its postings.
     seen: Vec<u32>,
+    /// By number: 1 + the last document whose text (not title) had the form.
+    in_text: Vec<u32>,
     buffer: String,
 }
 
@@ -142,6 +148,7 @@ impl Chunk {
                 self.numbers.insert(self.buffer.as_str().into(), n);
                 self.forms.push((self.buffer.as_str().into(), Vec::new()));
                 self.seen.push(0);
+                self.in_text.push(0);
                 n
             }
         };
@@ -152,8 +159,7 @@ impl Chunk {
         n
     }
 
-    fn add(&mut self, doc: u32, word: &str, title: bool) {
-        let n = self.number(word) as usize;
+    fn add(&mut self, doc: u32, n: usize, title: bool) {
         if self.seen[n] != doc + 1 {
             self.seen[n] = doc + 1;
             self.forms[n].1.push(2 * doc + u32::from(title));
@@ -162,39 +168,56 @@ impl Chunk {
         }
     }
 
-    fn add_words(&mut self, doc: u32, words: &DocWords) {
+    /// Adds the document's words; returns where in its text each form first appears.
+    fn add_words(&mut self, doc: u32, words: &DocWords) -> Firsts {
         for word in fold::words(words.title) {
-            self.add(doc, word, true);
+            let n = self.number(word) as usize;
+            self.add(doc, n, true);
         }
-        for piece in &words.text {
-            for word in fold::words(piece) {
-                self.add(doc, word, false);
+        let base = words.text.as_ptr() as usize;
+        let mut firsts = Vec::new();
+        for word in fold::words(&words.text) {
+            let n = self.number(word) as usize;
+            self.add(doc, n, false);
+            if self.in_text[n] != doc + 1 {
+                self.in_text[n] = doc + 1;
+                let start = word.as_ptr() as usize - base;
+                firsts.push((start, start + word.len()));
             }
         }
+        firsts
     }
 }
 
-/// Every exact word form of `docs` with its postings. `words_of(i)` gives document `i`'s
-/// words; it is called once per document, in parallel.
-pub fn collect<'a, F>(count: usize, words_of: F) -> BTreeMap<String, Vec<u32>>
+/// Every exact word form of `docs` with its postings, and what `each` made of each
+/// document. `words_of(i)` gives document `i`'s words, then `each(i, words, firsts)` sees
+/// them with where each form first appears; both are called once per document, in parallel.
+pub fn collect<'a, F, E, T>(count: usize, words_of: F, each: E) -> Collected<T>
 where
     F: Fn(usize) -> DocWords<'a> + Sync,
+    E: Fn(usize, &DocWords<'a>, &Firsts) -> T + Sync,
+    T: Send,
 {
     const CHUNK: usize = 256;
-    let chunks: Vec<Vec<(Box<str>, Vec<u32>)>> = (0..count.div_ceil(CHUNK))
+    let chunks: Vec<(Forms, Vec<T>)> = (0..count.div_ceil(CHUNK))
         .into_par_iter()
         .map(|c| {
             let mut chunk = Chunk::default();
+            let mut made = Vec::with_capacity(CHUNK);
             for doc in c * CHUNK..((c + 1) * CHUNK).min(count) {
-                chunk.add_words(doc as u32, &words_of(doc));
+                let words = words_of(doc);
+                let firsts = chunk.add_words(doc as u32, &words);
+                made.push(each(doc, &words, &firsts));
             }
-            chunk.forms
+            (chunk.forms, made)
         })
         .collect();
     // A few thousand forms per chunk: merged in one pass. Chunks come in document order,
     // so each list stays ascending.
     let mut all: FxHashMap<Box<str>, Vec<u32>> = FxHashMap::default();
-    for forms in chunks {
+    let mut made = Vec::with_capacity(count);
+    for (forms, each) in chunks {
+        made.extend(each);
         for (form, postings) in forms {
             match all.get_mut(&form) {
                 Some(list) => list.extend(postings),
@@ -204,9 +227,22 @@ where
             }
         }
     }
-    all.into_iter()
+    let exacts = all
+        .into_iter()
         .map(|(form, postings)| (form.into_string(), postings))
-        .collect()
+        .collect();
+    Collected { exacts, made }
+}
+
+/// A chunk's exact forms with their postings.
+type Forms = Vec<(Box<str>, Vec<u32>)>;
+
+/// What [`collect`] returns.
+pub struct Collected<T> {
+    /// Exact form → postings.
+    pub exacts: BTreeMap<String, Vec<u32>>,
+    /// By document: what `each` made of it.
+    pub made: Vec<T>,
 }
 
 /// Exact forms with their postings.
@@ -360,7 +396,7 @@ mod tests {
     fn words<'a>(title: &'a str, text: &'a str) -> DocWords<'a> {
         DocWords {
             title,
-            text: vec![text.into()],
+            text: text.into(),
         }
     }
 
@@ -373,7 +409,7 @@ mod tests {
             // Longer than 16 bytes: looked up as a string, not packed.
             ("Chuyệnkểvềđườnglàng", "chuyệnkểvềđườnglàng ĐƯỜNG"),
         ];
-        let exacts = collect(docs.len(), |i| words(docs[i].0, docs[i].1));
+        let exacts = collect(docs.len(), |i| words(docs[i].0, docs[i].1), |_, _, _| ()).exacts;
         assert_eq!(exacts["chuyệnkểvềđườnglàng"], vec![7]);
         assert_eq!(exacts["đường"], vec![1, 2, 6]);
         assert_eq!(exacts["dương"], vec![2]);
@@ -393,7 +429,7 @@ mod tests {
     #[test]
     fn collect_keeps_document_order_across_chunks() {
         let docs: Vec<String> = (0..1000).map(|i| format!("chung riêng{}", i % 7)).collect();
-        let exacts = collect(docs.len(), |i| words("", &docs[i]));
+        let exacts = collect(docs.len(), |i| words("", &docs[i]), |_, _, _| ()).exacts;
         let expected: Vec<u32> = (0..1000).map(|i| 2 * i).collect();
         assert_eq!(exacts["chung"], expected);
         assert_eq!(exacts["riêng3"].len(), 143);

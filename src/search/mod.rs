@@ -13,6 +13,7 @@
 //! Documents are numbered pages first, then profiles, then items oldest first: a new item
 //! takes the next number, so adding one rewrites a few files, and recency is "higher first".
 
+pub mod excerpt;
 pub mod fold;
 pub mod index;
 mod live;
@@ -29,8 +30,9 @@ use rayon::prelude::*;
 use rustc_hash::FxHasher;
 use serde::Serialize;
 
+use crate::model::content::Rendered;
 use crate::model::site::Site;
-use index::{DocWords, Token};
+use index::{DocWords, Firsts, Token};
 
 /// Where the index lives in the output.
 pub const DIR: &str = "tim-kiem/";
@@ -66,10 +68,10 @@ impl DocType {
     }
 }
 
-/// One searchable page, borrowed from the site.
+/// One searchable page, borrowed from the site. Cheap to make (no allocation): `serve`
+/// lists every document after each edit to find the ones that changed.
 pub struct SearchDoc<'a> {
-    /// Page path: `tin-bai/2018/hoi-nghi/`.
-    pub path: String,
+    pub of: Of<'a>,
     pub title: &'a str,
     pub kind: DocType,
     pub date: Option<DateTime<FixedOffset>>,
@@ -77,10 +79,49 @@ pub struct SearchDoc<'a> {
     pub unit: Option<crate::model::config::UnitId>,
     /// Rendered body.
     pub html: &'a str,
-    /// Searchable text outside the body: a written summary, tags, criteria, commune.
-    pub extra: Vec<&'a str>,
     /// Changes whenever anything above changes (file text, links, unit names).
     pub identity: u64,
+}
+
+/// The page a document is.
+#[derive(Clone, Copy)]
+pub enum Of<'a> {
+    Page(&'a Rendered<crate::model::content::Page>),
+    Profile(&'a Rendered<crate::model::content::Profile>),
+    Item(&'a Rendered<crate::model::content::Item>),
+}
+
+impl SearchDoc<'_> {
+    /// Page path: `tin-bai/2018/hoi-nghi/`.
+    pub fn path(&self) -> String {
+        match self.of {
+            Of::Page(page) => page.path(),
+            Of::Profile(profile) => profile.path(),
+            Of::Item(item) => item.path(),
+        }
+    }
+
+    /// Searchable text outside the body: a written summary, tags, criteria, commune.
+    pub fn extra(&self) -> Vec<&str> {
+        let mut extra: Vec<&str> = Vec::new();
+        match self.of {
+            Of::Page(_) => {}
+            Of::Profile(profile) => {
+                if !profile.body.summary_is_auto {
+                    extra.push(&profile.body.summary);
+                }
+                extra.extend(profile.commune.as_deref());
+                extra.extend(profile.criteria.iter().map(String::as_str));
+            }
+            Of::Item(item) => {
+                if !item.body.summary_is_auto {
+                    extra.push(&item.body.summary);
+                }
+                extra.extend(item.tags.iter().map(|t| t.name.as_str()));
+            }
+        }
+        extra
+    }
 }
 
 /// Every searchable page of `site`, in document order (see the module docs).
@@ -88,44 +129,31 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
     let mut docs = Vec::with_capacity(site.pages.len() + site.profiles.len() + site.items.len());
     for page in &site.pages {
         docs.push(SearchDoc {
-            path: page.path(),
+            of: Of::Page(page),
             title: &page.title,
             kind: DocType::Page,
             date: None,
             year: None,
             unit: None,
             html: &page.body.html,
-            extra: Vec::new(),
             identity: page.body.fingerprint,
         });
     }
     for profile in &site.profiles {
-        let mut extra: Vec<&str> = Vec::new();
-        if !profile.body.summary_is_auto {
-            extra.push(&profile.body.summary);
-        }
-        extra.extend(profile.commune.as_deref());
-        extra.extend(profile.criteria.iter().map(String::as_str));
         docs.push(SearchDoc {
-            path: profile.path(),
+            of: Of::Profile(profile),
             title: &profile.title,
             kind: DocType::Profile,
             date: None,
             year: profile.year,
             unit: Some(profile.unit),
             html: &profile.body.html,
-            extra,
             identity: profile.body.fingerprint,
         });
     }
     for item in site.items.iter().rev() {
-        let mut extra: Vec<&str> = Vec::new();
-        if !item.body.summary_is_auto {
-            extra.push(&item.body.summary);
-        }
-        extra.extend(item.tags.iter().map(|t| t.name.as_str()));
         docs.push(SearchDoc {
-            path: item.path(),
+            of: Of::Item(item),
             title: &item.title,
             kind: match item.kind {
                 crate::model::content::ItemType::Tin => DocType::Tin,
@@ -135,22 +163,26 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
             year: Some(item.date.year()),
             unit: Some(item.unit),
             html: &item.body.html,
-            extra,
             identity: item.body.fingerprint,
         });
     }
+    // Unit names hashed once each, not once a document.
+    let units: Vec<u64> = site
+        .config
+        .units
+        .iter()
+        .map(|u| index::stable_hash(u.name.as_bytes()))
+        .collect();
     for doc in &mut docs {
+        let slug: &str = match doc.of {
+            Of::Page(page) => &page.slug,
+            Of::Profile(profile) => &profile.slug,
+            Of::Item(item) => &item.slug,
+        };
         let mut h = FxHasher::default();
-        (
-            doc.identity,
-            &doc.path,
-            doc.title,
-            doc.kind,
-            doc.date,
-            doc.year,
-        )
-            .hash(&mut h);
-        doc.unit.map(|u| &site.config.unit(u).name).hash(&mut h);
+        // The path is made of the kind, the year and the slug.
+        (doc.identity, slug, doc.title, doc.kind, doc.date, doc.year).hash(&mut h);
+        doc.unit.map(|u| units.get(u.0)).hash(&mut h);
         doc.identity = h.finish();
     }
     docs
@@ -159,7 +191,7 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
 /// The text a document is searched and excerpted by, diacritics kept.
 pub(super) fn plain_text(doc: &SearchDoc) -> String {
     let mut text = String::new();
-    for piece in &doc.extra {
+    for piece in doc.extra() {
         text.push_str(piece);
         text.push('\n');
     }
@@ -170,9 +202,14 @@ pub(super) fn plain_text(doc: &SearchDoc) -> String {
 pub(super) fn words<'a>(doc: &'a SearchDoc) -> DocWords<'a> {
     DocWords {
         title: doc.title,
-        text: vec![Cow::Owned(plain_text(doc))],
+        text: Cow::Owned(plain_text(doc)),
     }
 }
+
+/// Records per file: a query shows ten results, often recent (neighbours), from at most ten
+/// files of ~16 KB gzipped; 10,000 pages make ~640 files instead of one each. Divides the
+/// 256 of [`index::collect`].
+pub const RECORDS_PER_FILE: usize = 16;
 
 #[derive(Serialize)]
 struct Record<'a> {
@@ -188,22 +225,28 @@ struct Record<'a> {
     n: &'a str,
     /// Type label.
     k: &'static str,
-    /// Plain text.
-    x: &'a str,
+    /// The excerpt's fragments ([`excerpt::fragments`]): the opening, then windows.
+    x: Vec<&'a str>,
+    /// 1 when the last fragment reaches the end of the text.
+    w: u8,
 }
 
-pub(super) fn record_path(id: usize) -> String {
-    format!("{DIR}r/{id}.json")
+/// The file holding the records of documents `RECORDS_PER_FILE × file …`.
+pub(super) fn record_path(file: usize) -> String {
+    format!("{DIR}r/{file}.json.gz")
 }
 
-pub(super) fn record_bytes(site: &Site, doc: &SearchDoc) -> Vec<u8> {
-    record_json(site, doc, &plain_text(doc))
+pub(super) fn record_files(docs: usize) -> usize {
+    docs.div_ceil(RECORDS_PER_FILE)
 }
 
-fn record_json(site: &Site, doc: &SearchDoc, text: &str) -> Vec<u8> {
+/// A document's record (JSON), from its words as [`index::collect`] saw them.
+pub(super) fn record_json(site: &Site, doc: &SearchDoc, text: &str, firsts: &Firsts) -> Vec<u8> {
+    let (x, whole) = excerpt::fragments(text, firsts);
+    let path = doc.path();
     let record = Record {
         t: doc.title,
-        u: &doc.path,
+        u: &path,
         d: match (doc.date, doc.year) {
             (Some(date), _) => crate::base::dates::format_vi(&date),
             (None, Some(year)) => format!("Năm {year}"),
@@ -212,29 +255,77 @@ fn record_json(site: &Site, doc: &SearchDoc, text: &str) -> Vec<u8> {
         i: doc.date.map(|d| d.to_rfc3339()).unwrap_or_default(),
         n: doc.unit.map_or("", |u| site.config.unit(u).name.as_str()),
         k: doc.kind.label(),
-        x: text,
+        x,
+        w: u8::from(whole),
     };
     serde_json::to_vec(&record).unwrap_or_default()
 }
 
+/// One records file: the JSON array of its documents' records, gzipped.
+pub(super) fn records_bytes<R: AsRef<[u8]>>(records: &[R]) -> Vec<u8> {
+    let mut json =
+        Vec::with_capacity(records.iter().map(|r| r.as_ref().len() + 1).sum::<usize>() + 2);
+    json.push(b'[');
+    for (i, record) in records.iter().enumerate() {
+        if i > 0 {
+            json.push(b',');
+        }
+        json.extend_from_slice(record.as_ref());
+    }
+    json.push(b']');
+    // The fastest level: 28 MB of records on 10,000 pages, ~3× smaller; level 6 saves a
+    // quarter more bytes for three times the CPU.
+    gzip(&json, flate2::Compression::fast())
+}
+
+/// `bytes` gzipped (no name, no time: the same bytes every build). The script inflates
+/// with the browser's own `DecompressionStream`; text compresses ~4×, so the records
+/// stay small enough to hold the excerpts and the shards cost a query less.
+pub(super) fn gzip(bytes: &[u8], level: flate2::Compression) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder =
+        flate2::write::GzEncoder::new(Vec::with_capacity(bytes.len() / 3 + 64), level);
+    // Writing to a Vec cannot fail.
+    let _ = encoder.write_all(bytes);
+    encoder.finish().unwrap_or_default()
+}
+
 /// Filter lists: `u-UNIT`, `y-YEAR`, `t-TYPE` → their documents' numbers, ascending.
+/// (Lists are gathered by unit, year and type, and named once each: serve makes them after
+/// every edit.)
 pub(super) fn filters(site: &Site, docs: &[SearchDoc]) -> BTreeMap<String, Vec<u32>> {
-    let mut lists: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    let mut units: Vec<Vec<u32>> = vec![Vec::new(); site.config.units.len()];
+    let mut years: BTreeMap<i32, Vec<u32>> = BTreeMap::new();
+    let mut types: [Vec<u32>; 4] = Default::default();
     for (id, doc) in docs.iter().enumerate() {
         let id = id as u32;
-        if let Some(unit) = doc.unit {
-            lists
-                .entry(format!("u-{}", site.config.unit(unit).slug))
-                .or_default()
-                .push(id);
+        if let Some(unit) = doc.unit
+            && let Some(list) = units.get_mut(unit.0)
+        {
+            list.push(id);
         }
         if let Some(year) = doc.year {
-            lists.entry(format!("y-{year}")).or_default().push(id);
+            years.entry(year).or_default().push(id);
         }
-        lists
-            .entry(format!("t-{}", doc.kind.code()))
-            .or_default()
-            .push(id);
+        types[DocType::ALL
+            .iter()
+            .position(|t| *t == doc.kind)
+            .unwrap_or(0)]
+        .push(id);
+    }
+    let mut lists = BTreeMap::new();
+    for (unit, list) in site.config.units.iter().zip(units) {
+        if !list.is_empty() {
+            lists.insert(format!("u-{}", unit.slug), list);
+        }
+    }
+    for (year, list) in years {
+        lists.insert(format!("y-{year}"), list);
+    }
+    for (kind, list) in DocType::ALL.iter().zip(types) {
+        if !list.is_empty() {
+            lists.insert(format!("t-{}", kind.code()), list);
+        }
     }
     lists
 }
@@ -249,8 +340,14 @@ pub(super) fn filter_bytes(list: &[u32]) -> Vec<u8> {
     code.into_bytes()
 }
 
+/// A shard's file: its JSON gzipped at the fastest level (serve gzips the shards an edit
+/// touches, often ten: the default level took ~1.5 ms each).
+pub(super) fn shard_file<'t>(tokens: impl Iterator<Item = &'t Token>) -> Vec<u8> {
+    gzip(&index::shard_bytes(tokens), flate2::Compression::fast())
+}
+
 pub(super) fn shard_path(first: &str) -> String {
-    format!("{DIR}s/{}.json", index::shard_name(first))
+    format!("{DIR}s/{}.json.gz", index::shard_name(first))
 }
 
 /// Years of documents with one, newest first (for the year filter).
@@ -295,6 +392,8 @@ struct Manifest<'a> {
     s: Vec<&'a str>,
     /// Filter lists that exist.
     f: Vec<&'a str>,
+    /// Records per records file.
+    r: usize,
 }
 
 pub(super) fn manifest_bytes(
@@ -303,8 +402,13 @@ pub(super) fn manifest_bytes(
     shard_hashes: &[u64],
     filters: &BTreeMap<String, Vec<u32>>,
 ) -> Vec<u8> {
-    let mut h: u64 = index::stable_hash(b"datto-search-1");
-    let mut mix = |x: u64| h = index::stable_hash(&[h.to_le_bytes(), x.to_le_bytes()].concat());
+    let mut h: u64 = index::stable_hash(b"datto-search-2");
+    let mut mix = |x: u64| {
+        let mut both = [0u8; 16];
+        both[..8].copy_from_slice(&h.to_le_bytes());
+        both[8..].copy_from_slice(&x.to_le_bytes());
+        h = index::stable_hash(&both);
+    };
     for doc in docs {
         mix(doc.identity);
     }
@@ -324,13 +428,19 @@ pub(super) fn manifest_bytes(
             .map(|(first, _, _)| first.as_str())
             .collect(),
         f: filters.keys().map(String::as_str).collect(),
+        r: RECORDS_PER_FILE,
     };
     serde_json::to_vec(&manifest).unwrap_or_default()
 }
 
+/// Whether `build` writes the index: the Cargo feature `search`, on by default. Off, the
+/// build is the same but for the index files (the bench's fair "without search"); `serve`
+/// and the search page are unchanged.
+pub const IN_BUILD: bool = cfg!(feature = "search");
+
 /// The index of one build. [`SiteIndex::new`] lists the documents; [`SiteIndex::index`]
-/// reads each one once, writing its record as it goes (the site's whole text is never held);
-/// [`Indexed::write`] writes the shards, the filter lists and the manifest.
+/// reads each one once and writes the records files; [`Indexed::write`] writes the shards,
+/// the filter lists and the manifest. Without the `search` feature, all three do nothing.
 pub struct SiteIndex<'a> {
     site: &'a Site,
     docs: Vec<SearchDoc<'a>>,
@@ -347,7 +457,11 @@ pub struct Indexed<'a> {
 
 impl<'a> SiteIndex<'a> {
     pub fn new(site: &'a Site) -> SiteIndex<'a> {
-        let docs = documents(site);
+        let docs = if IN_BUILD {
+            documents(site)
+        } else {
+            Vec::new()
+        };
         let filters = filters(site, &docs);
         SiteIndex {
             site,
@@ -358,34 +472,31 @@ impl<'a> SiteIndex<'a> {
 
     /// The files known before indexing: manifest, filter lists, records.
     pub fn paths(&self) -> Vec<String> {
+        if !IN_BUILD {
+            return Vec::new();
+        }
         let mut paths = vec![format!("{DIR}index.json")];
         paths.extend(self.filters.keys().map(|name| filter_path(name)));
-        paths.extend((0..self.docs.len()).map(record_path));
+        paths.extend((0..record_files(self.docs.len())).map(record_path));
         paths
     }
 
-    /// Reads every document (in parallel) and writes its record with `sink`.
+    /// Reads every document (in parallel) and writes the records files with `sink`.
     pub fn index(
         self,
         sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync,
     ) -> anyhow::Result<Indexed<'a>> {
-        let failure: std::sync::Mutex<Option<anyhow::Error>> = Default::default();
-        let exacts = index::collect(self.docs.len(), |i| {
-            let doc = &self.docs[i];
-            let text = plain_text(doc);
-            if let Err(e) = sink(&record_path(i), &record_json(self.site, doc, &text)) {
-                let mut slot = failure.lock().unwrap_or_else(|e| e.into_inner());
-                slot.get_or_insert(e);
-            }
-            DocWords {
-                title: doc.title,
-                text: vec![Cow::Owned(text)],
-            }
-        });
-        if let Some(e) = failure.into_inner().unwrap_or_else(|e| e.into_inner()) {
-            return Err(e);
-        }
-        let tokens = index::group(exacts);
+        let collected = index::collect(
+            self.docs.len(),
+            |i| words(&self.docs[i]),
+            |i, words, firsts| record_json(self.site, &self.docs[i], &words.text, firsts),
+        );
+        collected
+            .made
+            .par_chunks(RECORDS_PER_FILE)
+            .enumerate()
+            .try_for_each(|(file, records)| sink(&record_path(file), &records_bytes(records)))?;
+        let tokens = index::group(collected.exacts);
         let list: Vec<(&String, &Token)> = tokens.iter().collect();
         let shards = shards(&list);
         Ok(Indexed {
@@ -419,10 +530,13 @@ impl Indexed<'_> {
             .par_iter()
             .map(|(first, start, end)| {
                 let tokens = list[*start..*end].iter().map(|(_, t)| *t);
-                sink(&shard_path(first), &index::shard_bytes(tokens.clone()))?;
+                sink(&shard_path(first), &shard_file(tokens.clone()))?;
                 Ok(index::shard_hash(tokens))
             })
             .collect::<anyhow::Result<_>>()?;
+        if !IN_BUILD {
+            return Ok(());
+        }
         for (name, list) in &self.filters {
             sink(&filter_path(name), &filter_bytes(list))?;
         }

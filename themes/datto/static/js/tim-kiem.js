@@ -19,10 +19,12 @@
   function words(s) {
     return s.match(WORD) || [];
   }
+  var DIGIT = new Int8Array(128).fill(-1);
+  for (var k = 0; k < DIGITS.length; k++) DIGIT[DIGITS.charCodeAt(k)] = k;
   function decode(code) {
     var values = [], previous = -1, number = 0;
     for (var i = 0; i < code.length; i++) {
-      var d = DIGITS.indexOf(code[i]);
+      var d = DIGIT[code.charCodeAt(i) & 127];
       if (d >= 32) {
         number = number * 32 + (d - 32);
       } else {
@@ -64,6 +66,7 @@
     this.load = load;
     this.manifest = null;
     this.cache = {};
+    this.records = {};
   }
   Searcher.prototype.file = function (path) {
     var self = this;
@@ -82,6 +85,7 @@
     return this.load('index.json').then(function (text) {
       self.manifest = JSON.parse(text);
       self.cache = {};
+      self.records = {};
       return self;
     });
   };
@@ -104,7 +108,7 @@
   Searcher.prototype.match = function (term) {
     var self = this;
     var files = this.shardsFor(term).map(function (i) {
-      return self.file('s/' + shardName(self.manifest.s[i]) + '.json').then(JSON.parse);
+      return self.file('s/' + shardName(self.manifest.s[i]) + '.json.gz').then(JSON.parse);
     });
     return Promise.all(files).then(function (shards) {
       var docs = new Map();
@@ -156,8 +160,15 @@
       return { terms: terms, docs: ranked.map(function (r) { return r.doc; }) };
     });
   };
+  // A document's record; records come `manifest.r` to a file, gzipped like the shards.
   Searcher.prototype.record = function (doc) {
-    return this.file('r/' + doc + '.json').then(JSON.parse);
+    var per = this.manifest.r, path = 'r/' + Math.floor(doc / per) + '.json.gz';
+    // Parsed once for the ten results it may hold.
+    var self = this;
+    if (!this.records[path]) {
+      this.records[path] = this.file(path).then(JSON.parse, function (e) { delete self.records[path]; throw e; });
+    }
+    return this.records[path].then(function (list) { return list[doc % per]; });
   };
 
   function escapeHtml(s) {
@@ -195,7 +206,30 @@
     return html;
   }
 
-  var api = { fold: fold, exact: exact, words: words, decode: decode, parse: parse, shardName: shardName,
+  // The excerpt of a record as HTML: the first of its fragments (the opening, then windows
+  // around each word's first occurrence, src/search/excerpt.rs) holding a match.
+  function excerpt(rec, terms) {
+    var parts = rec.x || [];
+    if (!parts.length) return '';
+    var at = parts.findIndex(function (p) { return words(p).some(function (w) { return matches(w, terms); }); });
+    if (at < 0) at = 0;
+    var html = highlight(parts[at], terms, 32);
+    if (at > 0 && html.indexOf('… ') !== 0) html = '… ' + html;
+    var more = at < parts.length - 1 || !rec.w;
+    if (more && html.slice(-2) !== ' …') html += ' …';
+    return html;
+  }
+
+  // Index files as text: `.gz` files are inflated here unless the host already sent them
+  // with `Content-Encoding: gzip` (then the bytes no longer start with gzip's magic).
+  function inflate(buffer) {
+    var bytes = new Uint8Array(buffer);
+    if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return new TextDecoder().decode(bytes);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
+    return new Response(stream).text();
+  }
+
+  var api = { fold: fold, excerpt: excerpt, exact: exact, words: words, decode: decode, parse: parse, shardName: shardName,
     Searcher: Searcher, highlight: highlight };
   if (typeof module !== 'undefined' && module.exports) { module.exports = api; return; }
 
@@ -204,6 +238,10 @@
   var out = document.getElementById('ket-qua');
   var status = document.getElementById('trang-thai');
   if (!form || !out || !status || !global.fetch) return;
+  if (!global.DecompressionStream) {
+    status.textContent = 'Trình duyệt này quá cũ để tìm kiếm trên trang. Vui lòng cập nhật trình duyệt.';
+    return;
+  }
   var base = form.getAttribute('data-index');
   var root = form.getAttribute('data-root');
   var input = form.elements.q;
@@ -211,8 +249,8 @@
   var searcher = new Searcher(function (path) {
     return fetch(base + path, { cache: path === 'index.json' ? 'no-cache' : 'default' }).then(function (r) {
       if (!r.ok) throw new Error(r.status + ' ' + path);
-      return r.text();
-    });
+      return r.arrayBuffer();
+    }).then(inflate);
   });
   var opened = null, run = 0, shown = 0, current = null;
 
@@ -236,7 +274,7 @@
     if (rec.n) meta.push(escapeHtml(rec.n));
     li.innerHTML = '<h2 class="hit__title"><a href="' + escapeHtml(root + rec.u) + '">' + highlight(rec.t, terms, 0) +
       '</a></h2><p class="hit__meta">' + meta.join(' · ') + '</p>' +
-      (rec.x ? '<p class="hit__excerpt">' + highlight(rec.x, terms, 32) + '</p>' : '');
+      (rec.x && rec.x.length ? '<p class="hit__excerpt">' + excerpt(rec, terms) + '</p>' : '');
     return li;
   }
 
