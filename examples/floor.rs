@@ -40,7 +40,10 @@ fn main() -> ExitCode {
 /// Prints `d <rel>` for every folder and `f <size> <rel>` for every file under `built`.
 fn plan(built: &Path) -> anyhow::Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for entry in walkdir::WalkDir::new(built).min_depth(1).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(built)
+        .min_depth(1)
+        .sort_by_file_name()
+    {
         let entry = entry?;
         let rel = entry.path().strip_prefix(built)?.to_string_lossy();
         if entry.file_type().is_dir() {
@@ -96,7 +99,11 @@ fn read_all(inputs: &[&str]) -> anyhow::Result<(usize, usize)> {
         .collect();
     let bytes = paths
         .par_iter()
-        .map(|p| fs::read(p).map(|b| b.len()).with_context(|| p.display().to_string()))
+        .map(|p| {
+            fs::read(p)
+                .map(|b| b.len())
+                .with_context(|| p.display().to_string())
+        })
         .try_reduce(|| 0, |a, b| Ok(a + b))?;
     Ok((paths.len(), bytes))
 }

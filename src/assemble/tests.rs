@@ -216,7 +216,12 @@ fn build_renders_the_same_bodies_as_serve_and_keeps_no_markdown() {
             .map(|(source, body)| {
                 assert!(source.body.is_empty(), "{}: Markdown kept", source.rel);
                 let b = body;
-                (source.rel.clone(), b.html.clone(), b.summary.clone(), b.fingerprint)
+                (
+                    source.rel.clone(),
+                    b.html.clone(),
+                    b.summary.clone(),
+                    b.fingerprint,
+                )
             })
             .collect()
     };
