@@ -9,6 +9,11 @@
 #   `datto serve` on the 10,000-item site: the rebuild time the server prints after one item
 #   is edited (5 edits, median), and after three template edits: a comment (renders nothing),
 #   tally.html markup (a few pages) and item.html markup (every item page; its ratio to a full build).
+#   The floor (issue 18, goal 2) at 10,000 and 50,000 items: `examples/floor.rs` reads every
+#   input file and writes a tree of the same folders, file names and sizes as datto's output
+#   into an empty folder (in parallel); alternating with it, datto's fresh build (into an
+#   empty folder, as the floor) and a build over that output. Prints the fresh/floor ratio
+#   and the fresh 50k/10k growth.
 #   --quick: 1 timed run each, 1,000 and 10,000 items only (a smoke test, ~1 minute).
 #
 # Output folders: both tools write over the output of their previous run (the warm-up makes
@@ -45,9 +50,11 @@ if [ ! -x /usr/bin/time ]; then
 fi
 HUGO_VERSION=$(hugo version | awk '{print $2}' | sed 's/+.*//')
 hugo version
-(cd "$REPO" && cargo build --release -q)
+(cd "$REPO" && cargo build --release -q --bin datto --example floor)
 DATTO=$OUT/datto
 cp "$REPO/target/release/datto" "$DATTO.tmp" && mv -f "$DATTO.tmp" "$DATTO"
+FLOOR=$OUT/floor
+cp "$REPO/target/release/examples/floor" "$FLOOR.tmp" && mv -f "$FLOOR.tmp" "$FLOOR"
 echo "datto: $REPO/target/release/datto (copied to $DATTO), built $(date -u -r "$DATTO" '+%Y-%m-%d %H:%M UTC')"
 MACHINE="$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB"
 echo "machine: $MACHINE"
@@ -81,21 +88,52 @@ make_corpora() {
   cp -r "$HERE/hugo-site/." "$h/"
 }
 
-# timed FILE CMD...: runs CMD (stdout discarded), appends "wall_s max_rss_kb" to FILE.
+# timed FILE CMD...: runs CMD (stdout discarded), appends "wall_s max_rss_kb user_s sys_s" to FILE.
 # `sync` first (untimed): each build starts with the other tool's written pages on disk, not
 # being flushed under it (on this VM that flush made the next build up to 2x slower).
 timed() {
   local file=$1; shift
   sync
-  if ! /usr/bin/time -f '%e %M' -o "$file.one" "$@" >/dev/null 2>"$file.err"; then
+  if ! /usr/bin/time -f '%e %M %U %S' -o "$file.one" "$@" >/dev/null 2>"$file.err"; then
     echo "FAILED: $*"; cat "$file.err"; exit 1
   fi
   cat "$file.one" >>"$file"
 }
-median() { # median FILE COLUMN (0 = wall s, 1 = RSS KB)
+median() { # median FILE COLUMN (0 = wall s, 1 = RSS KB, 2 = user s, 3 = sys s, 4 = CPU s)
   py 'import sys, statistics
-v = [float(l.split()[int(sys.argv[2])]) for l in open(sys.argv[1]) if l.strip()]
-print(statistics.median(v))' "$1" "$2"
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+c = int(sys.argv[2])
+print(statistics.median(r[2] + r[3] if c == 4 else r[c] for r in rows))' "$1" "$2"
+}
+
+# bench_floor N: RUNS alternating timed runs of the floor and datto's fresh build (each into
+# a folder emptied just before, untimed: both meet the same slow file creation after many
+# deletions on this VM's ext4), plus a datto build over the fresh output. Sets FLOOR_ROW[N].
+declare -A FLOOR_ROW
+bench_floor() {
+  local n=$1 d=$OUT/datto-$1 spec=$OUT/floor-$1.spec fo=$OUT/floor-out-$1 fresh=$OUT/fresh-$1
+  rm -rf "$fo" "$fresh" "$OUT/t-floor-$n" "$OUT/t-fresh-$n" "$OUT/t-again-$n"
+  "$DATTO" build --root "$d" --output "$fresh" >/dev/null
+  "$FLOOR" plan "$fresh" >"$spec"
+  echo "floor: $(grep -c '^f' "$spec") files, $(grep -c '^d' "$spec") folders, $(awk '/^f/ {s += $2} END {printf "%.0f", s / 1e6}' "$spec") MB to write"
+  for i in $(seq 1 "$RUNS"); do
+    rm -rf "$fo"
+    timed "$OUT/t-floor-$n" "$FLOOR" run "$spec" "$fo" "$d/content" "$d/themes"
+    rm -rf "$fresh"
+    timed "$OUT/t-fresh-$n" "$DATTO" build --root "$d" --output "$fresh"
+    timed "$OUT/t-again-$n" "$DATTO" build --root "$d" --output "$fresh"
+    echo "run $i ($(uptime | sed 's/.*load average: //')): floor $(tail -n 1 "$OUT/t-floor-$n"), datto fresh $(tail -n 1 "$OUT/t-fresh-$n"), again $(tail -n 1 "$OUT/t-again-$n")  (wall s, KB, user s, sys s)"
+  done
+  rm -rf "$fo"
+  FLOOR_ROW[$n]=$(py 'import sys, statistics
+def med(f, c):
+    rows = [list(map(float, l.split())) for l in open(f) if l.strip()]
+    return statistics.median(r[2] + r[3] if c == 4 else r[c] for r in rows)
+out, n = sys.argv[1], int(sys.argv[2])
+fl, fr, ag = (f"{out}/t-{k}-{n}" for k in ("floor", "fresh", "again"))
+print(f"| {n:,} | {med(fl, 0):.2f} | {med(fl, 4):.2f} | {med(fr, 0):.2f} | {med(fr, 4):.2f} | "
+      f"{med(fr, 1) / 1024:.0f} | {med(fr, 0) / med(fl, 0):.2f} | {med(ag, 0):.2f} | {med(ag, 4):.2f} |")' "$OUT" "$n")
+  echo "${FLOOR_ROW[$n]}"
 }
 
 # bench_size N: warm-ups (printing each tool's page count), then RUNS alternating timed runs.
@@ -137,12 +175,16 @@ for n in "${SIZES[@]}"; do
   make_corpora "$n" hugo
   bench_size "$n"
 done
+section "the floor and datto's fresh build, 10,000 items"
+bench_floor 10000
 
 SCALING=""
 if [ -n "$SCALE" ]; then
   section "corpus of $SCALE items"
   make_corpora "$SCALE" hugo
   bench_size "$SCALE"
+  section "the floor and datto's fresh build, $SCALE items"
+  bench_floor "$SCALE"
   SCALING=$(py 'import os, sys
 def med(f, c):
     import statistics
@@ -150,6 +192,8 @@ def med(f, c):
 out, big, small = sys.argv[1], sys.argv[2], sys.argv[3]
 d = med(f"{out}/t-datto-{big}", 0) / med(f"{out}/t-datto-{small}", 0)
 s = f"datto at {int(big):,} items takes {d:.2f}x its {int(small):,}-item time (goal: <= 5.5x)"
+d = med(f"{out}/t-fresh-{big}", 0) / med(f"{out}/t-fresh-{small}", 0)
+s += f"; fresh builds: {d:.2f}x (goal, issue 18: <= 5.2x)"
 h = f"{out}/t-hugo-{big}"
 if os.path.exists(h) and os.path.getsize(h):
     h0 = out + "/t-hugo-" + small
@@ -242,4 +286,10 @@ section "result ($(date -u +%Y-%m-%d), $MACHINE, Hugo $HUGO_VERSION, medians of 
   echo "Goals (issue #6): wall ratio <= 0.2 at 1,000 and 10,000 items, RSS ratio <= 0.25 at 10,000."
   [ -n "$SCALING" ] && echo "$SCALING"
   echo "$SERVE"
+  echo
+  echo "| items | floor wall (s) | floor CPU (s) | datto fresh wall (s) | datto fresh CPU (s) | datto fresh RSS (MB) | fresh/floor | datto again wall (s) | datto again CPU (s) |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for n in 10000 $SCALE; do echo "${FLOOR_ROW[$n]}"; done
+  echo
+  echo "Goal (issue 18): datto's fresh build <= 1.6x the floor measured in the same run."
 } | tee "$OUT/result.md"

@@ -188,13 +188,69 @@ fn still_valid<T: Renderable>(
 }
 
 fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Claims, resolver: &Resolver) -> Cached<T> {
+    let done = render_source(doc.as_ref(), doc.source(), outputs, resolver);
+    Cached {
+        input: doc.clone(),
+        output: Arc::new(done.output),
+        links: done.links,
+        image: done.cover,
+        problems: done.problems,
+        environment: resolver.environment(),
+    }
+}
+
+/// Renders the bodies of `docs` once, with no cache to fill (`build`): `markdown[i]` is the
+/// body of `docs[i]`, taken out of it by the caller, and is dropped as soon as its HTML
+/// exists, so that a 50,000-item build never holds every Markdown body and every HTML body
+/// at once. Same results as [`BodyCache::render`] on an empty cache.
+pub fn render_once<T: Renderable>(
+    docs: &[Arc<T>],
+    markdown: Vec<Arc<String>>,
+    outputs: &Claims,
+    resolver: &Resolver,
+) -> (Vec<Arc<Rendered<T>>>, Vec<Diagnostic>) {
+    let results: Vec<Done<T>> = docs
+        .par_iter()
+        .zip(markdown.into_par_iter())
+        .map(|(doc, body)| {
+            let source = Source {
+                body,
+                ..doc.source().clone()
+            };
+            render_source(doc.as_ref(), &source, outputs, resolver)
+        })
+        .collect();
+    let mut rendered = Vec::with_capacity(results.len());
+    let mut problems = Vec::new();
+    for done in results {
+        problems.extend(done.problems);
+        rendered.push(Arc::new(done.output));
+    }
+    (rendered, problems)
+}
+
+/// What rendering one body gave.
+struct Done<T> {
+    output: Rendered<T>,
+    links: Vec<LinkUse>,
+    cover: Option<String>,
+    problems: Vec<Diagnostic>,
+}
+
+/// Renders `source` (the body of `doc`) and resolves `doc`'s cover image.
+fn render_source<T: Renderable>(
+    doc: &T,
+    source: &Source,
+    outputs: &Claims,
+    resolver: &Resolver,
+) -> Done<T> {
     let recording = Recording {
         inner: resolver,
         has_cover: doc.image().is_some(),
         uses: Mutex::new(Vec::new()),
     };
-    let (rendered, mut problems) = markdown::render(doc.source(), &recording);
-    let shown = &doc.source().shown;
+    let (rendered, mut problems) = markdown::render(source, &recording);
+    let shown = &source.shown;
     let mut cover = None;
     if let Some(image) = doc.image() {
         match outputs.image_path(image).map(str::to_string) {
@@ -213,7 +269,7 @@ fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Claims, resolver: &Resolver
     }
     let links = recording.uses.into_inner().unwrap_or_default();
     let mut hasher = rustc_hash::FxHasher::default();
-    (doc.source().text_hash, &cover, &links).hash(&mut hasher);
+    (source.text_hash, &cover, &links).hash(&mut hasher);
     let (summary, summary_is_auto) = match doc.written_summary() {
         Some(written) if !written.is_empty() => (written.to_string(), false),
         Some(_) => (rendered.summary, true),
@@ -229,13 +285,10 @@ fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Claims, resolver: &Resolver
     // The metadata is copied; the Markdown stays with the parsed document only.
     let mut copy = T::clone(doc);
     copy.source_mut().body = Default::default();
-    let output = Rendered { doc: copy, body };
-    Cached {
-        input: doc.clone(),
-        output: Arc::new(output),
+    Done {
+        output: Rendered { doc: copy, body },
         links,
-        image: cover,
+        cover,
         problems,
-        environment: resolver.environment(),
     }
 }

@@ -53,8 +53,9 @@ pub struct Selection {
 
 /// Loads and assembles a whole site (for `build` and `check`).
 pub fn load(root: &Path, options: &LoadOptions) -> Result<Site, Error> {
-    let sources = Sources::load(root)?;
-    assemble(&sources, options, &mut Bodies::default())
+    let mut sources = Sources::load(root)?;
+    let docs = sources.take_docs();
+    assemble_from(&sources, docs, options, None)
 }
 
 /// Assembles the site from parsed sources, reusing the rendered bodies of `bodies` where
@@ -63,6 +64,19 @@ pub fn assemble(
     sources: &Sources,
     options: &LoadOptions,
     bodies: &mut Bodies,
+) -> Result<Site, Error> {
+    let docs = sources.docs().map(|(rel, doc)| (rel, doc.clone()));
+    assemble_from(sources, docs, options, Some(bodies))
+}
+
+/// [`assemble`] from `docs` (the documents of `sources`, moved out or cloned). Without
+/// `bodies` (`build`) nothing is cached: each document's Markdown is taken out of it and
+/// freed as soon as its HTML exists.
+fn assemble_from<R: AsRef<str>>(
+    sources: &Sources,
+    docs: impl IntoIterator<Item = (R, Doc)>,
+    options: &LoadOptions,
+    bodies: Option<&mut Bodies>,
 ) -> Result<Site, Error> {
     let root = sources.root.as_path();
     let mut config = sources.config.clone();
@@ -87,8 +101,9 @@ pub fn assemble(
     let mut failed: Vec<String> = Vec::new();
     // Items held back by their date, listed by `build` and `check`.
     let mut scheduled = Vec::new();
-    for (rel, doc) in sources.docs() {
-        if let Doc::Item(item) = doc {
+    for (rel, doc) in docs {
+        let rel = rel.as_ref();
+        if let Doc::Item(item) = &doc {
             problems.extend(item.far_future(&now));
             if !options.future && item.date > now && (options.drafts || !item.draft) {
                 scheduled.push(item.scheduled_note());
@@ -98,14 +113,12 @@ pub fn assemble(
             Doc::Item(item)
                 if (options.drafts || !item.draft) && (options.future || item.date <= now) =>
             {
-                items.push(item.clone())
+                items.push(item)
             }
-            Doc::Profile(profile) if options.drafts || !profile.draft => {
-                profiles.push(profile.clone())
-            }
-            Doc::Page(page) if options.drafts || !page.draft => pages.push(page.clone()),
+            Doc::Profile(profile) if options.drafts || !profile.draft => profiles.push(profile),
+            Doc::Page(page) if options.drafts || !page.draft => pages.push(page),
             Doc::Failed(errors) => {
-                problems.extend(errors.iter().cloned());
+                problems.extend(errors);
                 failed.push(rel.to_string());
             }
             _ => hidden.push(rel.to_string()),
@@ -125,6 +138,14 @@ pub fn assemble(
         a.slug
             .cmp(&b.slug)
             .then_with(|| a.source.rel.cmp(&b.source.rel))
+    });
+    // Build keeps no cache: the Markdown leaves the documents (then held here alone).
+    let markdown = bodies.is_none().then(|| {
+        (
+            take_bodies(&mut items),
+            take_bodies(&mut profiles),
+            take_bodies(&mut pages),
+        )
     });
     scheduled.sort_by(|a: &Scheduled, b| a.date.cmp(&b.date).then_with(|| a.shown.cmp(&b.shown)));
 
@@ -167,14 +188,30 @@ pub fn assemble(
     );
 
     let resolver = Resolver::new(&claims, &selection, &hidden, &failed);
-    let (items, more) = bodies.items.render(&selection.items, &claims, &resolver);
-    problems.extend(more);
-    let (profiles, more) = bodies
-        .profiles
-        .render(&selection.profiles, &claims, &resolver);
-    problems.extend(more);
-    let (pages, more) = bodies.pages.render(&selection.pages, &claims, &resolver);
-    problems.extend(more);
+    let (items, profiles, pages) = match (bodies, markdown) {
+        (Some(bodies), _) => {
+            let (items, more) = bodies.items.render(&selection.items, &claims, &resolver);
+            problems.extend(more);
+            let (profiles, more) = bodies
+                .profiles
+                .render(&selection.profiles, &claims, &resolver);
+            problems.extend(more);
+            let (pages, more) = bodies.pages.render(&selection.pages, &claims, &resolver);
+            problems.extend(more);
+            (items, profiles, pages)
+        }
+        (None, markdown) => {
+            let (items_md, profiles_md, pages_md) = markdown.unwrap_or_default();
+            let (items, more) = bodies::render_once(&selection.items, items_md, &claims, &resolver);
+            problems.extend(more);
+            let (profiles, more) =
+                bodies::render_once(&selection.profiles, profiles_md, &claims, &resolver);
+            problems.extend(more);
+            let (pages, more) = bodies::render_once(&selection.pages, pages_md, &claims, &resolver);
+            problems.extend(more);
+            (items, profiles, pages)
+        }
+    };
     drop(resolver);
     let Selection {
         root,
@@ -207,6 +244,17 @@ pub fn assemble(
         tally_years,
         scheduled,
     })
+}
+
+/// Takes the Markdown out of `docs`, in their order. A document shared elsewhere (never,
+/// in `build`) keeps its copy and lends a second reference.
+fn take_bodies<T: bodies::Renderable>(docs: &mut [Arc<T>]) -> Vec<Arc<String>> {
+    docs.iter_mut()
+        .map(|doc| match Arc::get_mut(doc) {
+            Some(doc) => std::mem::take(&mut doc.source_mut().body),
+            None => doc.source().body.clone(),
+        })
+        .collect()
 }
 
 /// Years with a tally page: every year with a counted item, and the current year.

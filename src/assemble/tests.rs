@@ -179,3 +179,52 @@ fn unchanged_bodies_are_reused_and_a_moved_link_target_renders_again() {
     );
     assert_ne!(by_title(&second, "C").body.fingerprint, c.body.fingerprint);
 }
+
+#[test]
+fn build_renders_the_same_bodies_as_serve_and_keeps_no_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    sample_site(root);
+    write(
+        root,
+        "tin-bai/2018/c.md",
+        "---\ntitle: C\ndate: 2018-06-01\nunit: viet-tri\n---\nXem [A](a.md) và [mất](khong-co.md).\n",
+    );
+    let o = options("2018-12-31T12:00:00+07:00");
+    let sources = Sources::load(root).unwrap();
+    let served = assemble(&sources, &o, &mut Bodies::default());
+    let built = load(root, &o);
+    let (Err(Error::Content(served)), Err(Error::Content(built))) = (served, built) else {
+        panic!("the broken link is reported by both");
+    };
+    assert_eq!(format!("{served:?}"), format!("{built:?}"));
+    write(
+        root,
+        "tin-bai/2018/c.md",
+        "---\ntitle: C\ndate: 2018-06-01\nunit: viet-tri\n---\nXem [A](a.md).\n",
+    );
+    let sources = Sources::load(root).unwrap();
+    let served = assemble(&sources, &o, &mut Bodies::default()).unwrap();
+    let built = load(root, &o).unwrap();
+    let bodies = |site: &Site| -> Vec<(String, String, String, u64)> {
+        let items = site.items.iter().map(|d| (&d.source, &d.body));
+        let profiles = site.profiles.iter().map(|d| (&d.source, &d.body));
+        let pages = site.pages.iter().map(|d| (&d.source, &d.body));
+        items
+            .chain(profiles)
+            .chain(pages)
+            .map(|(source, body)| {
+                assert!(source.body.is_empty(), "{}: Markdown kept", source.rel);
+                let b = body;
+                (
+                    source.rel.clone(),
+                    b.html.clone(),
+                    b.summary.clone(),
+                    b.fingerprint,
+                )
+            })
+            .collect()
+    };
+    assert_eq!(bodies(&served), bodies(&built));
+    assert_eq!(bodies(&built).len(), 5, "3 items, a profile, a page");
+}

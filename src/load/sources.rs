@@ -204,6 +204,15 @@ impl Sources {
         self.markdown_files()
             .filter_map(|rel| self.docs.get(rel).map(|doc| (rel, doc)))
     }
+
+    /// Moves the parsed documents out, in the order of [`Sources::docs`] (`build`, which
+    /// keeps nothing for a next rebuild: each Markdown body can then be freed once rendered).
+    pub fn take_docs(&mut self) -> Vec<(String, Doc)> {
+        let mut docs = std::mem::take(&mut self.docs);
+        self.markdown_files()
+            .filter_map(|rel| docs.remove_entry(rel))
+            .collect()
+    }
 }
 
 /// What [`Sources::swap`] replaced.
