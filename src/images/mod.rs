@@ -14,7 +14,7 @@ mod cache;
 pub mod header;
 mod process;
 
-pub use cache::Cache;
+pub use cache::{Cache, Lease, Ready};
 pub use header::Header;
 
 use std::path::{Path, PathBuf};
@@ -387,11 +387,12 @@ pub struct Produced {
 
 /// Makes (or finds in `cache`) every derived file of `pictures`, a few photos at a time so
 /// that memory stays bounded (a 12-megapixel photo is 36 MB decoded). Problems are returned
-/// for each photo that cannot be decoded; nothing is left half-written in the cache.
+/// for each photo that cannot be decoded; nothing is left half-written in the cache. The
+/// files stay in the cache while the result lives ([`Ready`]): copy them before dropping it.
 pub fn produce(
     pictures: &[Arc<Picture>],
     cache: &Cache,
-) -> Result<Vec<Produced>, crate::base::diagnostics::Error> {
+) -> Result<Ready, crate::base::diagnostics::Error> {
     cache.produce(pictures)
 }
 
