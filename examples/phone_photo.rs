@@ -1,5 +1,6 @@
-//! `cargo run --release --example phone_photo -- OUT.jpg [SEED]`: a 4000×3000 q95 noise-rich
-//! JPEG with EXIF orientation 6 and a GPS block, like a phone's (for `bench/photos.sh`).
+//! `cargo run --release --example phone_photo -- OUT.jpg [SEED] [WIDTH HEIGHT]`: a q95 JPEG
+//! (4000×3000 unless told: 3–5 MB, as a phone writes them) with EXIF orientation 6 and a GPS
+//! block (for `bench/photos.sh` and `bench/everything.sh`).
 
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
@@ -7,14 +8,16 @@ fn main() -> std::process::ExitCode {
         eprintln!("usage: phone_photo OUT.jpg [SEED]");
         return std::process::ExitCode::from(2);
     };
-    let seed = args.next().and_then(|s| s.parse().ok()).unwrap_or(1);
+    let mut number = |default: u32| args.next().and_then(|s| s.parse().ok()).unwrap_or(default);
+    let seed = number(1);
+    let (width, height) = (number(4000), number(3000));
     let bytes = datto::images::testing::phone_jpeg(
-        4000,
-        3000,
+        width,
+        height,
         95,
         6,
         true,
-        datto::images::testing::noise(seed),
+        datto::images::testing::scene(seed),
     );
     match std::fs::write(&out, bytes) {
         Ok(()) => std::process::ExitCode::SUCCESS,
