@@ -5,20 +5,13 @@
 fn main() -> std::process::ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(out) = args.next() else {
-        eprintln!("usage: phone_photo OUT.jpg [SEED]");
+        eprintln!("usage: phone_photo OUT.jpg [SEED] [WIDTH HEIGHT]");
         return std::process::ExitCode::from(2);
     };
     let mut number = |default: u32| args.next().and_then(|s| s.parse().ok()).unwrap_or(default);
     let seed = number(1);
     let (width, height) = (number(4000), number(3000));
-    let bytes = datto::images::testing::phone_jpeg(
-        width,
-        height,
-        95,
-        6,
-        true,
-        scene(seed),
-    );
+    let bytes = datto::images::testing::phone_jpeg(width, height, 95, 6, true, scene(seed));
     match std::fs::write(&out, bytes) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -49,7 +42,11 @@ fn scene(seed: u32) -> impl Fn(u32, u32) -> [u8; 3] {
         let (dx, dy) = (fx - (cx * 320 + 160) as f32, fy - (cy * 280 + 140) as f32);
         let inside = (dx * dx + dy * dy).sqrt() < 90.0 + (tint & 0x3F) as f32;
         let base = if inside {
-            [(tint & 0xFF) as f32, ((tint >> 8) & 0xFF) as f32, ((tint >> 16) & 0xFF) as f32]
+            [
+                (tint & 0xFF) as f32,
+                ((tint >> 8) & 0xFF) as f32,
+                ((tint >> 16) & 0xFF) as f32,
+            ]
         } else {
             [light, light * 0.9, light * 0.75]
         };
