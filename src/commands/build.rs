@@ -108,14 +108,14 @@ pub fn build(options: &BuildOptions) -> Result<Summary, Error> {
         .try_for_each(|(to, from)| staging.copy(to, from))
         .map_err(Error::Internal)?;
     staging.commit()?;
+    let copied = site.files.len() + photos.len();
     // Cached files no photo of this build uses are removed (after the copy: a failed build
-    // keeps them for the next try).
-    let used = photos.iter().map(|p| p.from.clone()).collect();
-    cache.prune(&used).map_err(Error::Internal)?;
+    // keeps them for the next try; skipped while another build uses the cache).
+    cache.prune(photos).map_err(Error::Internal)?;
     Ok(Summary {
         pages: jobs.len(),
         rendered: jobs.len(),
-        copied: site.files.len() + photos.len(),
+        copied,
         removed: 0,
         items: site.items.len(),
         profiles: site.profiles.len(),

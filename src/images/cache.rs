@@ -6,7 +6,13 @@
 //! temporary name and renamed: two builds at once each find either nothing or a whole file.
 //! `sources.json` remembers the hash of each source by size and modification time, so
 //! that an unchanged photo is not even read.
+//!
+//! Two builds may run at once on one site (`build` and `build --drafts`, or `build` while
+//! `serve` runs) with different photos. Pruning must not remove what the other has just
+//! found or made and not yet copied: see [`Lease`].
 
+use std::fs::File;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -23,6 +29,52 @@ use crate::base::diagnostics::{Diagnostic, Diagnostics, Error};
 /// The cache folder, relative to the site root (gitignored by `datto new`'s sites and here).
 pub const DIR: &str = ".datto-cache/anh";
 const INDEX: &str = "sources.json";
+/// The file builds lock (see [`Lease`]); never pruned (not an entry name).
+const LOCK: &str = "lock";
+
+/// A build's hold on the cache, from its first look at the entries until it has copied
+/// them into its output: a shared lock on [`LOCK`]. Pruning takes the lock exclusive and
+/// without waiting, and skips when it cannot (another build will prune later), so no entry
+/// disappears under a build that uses it.
+///
+/// Why a lock and not "prune only entries unused for an hour": age cannot tell a slow build
+/// from a finished one, and a lock costs one `open` and one `flock` per build. The OS
+/// releases it when a process dies, so a killed build never leaves the cache unprunable.
+/// On a file system without locks nothing is pruned (the safe side).
+pub struct Lease {
+    _file: Option<File>,
+}
+
+impl Lease {
+    /// Waits for a pruning in progress (a few `unlink`s) to end.
+    fn take(dir: &Path) -> Lease {
+        let file = open_lock(dir).filter(|f| fs4::FileExt::lock_shared(f).is_ok());
+        Lease { _file: file }
+    }
+}
+
+fn open_lock(dir: &Path) -> Option<File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK))
+        .ok()
+}
+
+/// The derived files of one build, in the cache, held there by a [`Lease`] until dropped
+/// or given to [`Cache::prune`].
+pub struct Ready {
+    files: Vec<Produced>,
+    _lease: Option<Lease>,
+}
+
+impl Deref for Ready {
+    type Target = [Produced];
+    fn deref(&self) -> &[Produced] {
+        &self.files
+    }
+}
 
 /// Photos decoded at once: each holds up to ~60 MB (12 megapixels decoded, plus the file).
 /// Whether derived files are made ([`Cache::produce`]) or the photos only checked
@@ -120,18 +172,26 @@ impl Cache {
             .map(|k| k.hash.clone())
     }
 
-    /// Every derived file of `pictures`, made if missing (see [`super::produce`]).
-    pub fn produce(&self, pictures: &[Arc<Picture>]) -> Result<Vec<Produced>, Error> {
+    /// Every derived file of `pictures`, made if missing (see [`super::produce`]). Keep the
+    /// result until the files are copied: while it lives, nothing is pruned.
+    pub fn produce(&self, pictures: &[Arc<Picture>]) -> Result<Ready, Error> {
         if pictures.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Ready {
+                files: Vec::new(),
+                _lease: None,
+            });
         }
         std::fs::create_dir_all(&self.dir)
             .with_context(|| format!("tạo thư mục {}", self.dir.display()))?;
+        let lease = Lease::take(&self.dir);
         self.load_index();
-        let produced = self.each(pictures, Mode::Write)?;
+        let files = self.each(pictures, Mode::Write)?;
         let sources: FxHashSet<&Path> = pictures.iter().map(|p| p.source.as_path()).collect();
         self.save_index(&sources)?;
-        Ok(produced)
+        Ok(Ready {
+            files,
+            _lease: Some(lease),
+        })
     }
 
     /// What `check` does instead of [`Cache::produce`]: every photo not already in the cache
@@ -237,12 +297,23 @@ impl Cache {
         Ok(produced(&files))
     }
 
-    /// Removes the cached files and index entries no build of this site uses any more:
-    /// only files with the cache's own names (`<32 hex>-v…`), never anything else.
-    pub fn prune(&self, used: &FxHashSet<PathBuf>) -> anyhow::Result<usize> {
+    /// Removes the cached files that `done` (this build's files, already copied) does not
+    /// use: only files with the cache's own names (`<32 hex>-v…`), never anything else.
+    /// `None` when another build holds the cache (see [`Lease`]): nothing is removed then.
+    pub fn prune(&self, done: Ready) -> anyhow::Result<Option<usize>> {
+        let used: FxHashSet<PathBuf> = done.files.into_iter().map(|p| p.from).collect();
+        // This build's own shared lock goes first, or the exclusive one would never be had.
+        drop(done._lease);
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return Ok(0);
+            return Ok(Some(0));
         };
+        let Some(lock) = open_lock(&self.dir) else {
+            return Ok(None);
+        };
+        // Held until the end of the function; released when `lock` is closed.
+        if fs4::FileExt::try_lock(&lock).is_err() {
+            return Ok(None);
+        }
         let mut removed = 0;
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
@@ -254,7 +325,7 @@ impl Cache {
                 std::fs::remove_file(&path).ok();
             }
         }
-        Ok(removed)
+        Ok(Some(removed))
     }
 }
 

@@ -8,7 +8,7 @@ use fast_image_resize as fr;
 use image::{DynamicImage, ExtendedColorType, ImageDecoder, ImageReader, RgbImage, RgbaImage};
 
 use super::header::{self, Problem, corrupt};
-use super::{JPEG_QUALITY, Kind, Picture, WEBP_QUALITY};
+use super::{JPEG_QUALITY, Kind, Picture, WEBP_METHOD, WEBP_QUALITY};
 
 /// Decoded pixels: RGB, or RGBA when the source has transparency (PNG, WebP).
 pub struct Raster {
@@ -107,8 +107,13 @@ impl Raster {
         } else {
             webp::PixelLayout::Rgb
         };
+        let mut config =
+            webp::WebPConfig::new().map_err(|()| anyhow::anyhow!("khởi tạo bộ mã hóa WebP"))?;
+        config.lossless = 0;
+        config.quality = WEBP_QUALITY;
+        config.method = WEBP_METHOD;
         let memory = webp::Encoder::new(&self.pixels, layout, self.width, self.height)
-            .encode_simple(false, WEBP_QUALITY)
+            .encode_advanced(&config)
             .map_err(|e| anyhow::anyhow!("mã hóa WebP: {e:?}"))?;
         Ok(memory.to_vec())
     }

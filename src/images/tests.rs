@@ -199,11 +199,72 @@ fn a_second_run_reads_nothing_and_prune_keeps_what_is_used() {
         .dir()
         .join(format!("{}-v1-10x10.webp", "0".repeat(32)));
     std::fs::write(&stale, "x").unwrap();
-    let used = second.iter().map(|p| p.from.clone()).collect();
-    assert_eq!(cache.prune(&used).unwrap(), 1);
+    let kept: Vec<PathBuf> = second.iter().map(|p| p.from.clone()).collect();
+    drop(first);
+    assert_eq!(cache.prune(second).unwrap(), Some(1));
     assert!(!stale.exists());
     assert!(cache.dir().join("notes.txt").exists());
-    assert!(second.iter().all(|p| p.from.exists()));
+    assert!(kept.iter().all(|p| p.exists()));
+}
+
+/// A photo of its own in a folder of `dir`, planned.
+fn own_photo(dir: &Path, name: &str, seed: u32) -> Arc<Picture> {
+    let source = dir.join(name);
+    std::fs::write(&source, phone_jpeg(90, 60, 90, 1, false, noise(seed))).unwrap();
+    Arc::new(Picture::plan(&source, Path::new(name), name, &Settings::default()).unwrap())
+}
+
+#[test]
+fn a_build_in_progress_keeps_its_files_from_another_builds_prune() {
+    // `build --drafts` (a draft's photo) and `build` (not it) on one site, interleaved: the
+    // plain build prunes between the drafts build's produce and its copy.
+    let dir = tempfile::tempdir().unwrap();
+    let draft = own_photo(dir.path(), "nhap.jpg", 7);
+    let shared = own_photo(dir.path(), "chung.jpg", 8);
+    let drafts_build = Cache::new(dir.path());
+    let plain_build = Cache::new(dir.path());
+    let held = produce(&[draft.clone(), shared.clone()], &drafts_build).unwrap();
+    let plain = produce(std::slice::from_ref(&shared), &plain_build).unwrap();
+    assert_eq!(
+        plain_build.prune(plain).unwrap(),
+        None,
+        "skipped while held"
+    );
+    for p in held.iter() {
+        std::fs::read(&p.from).expect("the drafts build can still copy its files");
+    }
+    let draft_files: Vec<PathBuf> = held.iter().map(|p| p.from.clone()).collect();
+    drop(held);
+    // Once nobody holds the cache, the next plain build prunes the draft's files.
+    let plain = produce(std::slice::from_ref(&shared), &plain_build).unwrap();
+    let removed = plain_build.prune(plain).unwrap();
+    assert_eq!(removed, Some(draft.derivatives.len()));
+    assert!(draft_files.iter().filter(|p| p.exists()).count() == shared.derivatives.len());
+}
+
+#[test]
+fn concurrent_builds_never_lose_a_file_they_are_copying() {
+    // Two threads as two builds with different photos, each producing, copying, pruning.
+    let dir = tempfile::tempdir().unwrap();
+    let photos = [
+        own_photo(dir.path(), "a.jpg", 9),
+        own_photo(dir.path(), "b.jpg", 10),
+    ];
+    std::thread::scope(|scope| {
+        for picture in &photos {
+            let root = dir.path();
+            scope.spawn(move || {
+                let cache = Cache::new(root);
+                for _ in 0..20 {
+                    let ready = produce(std::slice::from_ref(picture), &cache).unwrap();
+                    for p in ready.iter() {
+                        std::fs::read(&p.from).expect("a file produced is there until copied");
+                    }
+                    cache.prune(ready).unwrap();
+                }
+            });
+        }
+    });
 }
 
 #[test]
