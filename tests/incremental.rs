@@ -30,9 +30,7 @@ fn disk_tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
 
 /// What the server serves: every file and its bytes, once the photos are made.
 fn tree(dev: &mut Rebuilder) -> Vec<(String, Vec<u8>)> {
-    if let Some(photos) = dev.take_photos() {
-        photos.produce().unwrap();
-    }
+    let _made = dev.take_photos().map(|photos| photos.produce().unwrap());
     let store = dev.store();
     store
         .files()

@@ -229,62 +229,6 @@ impl Staging {
     }
 }
 
-/// Where a build's files go: a staging folder swapped in at the end (`build`), or the
-/// served folder, written in place (`serve`).
-pub trait Sink: Sync {
-    fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()>;
-    fn copy(&self, rel: &str, from: &Path) -> anyhow::Result<()>;
-}
-
-impl Sink for Staging {
-    fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        Staging::write(self, rel, bytes)
-    }
-    fn copy(&self, rel: &str, from: &Path) -> anyhow::Result<()> {
-        Staging::copy(self, rel, from)
-    }
-}
-
-/// The served folder, written in place: every file through a temporary name and a rename
-/// (an open page never reads half a file), except into an empty folder, the first build
-/// before the server answers, where files are written straight away and folders made once:
-/// a temporary file and a rename per page cost seconds on a 10,000-page site.
-pub struct InPlace {
-    root: PathBuf,
-    fresh: bool,
-}
-
-impl InPlace {
-    /// Opens `root` for the files `rels` about to be written.
-    pub fn open<'r>(root: &Path, rels: impl Iterator<Item = &'r str>) -> anyhow::Result<InPlace> {
-        let fresh = fs::read_dir(root).map_or(true, |mut d| d.next().is_none());
-        if fresh {
-            fs::create_dir_all(root).with_context(|| format!("tạo thư mục {}", root.display()))?;
-            create_folders(root, rels)?;
-        }
-        Ok(InPlace {
-            root: root.to_path_buf(),
-            fresh,
-        })
-    }
-}
-
-impl Sink for InPlace {
-    fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let path = safe_join(&self.root, rel)?;
-        if self.fresh {
-            fs::write(&path, bytes).with_context(|| format!("ghi {}", path.display()))
-        } else {
-            write_atomic(&path, bytes)
-        }
-    }
-
-    fn copy(&self, rel: &str, from: &Path) -> anyhow::Result<()> {
-        let bytes = fs::read(from).with_context(|| format!("đọc {}", from.display()))?;
-        write_atomic(&safe_join(&self.root, rel)?, &bytes)
-    }
-}
-
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
@@ -405,35 +349,6 @@ fn file_equals(path: &Path, bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn in_place_writes_into_an_empty_folder_then_replaces_files_whole() {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().join("xem-truoc");
-        let sink = InPlace::open(&root, ["a/b/index.html", "c.txt"].into_iter()).unwrap();
-        sink.write("a/b/index.html", b"one").unwrap();
-        sink.write("c.txt", b"c").unwrap();
-        assert_eq!(fs::read(root.join("a/b/index.html")).unwrap(), b"one");
-        // Not empty any more: through a temporary file and a rename, folders made as needed.
-        let sink = InPlace::open(&root, std::iter::empty()).unwrap();
-        sink.write("a/b/index.html", b"two").unwrap();
-        let from = dir.path().join("anh.jpg");
-        fs::write(&from, b"jpeg").unwrap();
-        sink.copy("moi/anh.jpg", &from).unwrap();
-        assert_eq!(fs::read(root.join("a/b/index.html")).unwrap(), b"two");
-        assert_eq!(fs::read(root.join("moi/anh.jpg")).unwrap(), b"jpeg");
-        let leftovers: Vec<_> = walkdir::WalkDir::new(&root)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().contains("datto-tmp"))
-            .collect();
-        assert!(leftovers.is_empty(), "{leftovers:?}");
-        assert!(
-            sink.write("../ra-ngoai.txt", b"x").is_err(),
-            "never outside its folder"
-        );
-        assert!(!dir.path().join("ra-ngoai.txt").exists());
-    }
 
     #[test]
     fn safe_join_refuses_escapes() {

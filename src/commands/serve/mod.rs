@@ -199,14 +199,20 @@ fn photo_worker(state: Arc<ServerState>) -> Result<mpsc::Sender<Photos>, Error> 
     std::thread::Builder::new()
         .name("datto-anh".into())
         .spawn(move || {
+            // The photos being served, kept in the cache until the next ones are made.
+            let mut _served = None;
             while let Ok(mut job) = jobs.recv() {
                 while let Ok(newer) = jobs.try_recv() {
                     job = newer;
                 }
                 match job.produce() {
-                    // New photo files change pages already open: show them.
-                    Ok(0) => {}
-                    Ok(_) => state.notify(Notice::Reload),
+                    Ok(made) => {
+                        // New photo files change pages already open: show them.
+                        if made.changed > 0 {
+                            state.notify(Notice::Reload);
+                        }
+                        _served = Some(made);
+                    }
                     Err(error) => {
                         let text = error.to_string();
                         eprintln!("✗ ảnh: lỗi\n{text}");

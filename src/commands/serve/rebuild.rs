@@ -1,11 +1,11 @@
-//! Incremental rebuilds for `serve`: the same output as `build`, written in place, but only
-//! what a change affects is parsed, rendered and written again.
+//! Incremental rebuilds for `serve`: the same files as `build` writes, served from memory
+//! ([`Store`]), but only what a change affects is parsed and rendered again.
 //!
 //! A content change re-parses the changed files (see [`Sources::refresh`]), re-renders the
 //! bodies whose file or links changed (see [`crate::assemble::bodies`]) and re-renders the pages whose
 //! signature changed (see [`Renderer::signature`]). A template change re-renders
 //! every page without re-parsing; a `site.yaml` change starts from scratch. A failed rebuild
-//! writes nothing, so the last good output stays in place.
+//! changes nothing, so the last good rebuild stays served.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::hash::{Hash, Hasher};
@@ -85,15 +85,26 @@ pub struct Photos {
     expected: Vec<String>,
 }
 
+/// The photo files of a rebuild, being served from the cache.
+pub struct Made {
+    /// Files new or changed since the previous rebuild's photos.
+    pub changed: usize,
+    /// Keeps the files in the cache while they are served: a `datto build` run meanwhile
+    /// does not prune them (see [`crate::images::Cache::prune`]). Hold it until the next
+    /// rebuild's photos are made.
+    _held: crate::images::Ready,
+}
+
 impl Photos {
-    /// Makes (or finds in the cache) every photo file and serves it; the number of files
-    /// that are new or changed. On error the photos made are served all the same.
-    pub fn produce(self) -> Result<usize, Error> {
+    /// Makes (or finds in the cache) every photo file and serves it. On error (a photo that
+    /// cannot be decoded) the new files of this rebuild are not served; the error names
+    /// the photo.
+    pub fn produce(self) -> Result<Made, Error> {
         let produced = crate::images::produce(&self.pictures, &self.cache);
         let mut batch = self.store.batch();
         let mut changed = 0;
         if let Ok(files) = &produced {
-            for file in files {
+            for file in files.iter() {
                 let entry = Entry::File(file.from.clone());
                 if batch.get(&file.to) != Some(&entry) {
                     batch.put(file.to.clone(), entry);
@@ -105,7 +116,11 @@ impl Photos {
         for rel in &self.expected {
             batch.unexpect(rel);
         }
-        produced.map(|_| changed)
+        drop(batch);
+        produced.map(|ready| Made {
+            changed,
+            _held: ready,
+        })
     }
 }
 
