@@ -96,7 +96,7 @@ BYTES=$(du -sb "$SITE/public" | cut -f1)
 T_BUILD=$(secs "$BIN" build --root "$SITE")
 rm -rf "$SITE/.datto-cache/dang"   # a first publish on this laptop: nothing hashed yet
 R=$(fresh datto); T_DATTO=$(secs publish "$R"); SPLIT_FIRST=$(phases)
-diff -r -x .datto-manifest.json "$SITE/public" "$R" >/dev/null && OK_FIRST=yes || OK_FIRST=NO
+diff -r -x .datto-manifest.json -x .datto-output.json "$SITE/public" "$R" >/dev/null && OK_FIRST=yes || OK_FIRST=NO
 if [ -n "${QUICK:-}" ]; then T_RSYNC=-; T_LFTP=-; T_LFTP16=-; else
 R=$(fresh rsync); T_RSYNC=$(secs rsync -a -e "$SSH" "$SITE/public/" "$USER_NAME@127.0.0.1:$R/")
 LFTP_CONNECT="set sftp:connect-program '$SSH -a -x'; set sftp:auto-confirm yes"
@@ -110,7 +110,7 @@ ITEM=$(find "$SITE/content/tin-bai" -name '*.md' | sort | sed -n "$((N / 2))p")
 printf '\nMột câu thêm cho lần đo.\n' >> "$ITEM"
 T_EDIT=$(secs publish "$R"); EDIT_LINE=$(tail -1 "$S/last.out"); SPLIT_EDIT=$(phases)
 T_NONE=$(secs publish "$R"); NONE_LINE=$(tail -1 "$S/last.out"); SPLIT_NONE=$(phases)
-diff -r -x .datto-manifest.json "$SITE/public" "$R" >/dev/null && OK_EDIT=yes || OK_EDIT=NO
+diff -r -x .datto-manifest.json -x .datto-output.json "$SITE/public" "$R" >/dev/null && OK_EDIT=yes || OK_EDIT=NO
 
 # Killed halfway through a first publish, then run again.
 if [ -n "${QUICK:-}" ]; then PARTIAL=-; T_RESUME=-; RESUME_LINE=-; OK_RESUME=-; else
@@ -121,7 +121,7 @@ while kill -0 $VICTIM 2>/dev/null && [ "$(find "$R" -type f | wc -l)" -lt $((FIL
 kill -KILL $VICTIM 2>/dev/null || true; wait $VICTIM 2>/dev/null || true
 PARTIAL=$(find "$R" -type f | wc -l)
 T_RESUME=$(secs publish "$R"); RESUME_LINE=$(tail -1 "$S/last.out")
-diff -r -x .datto-manifest.json "$SITE/public" "$R" >/dev/null && OK_RESUME=yes || OK_RESUME=NO
+diff -r -x .datto-manifest.json -x .datto-output.json "$SITE/public" "$R" >/dev/null && OK_RESUME=yes || OK_RESUME=NO
 fi
 
 cat <<EOF
