@@ -449,3 +449,27 @@ fn a_new_photo_is_served_once_made_and_its_page_first() {
     let decoded = image::load_from_memory(&photo.body).unwrap();
     assert_eq!((decoded.width(), decoded.height()), (480, 360));
 }
+
+/// A site without `themes/` (as `datto init` makes) uses the theme inside the binary,
+/// written out to the user's cache: its style sheet and scripts are served too.
+#[test]
+fn the_embedded_themes_files_are_served() {
+    let site = TestSite::fixture("basic");
+    std::fs::remove_dir_all(site.root().join("themes")).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        &site,
+        &[("DATTO_CACHE_DIR", cache.path().to_str().unwrap())],
+    );
+    let home = server.wait_for("/", "the home page", |r| r.status == 200);
+    assert!(home.text().contains("css/style.css"));
+    let css = server.get("/css/style.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    let own = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/themes/datto/static/css/style.css"
+    ))
+    .unwrap();
+    assert_eq!(css.body, own);
+}

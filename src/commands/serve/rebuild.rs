@@ -216,6 +216,7 @@ impl Rebuilder {
         let theme_loaded = if change.templates || self.theme.is_none() {
             self.theme = None;
             let theme_dir = crate::load::theme::dir(&self.root, &sources.config.theme);
+            self.store.allow(&theme_dir);
             theme::load(&theme_dir, &self.root)
                 .map(|theme| self.theme = Some(theme))
                 .map_err(Error::content)

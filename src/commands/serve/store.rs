@@ -43,8 +43,10 @@ struct Inner {
 
 /// The served files, shared by the rebuild thread (which writes) and the HTTP handlers.
 pub struct Store {
-    /// The site root: a [`Entry::File`] is served only if it resolves inside it.
+    /// The site root: a [`Entry::File`] is served only if it resolves inside it or inside
+    /// a folder [`Store::allow`]ed (the embedded theme, written out to the user's cache).
     root: PathBuf,
+    allowed: RwLock<Vec<PathBuf>>,
     inner: RwLock<Inner>,
     /// Bumped whenever pending files become ready (or stop being expected).
     ready: watch::Sender<u64>,
@@ -61,6 +63,7 @@ impl Store {
     pub fn new(root: &Path) -> Arc<Store> {
         Arc::new(Store {
             root: root.to_path_buf(),
+            allowed: RwLock::default(),
             inner: RwLock::default(),
             ready: watch::Sender::new(0),
         })
@@ -120,12 +123,24 @@ impl Store {
         }
     }
 
-    /// `path` resolved, if it is inside the site root: a static file replaced by a link to
-    /// somewhere else after it was checked is not followed out.
+    /// Files under `dir` may be served too: the theme's folder when it is not in the site
+    /// (the default theme embedded in the binary lives in the user's cache).
+    pub fn allow(&self, dir: &Path) {
+        let Ok(dir) = dir.canonicalize() else { return };
+        let mut allowed = self.allowed.write().unwrap_or_else(|e| e.into_inner());
+        if !allowed.contains(&dir) {
+            allowed.push(dir);
+        }
+    }
+
+    /// `path` resolved, if it is inside the site root (or an allowed folder): a static file
+    /// replaced by a link to somewhere else after it was checked is not followed out.
     pub fn inside_root(&self, path: &Path) -> Option<PathBuf> {
-        let root = self.root.canonicalize().ok()?;
         let resolved = path.canonicalize().ok()?;
-        resolved.starts_with(&root).then_some(resolved)
+        let root = self.root.canonicalize().ok()?;
+        let allowed = self.allowed.read().unwrap_or_else(|e| e.into_inner());
+        (resolved.starts_with(&root) || allowed.iter().any(|dir| resolved.starts_with(dir)))
+            .then_some(resolved)
     }
 }
 
