@@ -232,11 +232,7 @@ async fn handle(
         return plain(StatusCode::BAD_REQUEST, "Đường dẫn không hợp lệ\n");
     };
     let store = &state.store;
-    let index = if rel.is_empty() {
-        "index.html".to_string()
-    } else {
-        format!("{rel}/index.html")
-    };
+    let index = folder_page(&rel);
     let wants_folder = rel.is_empty() || uri.path().ends_with('/');
     if !wants_folder && !store.contains(&rel) && store.contains(&index) {
         // Relative links in the page need the trailing slash.
@@ -290,13 +286,17 @@ fn open_page(query: &str) -> Option<String> {
         .split('&')
         .find_map(|pair| pair.strip_prefix("page="))?;
     let rel = normalise(value)?;
-    Some(if rel.is_empty() {
+    let folder = rel.is_empty() || ["/", "%2F", "%2f"].iter().any(|end| value.ends_with(end));
+    Some(if folder { folder_page(&rel) } else { rel })
+}
+
+/// The page a folder address (`/tin-bai/`) is answered with.
+fn folder_page(rel: &str) -> String {
+    if rel.is_empty() {
         "index.html".to_string()
-    } else if value.ends_with('/') || value.ends_with("%2F") || value.ends_with("%2f") {
-        format!("{rel}/index.html")
     } else {
-        rel
-    })
+        format!("{rel}/index.html")
+    }
 }
 
 /// A tab counted in [`ServerState::open`] while its events stream lives.

@@ -264,39 +264,18 @@ impl Rebuilder {
             })
         };
         let mut pages = render(first)?;
-        if !rest.is_empty() && !pages.is_empty() {
-            let mut batch = self.store.batch();
-            let previous: Vec<(String, Option<Entry>)> = pages
-                .iter()
-                .map(|(file, _)| (file.clone(), batch.get(file).cloned()))
-                .collect();
-            for (file, bytes) in &pages {
-                batch.put(file.clone(), Entry::Bytes(bytes.clone()));
-            }
-            for job in &rest {
-                batch.expect(output_file(&job.path));
-            }
-            drop(batch);
+        if !pages.is_empty() && !rest.is_empty() {
+            let waiting: Vec<String> = rest.iter().map(|job| output_file(&job.path)).collect();
+            let previous = self.serve_first(&pages, &waiting);
             early(pages.len(), started.elapsed());
-            match render(rest.clone()) {
+            match render(rest) {
                 Ok(more) => pages.extend(more),
                 Err(error) => {
-                    let mut batch = self.store.batch();
-                    for (file, entry) in previous {
-                        match entry {
-                            Some(entry) => batch.put(file, entry),
-                            None => {
-                                batch.remove(&file);
-                            }
-                        }
-                    }
-                    for job in &rest {
-                        batch.unexpect(&output_file(&job.path));
-                    }
+                    self.take_back(previous, &waiting);
                     return Err(error);
                 }
             }
-        } else if !rest.is_empty() {
+        } else {
             pages.extend(render(rest)?);
         }
         let search = self.search.update(&site);
@@ -356,5 +335,43 @@ impl Rebuilder {
             elapsed: started.elapsed(),
             scheduled: site.scheduled.clone(),
         })
+    }
+
+    /// Serves `pages` (the open tabs') now and marks `waiting` pending; what was served at
+    /// `pages` before, for [`Rebuilder::take_back`].
+    fn serve_first(
+        &self,
+        pages: &[(String, Arc<[u8]>)],
+        waiting: &[String],
+    ) -> Vec<(String, Option<Entry>)> {
+        let mut batch = self.store.batch();
+        let previous = pages
+            .iter()
+            .map(|(file, _)| (file.clone(), batch.get(file).cloned()))
+            .collect();
+        for (file, bytes) in pages {
+            batch.put(file.clone(), Entry::Bytes(bytes.clone()));
+        }
+        for file in waiting {
+            batch.expect(file.clone());
+        }
+        previous
+    }
+
+    /// Undoes [`Rebuilder::serve_first`] after the rest failed: a failed rebuild changes
+    /// nothing.
+    fn take_back(&self, previous: Vec<(String, Option<Entry>)>, waiting: &[String]) {
+        let mut batch = self.store.batch();
+        for (file, entry) in previous {
+            match entry {
+                Some(entry) => batch.put(file, entry),
+                None => {
+                    batch.remove(&file);
+                }
+            }
+        }
+        for file in waiting {
+            batch.unexpect(file);
+        }
     }
 }
