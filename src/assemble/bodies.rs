@@ -10,6 +10,7 @@ use rayon::prelude::*;
 use super::claims::Claims;
 use super::links::Resolver;
 use super::markdown::{self, LinkResolver};
+use super::stored::{self, Store};
 use crate::base::diagnostics::Diagnostic;
 use crate::model::content::{Body, Image, Item, Page, Profile, Rendered, Source};
 
@@ -65,6 +66,22 @@ struct LinkUse {
     dest: String,
     is_image: bool,
     outcome: Result<Option<String>, String>,
+}
+
+impl LinkUse {
+    fn to_stored(&self) -> stored::Resolved {
+        (self.dest.clone(), self.is_image, self.outcome.clone())
+    }
+}
+
+impl From<stored::Resolved> for LinkUse {
+    fn from((dest, is_image, outcome): stored::Resolved) -> LinkUse {
+        LinkUse {
+            dest,
+            is_image,
+            outcome,
+        }
+    }
 }
 
 /// Records every resolution, so that a cached body can be checked against a new site.
@@ -203,11 +220,15 @@ fn render_one<T: Renderable>(doc: &Arc<T>, outputs: &Claims, resolver: &Resolver
 /// body of `docs[i]`, taken out of it by the caller, and is dropped as soon as its HTML
 /// exists, so that a 50,000-item build never holds every Markdown body and every HTML body
 /// at once. Same results as [`BodyCache::render`] on an empty cache.
+///
+/// With `store` (see `stored`), a body stored by the last build is reused when nothing it
+/// was made from changed, and every body goes into the next store.
 pub fn render_once<T: Renderable>(
     docs: &[Arc<T>],
     markdown: Vec<Arc<String>>,
     outputs: &Claims,
     resolver: &Resolver,
+    store: Option<&Store>,
 ) -> (Vec<Arc<Rendered<T>>>, Vec<Diagnostic>) {
     let results: Vec<Done<T>> = docs
         .par_iter()
@@ -217,7 +238,37 @@ pub fn render_once<T: Renderable>(
                 body,
                 ..doc.source().clone()
             };
-            render_source(doc.as_ref(), &source, outputs, resolver)
+            let Some(store) = store else {
+                return render_source(doc.as_ref(), &source, outputs, resolver);
+            };
+            let key = stored::key(&source.rel, &source.body, doc.image().is_some());
+            let dir = source.dir();
+            let hit = store.get(&source.rel, &key, |(dest, is_image, outcome)| {
+                resolver.resolve(dir, dest, *is_image) == *outcome
+            });
+            let (rendered, links, problems) = match hit {
+                Some(hit) => {
+                    let links = hit.links.into_iter().map(LinkUse::from).collect();
+                    let rendered = markdown::Rendered {
+                        html: hit.html,
+                        summary: hit.summary,
+                    };
+                    (rendered, links, Vec::new())
+                }
+                None => render_markdown(doc.as_ref(), &source, resolver),
+            };
+            if problems.is_empty() {
+                let resolved: Vec<stored::Resolved> =
+                    links.iter().map(LinkUse::to_stored).collect();
+                store.put(
+                    &source.rel,
+                    key,
+                    &rendered.summary,
+                    &resolved,
+                    &rendered.html,
+                );
+            }
+            finish(doc.as_ref(), &source, outputs, rendered, links, problems)
         })
         .collect();
     let mut rendered = Vec::with_capacity(results.len());
@@ -244,12 +295,35 @@ fn render_source<T: Renderable>(
     outputs: &Claims,
     resolver: &Resolver,
 ) -> Done<T> {
+    let (rendered, links, problems) = render_markdown(doc, source, resolver);
+    finish(doc, source, outputs, rendered, links, problems)
+}
+
+/// The Markdown of `source` as HTML, with how each of its links resolved.
+fn render_markdown<T: Renderable>(
+    doc: &T,
+    source: &Source,
+    resolver: &Resolver,
+) -> (markdown::Rendered, Vec<LinkUse>, Vec<Diagnostic>) {
     let recording = Recording {
         inner: resolver,
         has_cover: doc.image().is_some(),
         uses: Mutex::new(Vec::new()),
     };
-    let (rendered, mut problems) = markdown::render(source, &recording);
+    let (rendered, problems) = markdown::render(source, &recording);
+    let links = recording.uses.into_inner().unwrap_or_default();
+    (rendered, links, problems)
+}
+
+/// A rendered body made into `doc`'s [`Rendered`], its cover image resolved.
+fn finish<T: Renderable>(
+    doc: &T,
+    source: &Source,
+    outputs: &Claims,
+    rendered: markdown::Rendered,
+    links: Vec<LinkUse>,
+    mut problems: Vec<Diagnostic>,
+) -> Done<T> {
     let shown = &source.shown;
     let mut cover = None;
     if let Some(image) = doc.image() {
@@ -267,7 +341,6 @@ fn render_source<T: Renderable>(
             ),
         }
     }
-    let links = recording.uses.into_inner().unwrap_or_default();
     let mut hasher = rustc_hash::FxHasher::default();
     (source.text_hash, &cover, &links).hash(&mut hasher);
     let (summary, summary_is_auto) = match doc.written_summary() {

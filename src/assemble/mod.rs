@@ -12,6 +12,7 @@ pub mod figures;
 pub mod links;
 pub mod markdown;
 pub mod plan;
+pub mod stored;
 
 use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ use crate::model::site::{LoadOptions, Site, Tag};
 use bodies::Bodies;
 use claims::Claims;
 use links::Resolver;
+use stored::Store;
 
 /// The documents published in this build, sorted and indexed; not rendered yet.
 pub struct Selection {
@@ -55,7 +57,15 @@ pub struct Selection {
 pub fn load(root: &Path, options: &LoadOptions) -> Result<Site, Error> {
     let mut sources = Sources::load(root)?;
     let docs = sources.take_docs();
-    assemble_from(&sources, docs, options, None)
+    assemble_from(&sources, docs, options, None, None)
+}
+
+/// [`load`], reusing the bodies the last build stored and storing this build's (`build`:
+/// see `stored`).
+pub fn load_reusing(root: &Path, options: &LoadOptions, store: &Store) -> Result<Site, Error> {
+    let mut sources = Sources::load(root)?;
+    let docs = sources.take_docs();
+    assemble_from(&sources, docs, options, None, Some(store))
 }
 
 /// Assembles the site from parsed sources, reusing the rendered bodies of `bodies` where
@@ -66,7 +76,7 @@ pub fn assemble(
     bodies: &mut Bodies,
 ) -> Result<Site, Error> {
     let docs = sources.docs().map(|(rel, doc)| (rel, doc.clone()));
-    assemble_from(sources, docs, options, Some(bodies))
+    assemble_from(sources, docs, options, Some(bodies), None)
 }
 
 /// [`assemble`] from `docs` (the documents of `sources`, moved out or cloned). Without
@@ -77,6 +87,7 @@ fn assemble_from<R: AsRef<str>>(
     docs: impl IntoIterator<Item = (R, Doc)>,
     options: &LoadOptions,
     bodies: Option<&mut Bodies>,
+    store: Option<&Store>,
 ) -> Result<Site, Error> {
     let root = sources.root.as_path();
     let mut config = sources.config.clone();
@@ -202,12 +213,14 @@ fn assemble_from<R: AsRef<str>>(
         }
         (None, markdown) => {
             let (items_md, profiles_md, pages_md) = markdown.unwrap_or_default();
-            let (items, more) = bodies::render_once(&selection.items, items_md, &claims, &resolver);
+            let (items, more) =
+                bodies::render_once(&selection.items, items_md, &claims, &resolver, store);
             problems.extend(more);
             let (profiles, more) =
-                bodies::render_once(&selection.profiles, profiles_md, &claims, &resolver);
+                bodies::render_once(&selection.profiles, profiles_md, &claims, &resolver, store);
             problems.extend(more);
-            let (pages, more) = bodies::render_once(&selection.pages, pages_md, &claims, &resolver);
+            let (pages, more) =
+                bodies::render_once(&selection.pages, pages_md, &claims, &resolver, store);
             problems.extend(more);
             (items, profiles, pages)
         }

@@ -7,5 +7,6 @@ pub mod front_matter;
 pub mod layout;
 pub mod paths;
 pub mod slug;
+pub mod stamp;
 pub mod text;
 pub mod urls;

@@ -14,7 +14,8 @@ use std::time::Duration;
 pub struct Summary {
     /// Pages of the site.
     pub pages: usize,
-    /// Pages rendered: all of them for `build` and `check`, the changed ones in `serve`.
+    /// Pages rendered: all of them for `check` and a first build, the changed ones for a
+    /// build over its previous output and in `serve`.
     pub rendered: usize,
     /// Static files and photos written (all for `build`; those that changed in `serve`).
     pub copied: usize,
@@ -23,6 +24,8 @@ pub struct Summary {
     pub items: usize,
     pub profiles: usize,
     pub elapsed: Duration,
+    /// `build`: nothing changed since the last build, which was not made again.
+    pub unchanged: bool,
     /// Items held back by their date (printed after the summary).
     pub scheduled: Vec<crate::model::content::Scheduled>,
 }
@@ -38,6 +41,14 @@ impl std::fmt::Display for Summary {
             self.items,
             self.profiles,
             self.elapsed.as_millis()
-        )
+        )?;
+        // A build over its previous output says how much it had to do.
+        if self.unchanged {
+            write!(f, " (không có gì thay đổi từ lần dựng trước)")
+        } else if self.rendered < self.pages {
+            write!(f, " (dựng lại {} trang)", self.rendered)
+        } else {
+            Ok(())
+        }
     }
 }

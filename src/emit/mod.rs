@@ -10,6 +10,9 @@
 //!   changed files go into the staging folder; an unchanged page is not written at all (it
 //!   keeps its modification time, and a 10,000-page rebuild costs reads, not 12,000 new
 //!   files and folders).
+//! - The ledger (see `ledger`) remembers what each file was made from: a page whose
+//!   signature is the same as last time, in a file still as datto left it, is neither
+//!   rendered nor read again ([`Staging::reuse`]).
 //! - The swap is decided by a journal written into the staging folder (see `journal`): the
 //!   files to remove (listed in the old manifest, not produced any more) and the files to
 //!   move in. A kill before it leaves an orphan staging folder that the next command removes;
@@ -30,14 +33,21 @@ use anyhow::{Context as _, bail};
 use rayon::prelude::*;
 
 use crate::base::diagnostics::Error;
+use crate::base::stamp::Stamp;
 
 mod guard;
 mod journal;
+mod ledger;
 
 use guard::Previous;
 pub use guard::check_location;
 pub use journal::MANIFEST;
 use journal::{Journal, Lock, Manifest};
+use ledger::{Ledger, Record};
+
+/// A key that is never reused ([`Staging::reuse`]): for a file made from something that
+/// changed too recently to be trusted by its stamp.
+pub const UNTRUSTED: u64 = 0;
 
 /// `base/rel` when `rel` is a clean relative path; an error for anything that could
 /// escape `base` (`..`, absolute paths, backslashes, drive prefixes).
@@ -81,6 +91,10 @@ pub struct Staging {
     expected: FxHashSet<String>,
     /// The files written to the staging folder (update mode).
     changed: Mutex<Vec<String>>,
+    /// What the previous build wrote (see `ledger`); empty without a cache folder.
+    ledger: Option<Ledger>,
+    /// This build's entries for the next one.
+    records: Mutex<Vec<(String, Record)>>,
     committed: bool,
     _lock: Lock,
 }
@@ -88,7 +102,9 @@ pub struct Staging {
 impl Staging {
     /// Takes the output's lock, finishes a swap an earlier command left decided, removes
     /// orphan staging folders, and refuses an output holding anything datto did not write.
-    pub fn create(target: &Path) -> Result<Staging, Error> {
+    /// With `cache` (the site's cache folder), the ledger there is read and, on commit,
+    /// written (see `ledger`).
+    pub fn create(target: &Path, cache: Option<&Path>) -> Result<Staging, Error> {
         let (parent, name) = parent_and_name(target)?;
         let lock = Lock::try_acquire(target)?.ok_or_else(|| busy(target))?;
         journal::recover(target)?;
@@ -107,6 +123,8 @@ impl Staging {
             dir,
             expected: FxHashSet::default(),
             changed: Mutex::new(Vec::new()),
+            ledger: cache.map(|cache| Ledger::load(cache, target)),
+            records: Mutex::new(Vec::new()),
             committed: false,
             _lock: lock,
         })
@@ -143,30 +161,106 @@ impl Staging {
         create_folders(&self.dir, rels)
     }
 
-    /// Writes one file of the build (unless the previous output already has these bytes).
+    /// Whether the previous build's `rel` can stay as it is: the ledger has it made from
+    /// `key`, and the file is still as datto left it. Then it is kept without a look at
+    /// its bytes (and the caller need not make them).
+    pub fn reuse(&self, rel: &str, key: u64) -> bool {
+        let (Some(previous), Some(ledger)) = (&self.previous, &self.ledger) else {
+            return false;
+        };
+        if key == UNTRUSTED || !previous.files.contains(rel) {
+            return false;
+        }
+        let Some(record) = ledger.files.get(rel).filter(|r| r.key == key) else {
+            return false;
+        };
+        let still = safe_join(&self.target, rel)
+            .ok()
+            .and_then(|path| Stamp::of_file(&path));
+        if still != Some(record.stamp) {
+            return false;
+        }
+        self.record(rel, *record);
+        true
+    }
+
+    /// Whether [`Staging::reuse`] can ever say yes in this build (an output to update and a
+    /// ledger about it): else there is no point making keys before the bytes.
+    pub fn can_reuse(&self) -> bool {
+        self.previous.is_some() && self.ledger.as_ref().is_some_and(|l| !l.files.is_empty())
+    }
+
+    /// The generation of the previous build (see `ledger`) when the output is exactly what
+    /// it wrote: the same files, each as datto left it. A caller that knows the same build
+    /// would follow can then skip it.
+    pub fn as_recorded(&self) -> Option<u64> {
+        let (previous, ledger) = (self.previous.as_ref()?, self.ledger.as_ref()?);
+        if ledger.generation == 0 || previous.files.len() != ledger.files.len() {
+            return None;
+        }
+        let same = previous.files.par_iter().all(|rel| {
+            let still = safe_join(&self.target, rel)
+                .ok()
+                .and_then(|path| Stamp::of_file(&path));
+            still.is_some() && ledger.files.get(rel).map(|r| r.stamp) == still
+        });
+        same.then_some(ledger.generation)
+    }
+
+    /// Writes one file of the build (unless the previous output already has these bytes),
+    /// remembered by the hash of its bytes.
     pub fn write(&self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        self.write_keyed(rel, bytes_key(bytes), bytes)
+    }
+
+    /// Writes one file made from `key` (a page's signature): kept as it is when the ledger
+    /// says the previous build made it from the same key, else compared with the previous
+    /// output's file and written only when different.
+    pub fn write_keyed(&self, rel: &str, key: u64, bytes: &[u8]) -> anyhow::Result<()> {
+        if self.reuse(rel, key) {
+            return Ok(());
+        }
         let path = safe_join(&self.dir, rel)?;
         if let Some(previous) = &self.previous {
-            if previous.files.contains(rel) && file_equals(&safe_join(&self.target, rel)?, bytes) {
+            if previous.files.contains(rel)
+                && let Some(stamp) = file_equals(&safe_join(&self.target, rel)?, bytes)
+            {
+                self.record(rel, Record { stamp, key });
                 return Ok(());
             }
             create_parent(&path)?;
         }
-        fs::write(&path, bytes).with_context(|| format!("ghi {}", path.display()))?;
+        let stamp = write_new(&path, bytes)?;
         self.note_changed(rel);
+        self.record(rel, Record { stamp, key });
         Ok(())
     }
 
     /// Copies a file into the build (unless the previous output already has the same bytes).
     pub fn copy(&self, rel: &str, from: &Path) -> anyhow::Result<()> {
-        let path = safe_join(&self.dir, rel)?;
+        let key = source_key(from);
+        if self.reuse(rel, key) {
+            return Ok(());
+        }
         if self.previous.is_some() {
             let bytes = fs::read(from).with_context(|| format!("đọc {}", from.display()))?;
-            return self.write(rel, &bytes);
+            return self.write_keyed(rel, key, &bytes);
         }
+        let path = safe_join(&self.dir, rel)?;
         fs::copy(from, &path)
             .with_context(|| format!("chép {} sang {}", from.display(), path.display()))?;
+        if let Some(stamp) = Stamp::of_file(&path) {
+            self.record(rel, Record { stamp, key });
+        }
         Ok(())
+    }
+
+    fn record(&self, rel: &str, record: Record) {
+        if self.ledger.is_some() {
+            // A poisoned lock only means another writer panicked; the list is still sound.
+            let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
+            records.push((rel.to_string(), record));
+        }
     }
 
     fn note_changed(&self, rel: &str) {
@@ -179,7 +273,8 @@ impl Staging {
 
     /// Puts the build in place: writes the manifest, decides the swap (the journal), then
     /// carries it out. Killed after the journal is written, the next command finishes it.
-    pub fn commit(mut self) -> anyhow::Result<()> {
+    /// Then saves the ledger; returns its generation (0 when there is none).
+    pub fn commit(mut self) -> anyhow::Result<u64> {
         let manifest = Manifest::new(self.expected.iter().cloned().collect()).to_bytes();
         let previous = self.previous.take();
         let journal = match previous {
@@ -194,7 +289,7 @@ impl Staging {
             Some(previous) => {
                 let mut moves =
                     std::mem::take(self.changed.get_mut().unwrap_or_else(|e| e.into_inner()));
-                if !file_equals(&self.target.join(MANIFEST), &manifest) {
+                if file_equals(&self.target.join(MANIFEST), &manifest).is_none() {
                     fs::write(self.dir.join(MANIFEST), &manifest)
                         .with_context(|| format!("ghi {}", self.dir.display()))?;
                     moves.push(MANIFEST.to_string());
@@ -225,7 +320,11 @@ impl Staging {
         if self.dir.exists() {
             fs::remove_dir_all(&self.dir).with_context(|| format!("xóa {}", self.dir.display()))?;
         }
-        Ok(())
+        let Some(ledger) = self.ledger.take() else {
+            return Ok(0);
+        };
+        let records = std::mem::take(self.records.get_mut().unwrap_or_else(|e| e.into_inner()));
+        Ok(ledger.save(records.into_iter().collect()))
     }
 }
 
@@ -317,9 +416,44 @@ pub(crate) fn create_parent(path: &Path) -> anyhow::Result<&Path> {
     Ok(parent)
 }
 
-/// Whether `path` is a regular file holding exactly `bytes`. Never follows a final symlink
-/// nor blocks on a FIFO someone left in the output.
-fn file_equals(path: &Path, bytes: &[u8]) -> bool {
+/// Writes a new file; its stamp, for the ledger.
+fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<Stamp> {
+    use std::io::Write as _;
+    let mut file = fs::File::create(path).with_context(|| format!("ghi {}", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("ghi {}", path.display()))?;
+    let metadata = file
+        .metadata()
+        .with_context(|| format!("đọc {}", path.display()))?;
+    Stamp::of(&metadata).with_context(|| format!("đọc thời điểm sửa {}", path.display()))
+}
+
+/// The key of a file known only by its bytes.
+fn bytes_key(bytes: &[u8]) -> u64 {
+    let digest = blake3::hash(bytes);
+    let mut first = [0; 8];
+    first.copy_from_slice(&digest.as_bytes()[..8]);
+    u64::from_le_bytes(first).max(1)
+}
+
+/// The key of a copied file: its path and stamp, [`UNTRUSTED`] while it may still change
+/// unseen (see `base::stamp`).
+fn source_key(from: &Path) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let Some(stamp) = fs::metadata(from).ok().as_ref().and_then(Stamp::of) else {
+        return UNTRUSTED;
+    };
+    if !stamp.settled_at(std::time::SystemTime::now()) {
+        return UNTRUSTED;
+    }
+    let mut hasher = rustc_hash::FxHasher::default();
+    (from, stamp).hash(&mut hasher);
+    hasher.finish().max(1)
+}
+
+/// The stamp of `path` when it is a regular file holding exactly `bytes`. Never follows a
+/// final symlink nor blocks on a FIFO someone left in the output.
+fn file_equals(path: &Path, bytes: &[u8]) -> Option<Stamp> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -329,21 +463,19 @@ fn file_equals(path: &Path, bytes: &[u8]) -> bool {
     }
     #[cfg(not(unix))]
     if !fs::symlink_metadata(path).is_ok_and(|m| m.is_file()) {
-        return false;
+        return None;
     }
-    let Ok(mut file) = options.open(path) else {
-        return false;
-    };
-    let same_size = file
+    let mut file = options.open(path).ok()?;
+    let stamp = file
         .metadata()
-        .is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64);
-    if !same_size {
-        return false;
-    }
+        .ok()
+        .filter(|m| m.is_file() && m.len() == bytes.len() as u64)
+        .as_ref()
+        .and_then(Stamp::of)?;
     // `read_exact` with the known size: `read_to_end` would ask for the size again (two
     // more system calls per page, 120,000 on a 50,000-item site).
     let mut old = vec![0; bytes.len()];
-    file.read_exact(&mut old).is_ok() && old == bytes
+    (file.read_exact(&mut old).is_ok() && old == bytes).then_some(stamp)
 }
 
 #[cfg(test)]
@@ -396,7 +528,7 @@ mod tests {
         let target = dir.path().join("public");
         seed(&target, &[("index.html", "old")]);
 
-        let mut failed = Staging::create(&target).unwrap();
+        let mut failed = Staging::create(&target, None).unwrap();
         failed.prepare(["index.html"].into_iter()).unwrap();
         failed.write("index.html", b"new").unwrap();
         drop(failed);
@@ -406,7 +538,7 @@ mod tests {
         );
         assert!(strays(dir.path()).is_empty(), "staging folder removed");
 
-        let mut ok = Staging::create(&target).unwrap();
+        let mut ok = Staging::create(&target, None).unwrap();
         let files = [
             "tin-bai/index.html",
             "index.html",
@@ -438,7 +570,7 @@ mod tests {
             use std::os::unix::fs::MetadataExt;
             let inode = |rel: &str| fs::metadata(target.join(rel)).unwrap().ino();
             let (same_before, changed_before) = (inode("a/b/e.html"), inode("index.html"));
-            let mut again = Staging::create(&target).unwrap();
+            let mut again = Staging::create(&target, None).unwrap();
             again
                 .prepare(["index.html", "a/b/e.html"].into_iter())
                 .unwrap();
@@ -475,7 +607,7 @@ mod tests {
             ],
         );
         let files = ["index.html", "was-folder", "was-file/index.html"];
-        let mut staging = Staging::create(&target).unwrap();
+        let mut staging = Staging::create(&target, None).unwrap();
         staging.prepare(files.into_iter()).unwrap();
         for rel in files {
             staging.write(rel, b"same").unwrap();
@@ -495,7 +627,7 @@ mod tests {
         fs::write(target.join("report.docx"), "keep").unwrap();
         fs::create_dir_all(target.join("docs/a")).unwrap();
         fs::write(target.join("docs/a/b.txt"), "keep").unwrap();
-        let Err(Error::Usage(message)) = Staging::create(&target) else {
+        let Err(Error::Usage(message)) = Staging::create(&target, None) else {
             panic!("a foreign file must be refused");
         };
         assert!(
@@ -512,7 +644,7 @@ mod tests {
             fs::remove_dir_all(target.join("docs")).unwrap();
             std::os::unix::fs::symlink("/etc", target.join("etc")).unwrap();
             assert!(
-                Staging::create(&target).is_err(),
+                Staging::create(&target, None).is_err(),
                 "a symlink is no file of ours"
             );
         }
@@ -521,7 +653,7 @@ mod tests {
         fs::create_dir_all(&bare).unwrap();
         fs::write(bare.join("index.html"), "x").unwrap();
         fs::write(bare.join("notes.txt"), "keep").unwrap();
-        assert!(Staging::create(&bare).is_err());
+        assert!(Staging::create(&bare, None).is_err());
         assert_eq!(fs::read_to_string(bare.join("notes.txt")).unwrap(), "keep");
     }
 
@@ -530,7 +662,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
         fs::create_dir_all(&target).unwrap();
-        let mut staging = Staging::create(&target).unwrap();
+        let mut staging = Staging::create(&target, None).unwrap();
         assert!(staging.previous.is_none(), "nothing to compare with");
         staging.prepare(["a/index.html"].into_iter()).unwrap();
         staging.write("a/index.html", b"a").unwrap();
@@ -547,7 +679,7 @@ mod tests {
             &target,
             &[("index.html", "home"), ("old/index.html", "old")],
         );
-        let mut staging = Staging::create(&target).unwrap();
+        let mut staging = Staging::create(&target, None).unwrap();
         staging.prepare(["index.html"].into_iter()).unwrap();
         staging.write("index.html", b"new home").unwrap();
         drop(staging);
@@ -567,7 +699,7 @@ mod tests {
         assert!(strays(dir.path()).is_empty(), "orphan removed");
         assert_eq!(fs::read(target.join("index.html")).unwrap(), b"old");
         // A build killed right after deciding its swap.
-        let mut staging = Staging::create(&target).unwrap();
+        let mut staging = Staging::create(&target, None).unwrap();
         staging.prepare(["index.html"].into_iter()).unwrap();
         staging.write("index.html", b"new").unwrap();
         let manifest = Manifest::new(vec!["index.html".into()]);

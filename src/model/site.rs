@@ -80,6 +80,32 @@ impl Site {
         self.now.date_naive()
     }
 
+    /// Until when this build's pages stay the same if nothing else changes: the next
+    /// midnight in the site timezone (today's date and the tallies' day, [`Site::as_of`]),
+    /// the next scheduled item, the next end of a `featured:` period. Every use of `now`
+    /// in making pages must be bounded here: `build` skips a build over its own output,
+    /// with the same inputs, only before this moment.
+    pub fn stable_until(&self) -> DateTime<FixedOffset> {
+        let midnight = self
+            .as_of()
+            .succ_opt()
+            .and_then(|day| day.and_hms_opt(0, 0, 0))
+            .and_then(|t| t.and_local_timezone(*self.now.offset()).single());
+        let scheduled = self.scheduled.iter().map(|s| s.date);
+        let featured = self.items.iter().filter_map(|item| match item.featured {
+            crate::model::content::featured::Featured::Until(end) => Some(end),
+            _ => None,
+        });
+        midnight
+            .into_iter()
+            .chain(scheduled)
+            .chain(featured)
+            .filter(|moment| *moment > self.now)
+            .min()
+            // No midnight (the year 262143): nothing is stable.
+            .unwrap_or(self.now)
+    }
+
     /// The items the tallies count from: those published in this build (the tally itself
     /// leaves out drafts, which `--drafts` publishes).
     pub fn counted_items(&self) -> impl Iterator<Item = &Item> + Clone {

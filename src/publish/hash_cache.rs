@@ -3,38 +3,21 @@
 //! publish after a small edit hashes the few files the build rewrote, not all 12,000.
 //!
 //! The build keeps an unchanged page's modification time, so a hit is the common case. A
-//! file modified within [`RACY`] of the moment it was hashed is not remembered: a second
+//! file modified within [`RACY`](crate::base::stamp::RACY) of the moment it was hashed is not remembered: a second
 //! write in the same clock tick, with the same size, would otherwise go unseen (git's
 //! "racy clean" rule). The cache is only a shortcut: lost or damaged, everything is hashed.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
 /// The cache's place under the site root.
 pub const FILE: &str = ".datto-cache/dang/hashes.json";
 const VERSION: u32 = 2;
-const RACY: Duration = Duration::from_secs(2);
 
-/// What identifies a file's content without reading it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stamp {
-    pub size: u64,
-    /// Nanoseconds since 1970 (u64: until the year 2554).
-    pub mtime_ns: u64,
-}
-
-impl Stamp {
-    pub fn of(metadata: &std::fs::Metadata) -> Option<Stamp> {
-        let mtime = metadata.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
-        Some(Stamp {
-            size: metadata.len(),
-            mtime_ns: u64::try_from(mtime.as_nanos()).ok()?,
-        })
-    }
-}
+pub use crate::base::stamp::Stamp;
 
 /// `[size, mtime_ns, sha256]` in the file: a plain array, which parses several times faster
 /// than an object with `#[serde(flatten)]` (22,000 entries are read by every publish).
@@ -107,11 +90,7 @@ impl HashCache {
 
     /// Remembers a hash for the next publish; `hashed_at`: when its bytes were read.
     pub fn remember(&mut self, path: &str, stamp: Stamp, sha256: &str, hashed_at: SystemTime) {
-        let modified = UNIX_EPOCH + Duration::from_nanos(stamp.mtime_ns);
-        let settled = hashed_at
-            .duration_since(modified)
-            .is_ok_and(|age| age >= RACY);
-        if settled {
+        if stamp.settled_at(hashed_at) {
             self.new.insert(
                 path.to_string(),
                 Cached {
@@ -154,6 +133,7 @@ impl HashCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
 
     fn stamp(size: u64, secs: u64) -> Stamp {
         Stamp {

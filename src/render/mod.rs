@@ -99,31 +99,44 @@ impl<'a> Renderer<'a> {
         jobs: impl IntoParallelIterator<Item = &'j PageJob>,
         each: impl Fn(&'j PageJob, Vec<u8>) -> anyhow::Result<T> + Sync + Send,
     ) -> Result<Vec<T>, Error> {
-        let results: Vec<Result<T, Error>> = jobs
-            .into_par_iter()
-            .map(|job| {
-                let bytes = self.render(job)?;
-                each(job, bytes).map_err(Error::Internal)
-            })
-            .collect();
-        let mut done = Vec::with_capacity(results.len());
-        let mut problems = crate::base::diagnostics::Diagnostics::new();
-        for result in results {
-            match result {
-                Ok(value) => done.push(value),
-                Err(Error::Content(list)) => problems.extend(list),
-                Err(internal) => return Err(internal),
-            }
-        }
-        problems.into_result(done)
+        collect_each(jobs, |job| {
+            let bytes = self.render(job)?;
+            each(job, bytes).map_err(Error::Internal)
+        })
+    }
+
+    /// [`Renderer::render_each`], handing each page's [`Renderer::signature`] along (made
+    /// from the same description, so signing costs little more than hashing it).
+    pub fn render_each_signed<'j, T: Send>(
+        &self,
+        jobs: impl IntoParallelIterator<Item = &'j PageJob>,
+        each: impl Fn(&'j PageJob, u64, Vec<u8>) -> anyhow::Result<T> + Sync + Send,
+    ) -> Result<Vec<T>, Error> {
+        collect_each(jobs, |job| {
+            let (signature, bytes) = self.describe(
+                job,
+                SignAndRender {
+                    sign: self.signer(job),
+                    render: Render {
+                        renderer: self,
+                        job,
+                    },
+                },
+            )?;
+            each(job, signature, bytes).map_err(Error::Internal)
+        })
     }
 
     /// The signature of one page: equal signatures mean byte-identical output (for one
     /// theme; the caller adds the template's fingerprint).
     pub fn signature(&self, job: &PageJob) -> u64 {
+        self.describe(job, self.signer(job))
+    }
+
+    fn signer(&self, job: &PageJob) -> Sign {
         let mut hasher = FxHasher::default();
         (job, self.site_hash).hash(&mut hasher);
-        self.describe(job, Sign(hasher))
+        Sign(hasher)
     }
 
     fn meta(&self, job: &PageJob, title: impl Into<String>, section: Section) -> Meta {
@@ -186,6 +199,25 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// `make` for every page in parallel; every template error of every page is collected, an
+/// internal error stops at once.
+fn collect_each<'j, T: Send>(
+    jobs: impl IntoParallelIterator<Item = &'j PageJob>,
+    make: impl Fn(&'j PageJob) -> Result<T, Error> + Sync + Send,
+) -> Result<Vec<T>, Error> {
+    let results: Vec<Result<T, Error>> = jobs.into_par_iter().map(make).collect();
+    let mut done = Vec::with_capacity(results.len());
+    let mut problems = crate::base::diagnostics::Diagnostics::new();
+    for result in results {
+        match result {
+            Ok(value) => done.push(value),
+            Err(Error::Content(list)) => problems.extend(list),
+            Err(internal) => return Err(internal),
+        }
+    }
+    problems.into_result(done)
+}
+
 /// Rendering a page's description into its bytes.
 struct Render<'r, 'a> {
     renderer: &'r Renderer<'a>,
@@ -218,6 +250,26 @@ impl Show for Sign {
     fn file<D: Hash>(mut self, data: &D, _: impl FnOnce(&D) -> Result<Vec<u8>, Error>) -> u64 {
         data.hash(&mut self.0);
         self.0.finish()
+    }
+}
+
+/// Both from one description: a build that keeps a ledger of its output.
+struct SignAndRender<'r, 'a> {
+    sign: Sign,
+    render: Render<'r, 'a>,
+}
+
+impl Show for SignAndRender<'_, '_> {
+    type Out = Result<(u64, Vec<u8>), Error>;
+
+    fn page<P: Serialize + Hash>(self, meta: &Meta, page: &P) -> Self::Out {
+        let signature = self.sign.page(meta, page);
+        Ok((signature, self.render.page(meta, page)?))
+    }
+
+    fn file<D: Hash>(self, data: &D, make: impl FnOnce(&D) -> Result<Vec<u8>, Error>) -> Self::Out {
+        let signature = self.sign.file(data, |_: &D| Ok(Vec::new()));
+        Ok((signature, make(data)?))
     }
 }
 

@@ -333,6 +333,7 @@ impl Rebuilder {
             items: site.items.len(),
             profiles: site.profiles.len(),
             elapsed: started.elapsed(),
+            unchanged: false,
             scheduled: site.scheduled.clone(),
         })
     }

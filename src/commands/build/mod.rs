@@ -1,14 +1,23 @@
 //! `datto build` and `datto check`: load → validate → render → write.
+//!
+//! A build over its previous output renders only the pages whose signature changed (the
+//! output's ledger, see `emit`), and a build with nothing changed is not made at all (see
+//! `unchanged`).
 
+mod unchanged;
+
+use std::hash::{Hash as _, Hasher as _};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
 
 use super::Summary;
+use crate::assemble::stored::Store;
 use crate::base::diagnostics::Error;
+use crate::base::layout;
 use crate::base::urls::output_file;
-use crate::emit::Staging;
+use crate::emit::{Staging, UNTRUSTED};
 use crate::images;
 use crate::model::plan::{PageJob, PageKind};
 use crate::model::site::{LoadOptions, Site};
@@ -21,14 +30,23 @@ pub struct BuildOptions {
     pub load: LoadOptions,
 }
 
-/// Loads the site and its theme; both report every problem they find.
-pub fn prepare(root: &Path, options: &LoadOptions) -> Result<(Site, theme::Theme), Error> {
+/// Loads the site and its theme; both report every problem they find. With `store`, the
+/// bodies the last build stored are reused and this build's stored (see
+/// `assemble::stored`).
+pub fn prepare(
+    root: &Path,
+    options: &LoadOptions,
+    store: Option<&Store>,
+) -> Result<(Site, theme::Theme), Error> {
     // The theme is parsed while the content loads: it needs only the theme's name.
     let theme_dir = crate::load::sources::load_config(root)
         .ok()
         .map(|c| crate::load::theme::dir(root, &c.theme));
     let (site, theme) = rayon::join(
-        || crate::assemble::load(root, options),
+        || match store {
+            Some(store) => crate::assemble::load_reusing(root, options, store),
+            None => crate::assemble::load(root, options),
+        },
         || match theme_dir {
             Some(dir) => theme::load(&dir, root).map_err(Error::content),
             // site.yaml itself is broken: the site's load reports it.
@@ -59,13 +77,29 @@ fn lists_whole_site(kind: PageKind) -> bool {
 pub fn build(options: &BuildOptions) -> Result<Summary, Error> {
     let started = Instant::now();
     crate::emit::check_location(&options.root, &options.output)?;
-    // The previous output is listed while the content loads.
-    let (prepared, staging) = rayon::join(
-        || prepare(&options.root, &options.load),
-        || Staging::create(&options.output),
+    let cache_dir = options.root.join(layout::CACHE);
+    // The inputs' stamps are taken before anything is read: a file saved while the build
+    // reads it then differs from what the note says, and the next build is made.
+    let (staging, inputs) = rayon::join(
+        || Staging::create(&options.output, Some(&cache_dir)),
+        || crate::load::fingerprint::inputs(&options.root),
     );
-    let (site, theme) = prepared?;
     let mut staging = staging?;
+    let skipped = unchanged::unchanged(
+        &cache_dir,
+        &options.output,
+        || staging.as_recorded(),
+        inputs.as_ref(),
+        &options.load,
+    );
+    if let Some(summary) = skipped {
+        return Ok(Summary {
+            elapsed: started.elapsed(),
+            ..summary
+        });
+    }
+    let store = Store::open(&options.root);
+    let (site, theme) = prepare(&options.root, &options.load, Some(&store))?;
     let jobs = site.jobs();
     let renderer = Renderer::new(&site, &theme)?;
     let index = crate::search::SiteIndex::new(&site);
@@ -79,23 +113,51 @@ pub fn build(options: &BuildOptions) -> Result<Summary, Error> {
             .chain(site.files.iter().map(|f| f.to.as_str()))
             .chain(site.images.outputs()),
     )?;
+    // What a page is made from: its signature and its template's fingerprint.
+    let page_key = |job: &PageJob, signature: u64| {
+        let template = job.kind.template().and_then(|t| theme.fingerprints.get(t));
+        let mut hasher = rustc_hash::FxHasher::default();
+        (signature, template).hash(&mut hasher);
+        hasher.finish().max(UNTRUSTED + 1)
+    };
+    let render_pages = || -> Result<usize, Error> {
+        let order = in_render_order(jobs);
+        if !staging.can_reuse() {
+            // Nothing to compare with: every page rendered and signed in one go.
+            renderer.render_each_signed(order, |job, signature, bytes| {
+                staging.write_keyed(&output_file(&job.path), page_key(job, signature), &bytes)
+            })?;
+            return Ok(jobs.len());
+        }
+        // Pages made from what they were made from last time, still as datto left them,
+        // are neither rendered nor read.
+        let todo: Vec<(&PageJob, u64)> = order
+            .into_par_iter()
+            .map(|job| (job, page_key(job, renderer.signature(job))))
+            .filter(|(job, key)| !staging.reuse(&output_file(&job.path), *key))
+            .collect();
+        let keys: rustc_hash::FxHashMap<&str, u64> = todo
+            .iter()
+            .map(|(job, key)| (job.path.as_str(), *key))
+            .collect();
+        renderer.render_each(todo.par_iter().map(|(job, _)| *job), |job, bytes| {
+            let key = keys.get(job.path.as_str()).copied().unwrap_or(UNTRUSTED);
+            staging.write_keyed(&output_file(&job.path), key, &bytes)
+        })?;
+        Ok(todo.len())
+    };
     // While the pages render, the search index reads every body and the photos are made
     // (or found in the cache); the index's shards are written last.
     let cache = images::Cache::new(&site.root);
     let ((rendered, index), photos) = rayon::join(
         || {
-            rayon::join(
-                || {
-                    renderer.render_each(in_render_order(jobs), |job, bytes| {
-                        staging.write(&output_file(&job.path), &bytes)
-                    })
-                },
-                || index.index(|rel, bytes| staging.write(rel, bytes)),
-            )
+            rayon::join(render_pages, || {
+                index.index(|rel, bytes| staging.write(rel, bytes))
+            })
         },
         || images::produce(&site.images.pictures, &cache),
     );
-    let (_, photos) = Error::both(rendered, photos)?;
+    let (rendered, photos) = Error::both(rendered, photos)?;
     let index = index.map_err(Error::Internal)?;
     staging.expect(index.paths().iter().map(String::as_str))?;
     index
@@ -107,27 +169,39 @@ pub fn build(options: &BuildOptions) -> Result<Summary, Error> {
         .chain(photos.par_iter().map(|p| (p.to.as_str(), p.from.as_path())))
         .try_for_each(|(to, from)| staging.copy(to, from))
         .map_err(Error::Internal)?;
-    staging.commit()?;
+    let generation = staging.commit()?;
+    store.save();
     let copied = site.files.len() + photos.len();
     // Cached files no photo of this build uses are removed (after the copy: a failed build
     // keeps them for the next try; skipped while another build uses the cache).
     cache.prune(photos).map_err(Error::Internal)?;
-    Ok(Summary {
+    let summary = Summary {
         pages: jobs.len(),
-        rendered: jobs.len(),
+        rendered,
         copied,
         removed: 0,
         items: site.items.len(),
         profiles: site.profiles.len(),
         elapsed: started.elapsed(),
+        unchanged: false,
         scheduled: site.scheduled.clone(),
-    })
+    };
+    unchanged::remember(
+        &cache_dir,
+        &options.output,
+        generation,
+        inputs.as_ref(),
+        &site,
+        &options.load,
+        &summary,
+    );
+    Ok(summary)
 }
 
 /// Everything `build` validates, templates included; writes nothing.
 pub fn check(root: &Path, load: &LoadOptions) -> Result<Summary, Error> {
     let started = Instant::now();
-    let (site, theme) = prepare(root, load)?;
+    let (site, theme) = prepare(root, load, None)?;
     let jobs = site.jobs();
     let renderer = Renderer::new(&site, &theme)?;
     // Photos are decoded as `build` would (unless already in the cache): a truncated file
@@ -146,6 +220,7 @@ pub fn check(root: &Path, load: &LoadOptions) -> Result<Summary, Error> {
         items: site.items.len(),
         profiles: site.profiles.len(),
         elapsed: started.elapsed(),
+        unchanged: false,
         scheduled: site.scheduled.clone(),
     })
 }
