@@ -132,13 +132,28 @@ fn one_edit_renders_only_the_pages_that_show_it() {
     assert!(site.read("index.html").contains("Tập huấn số hoá"));
     assert_as_fresh(&site, now(), &[]);
 
-    // An edit saved just now is not trusted by its stamp: the next build is made again
-    // (and renders nothing new), never skipped.
+    // An edit saved just now is not trusted by its stamp but by its bytes: the same bytes
+    // skip the next build, other bytes at the same size and time are seen.
     site.write(item, &text);
     assert!(!skipped(&build_at(&site, now(), &[])));
+    assert!(skipped(&build_at(&site, now(), &[])));
+    let path = site.root().join("content").join(item);
+    let stamp = std::fs::metadata(&path).unwrap().modified().unwrap();
+    let same_size = text.replace("Hơn 100", "Hơn 200");
+    assert_eq!(same_size.len(), text.len());
+    std::fs::write(&path, &same_size).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(stamp)
+        .unwrap();
     let again = build_at(&site, now(), &[]);
     assert!(!skipped(&again), "{}", again.stdout());
-    assert_eq!(rerendered(&again), Some(0), "{}", again.stdout());
+    assert!(
+        site.read("tin-bai/2019/tap-huan/index.html")
+            .contains("Hơn 200")
+    );
     assert_as_fresh(&site, now(), &[]);
 }
 

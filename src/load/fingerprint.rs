@@ -6,7 +6,7 @@
 //! Over-inclusive on purpose: ignored files (`_nhap.md`, `.DS_Store`) count too, so a
 //! change to one only costs a build.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use walkdir::WalkDir;
@@ -18,9 +18,24 @@ use crate::base::stamp::Stamp;
 pub struct Fingerprint {
     /// BLAKE3 over every file's path, size and modification time, in name order.
     pub digest: [u8; 32],
-    /// Whether every file was last modified long enough before `taken` to trust its stamp
-    /// (see `base::stamp`): one saved in the same clock tick could change again unseen.
-    pub settled: bool,
+    /// The files modified too recently to be trusted by their stamp (see `base::stamp`: one
+    /// saved in the same clock tick could change again unseen), with the BLAKE3 of their
+    /// bytes as they were when looked at: whoever compares fingerprints compares these
+    /// bytes again ([`Fingerprint::racy_still_hold`]), as git does with "racily clean" files.
+    pub racy: Vec<(PathBuf, [u8; 32])>,
+}
+
+impl Fingerprint {
+    /// Whether every racy file of this fingerprint still holds the bytes it held.
+    pub fn racy_still_hold(racy: &[(PathBuf, [u8; 32])]) -> bool {
+        racy.iter()
+            .all(|(path, digest)| content_digest(path).as_ref() == Some(digest))
+    }
+}
+
+fn content_digest(path: &Path) -> Option<[u8; 32]> {
+    let bytes = std::fs::read(path).ok()?;
+    Some(*blake3::hash(&bytes).as_bytes())
 }
 
 /// The fingerprint of the inputs of the site at `root`, taken now; `None` when they cannot
@@ -31,7 +46,7 @@ pub fn inputs(root: &Path) -> Option<Fingerprint> {
     let config = crate::load::sources::load_config(root).ok()?;
     let theme = crate::load::theme::dir(root, &config.theme);
     let mut hasher = blake3::Hasher::new();
-    let mut settled = true;
+    let mut racy = Vec::new();
     for (tag, dir) in [
         (layout::CONTENT, layout::content_dir(root)),
         (layout::THEMES, theme),
@@ -48,14 +63,16 @@ pub fn inputs(root: &Path) -> Option<Fingerprint> {
                 continue;
             }
             let stamp = entry.metadata().ok().as_ref().and_then(Stamp::of)?;
-            settled &= stamp.settled_at(taken);
+            if !stamp.settled_at(taken) {
+                racy.push((entry.path().to_path_buf(), content_digest(entry.path())?));
+            }
             hasher.update(&stamp.size.to_le_bytes());
             hasher.update(&stamp.mtime_ns.to_le_bytes());
         }
     }
     Some(Fingerprint {
         digest: *hasher.finalize().as_bytes(),
-        settled,
+        racy,
     })
 }
 
@@ -97,7 +114,7 @@ mod tests {
         let item = root.join("content/tin-bai/a.md");
         let template = root.join("themes/datto/templates/x.html");
         let first = inputs(root).unwrap();
-        assert!(first.settled, "{first:?}");
+        assert!(first.racy.is_empty(), "{first:?}");
         assert_eq!(inputs(root).unwrap(), first, "nothing changed");
 
         let changes: [(&str, &dyn Fn()); 4] = [
@@ -124,9 +141,14 @@ mod tests {
             assert!(!seen.contains(&now.digest), "{what}: not seen");
             seen.push(now.digest);
         }
+        // Just written: not trusted by its stamp, its bytes are compared.
+        let racy = inputs(root).unwrap().racy;
+        assert_eq!(racy.len(), 1, "{racy:?}");
+        assert!(Fingerprint::racy_still_hold(&racy));
+        std::fs::write(root.join("content/c.md"), "x").unwrap();
         assert!(
-            !inputs(root).unwrap().settled,
-            "just written: not trusted yet"
+            !Fingerprint::racy_still_hold(&racy),
+            "rewritten in the same tick"
         );
     }
 }

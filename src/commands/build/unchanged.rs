@@ -30,6 +30,8 @@ struct Note {
     /// The ledger's generation of the build this note is about.
     generation: u64,
     inputs: [u8; 32],
+    /// Inputs modified too recently to trust their stamps, and their bytes' BLAKE3.
+    racy: Vec<(PathBuf, [u8; 32])>,
     options: String,
     /// The build's "now" and the moment its pages stop being true, in microseconds since
     /// 1970.
@@ -79,6 +81,7 @@ pub fn unchanged(
         && note.inputs == inputs.digest
         && note.options == options_key(options)
         && (note.now..note.until).contains(&options.now.timestamp_micros())
+        && Fingerprint::racy_still_hold(&note.racy)
         // Last, as it looks at every output file.
         && generation() == Some(note.generation);
     if !same {
@@ -105,9 +108,8 @@ pub fn unchanged(
     })
 }
 
-/// Notes a finished build (ledger generation `generation`) for the next one; nothing when
-/// an input was modified too recently to be trusted by its stamp, or on any failure (the
-/// next build is then made).
+/// Notes a finished build (ledger generation `generation`) for the next one; on failure
+/// nothing (the next build is then made).
 pub fn remember(
     cache: &Path,
     output: &Path,
@@ -118,7 +120,7 @@ pub fn remember(
     summary: &Summary,
 ) {
     let path = note_path(cache, output);
-    let Some(inputs) = inputs.filter(|i| i.settled && generation != 0) else {
+    let Some(inputs) = inputs.filter(|_| generation != 0) else {
         let _ = std::fs::remove_file(&path);
         return;
     };
@@ -130,6 +132,7 @@ pub fn remember(
         output,
         generation,
         inputs: inputs.digest,
+        racy: inputs.racy.clone(),
         options: options_key(options),
         now: options.now.timestamp_micros(),
         until: site.stable_until().timestamp_micros(),
