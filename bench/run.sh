@@ -16,8 +16,9 @@
 #   and the fresh 50k/10k growth.
 #   --quick: 1 timed run each, 1,000 and 10,000 items only (a smoke test, ~1 minute).
 #
-# Output folders: both tools write over the output of their previous run (the warm-up makes
-# it), as in daily use: datto builds a fresh folder and swaps it in, Hugo writes in place.
+# Output folders: every timed build against Hugo writes into an empty folder, and datto starts
+# without its .datto-cache/ (which would let it skip unchanged bodies and pages): the whole
+# work every time. Builds over a previous output are the "again" figure of the floor table.
 # Corpora are generated once into bench/out/ (gitignored) and re-used while their item count
 # matches. The datto binary is copied to bench/out/ first, so a concurrent `cargo build` cannot
 # change it mid-run. Not a test: .ci/run does not call it. Full run on 2 cores: ~12 minutes
@@ -119,7 +120,9 @@ bench_floor() {
   for i in $(seq 1 "$RUNS"); do
     rm -rf "$fo"
     timed "$OUT/t-floor-$n" "$FLOOR" run "$spec" "$fo" "$d/content" "$d/themes"
-    rm -rf "$fresh"
+    # A fresh build: no output and no cache (.datto-cache/ keeps the bodies and the output's
+    # ledger between builds); "again" is the build over it with nothing changed.
+    rm -rf "$fresh" "$d/.datto-cache"
     timed "$OUT/t-fresh-$n" "$DATTO" build --root "$d" --output "$fresh"
     timed "$OUT/t-again-$n" "$DATTO" build --root "$d" --output "$fresh"
     echo "run $i ($(uptime | sed 's/.*load average: //')): floor $(tail -n 1 "$OUT/t-floor-$n"), datto fresh $(tail -n 1 "$OUT/t-fresh-$n"), again $(tail -n 1 "$OUT/t-again-$n")  (wall s, KB, user s, sys s)"
@@ -154,6 +157,8 @@ bench_size() {
     with_hugo=0
   fi
   for i in $(seq 1 "$RUNS"); do
+    # Fresh outputs for both, and no datto cache: the whole work every time.
+    rm -rf "$d/public" "$d/.datto-cache" "$h/public"
     timed "$OUT/t-datto-$n" "$DATTO" build --root "$d" --output "$d/public"
     if [ "$with_hugo" = 1 ]; then timed "$OUT/t-hugo-$n" hugo --quiet -s "$h" -d "$h/public"; fi
     echo "run $i: datto $(tail -n 1 "$OUT/t-datto-$n")$([ "$with_hugo" = 1 ] && echo ", Hugo $(tail -n 1 "$OUT/t-hugo-$n")")  (s KB)"
