@@ -256,12 +256,11 @@
       }).then(inflate);
     });
   }
-  // The script is `async` and names the index folder itself (`data-index`), so the manifest's
-  // request starts while the page is still being parsed rather than after it: one round trip
-  // fewer before a `?q=` query's shards can be asked for.
-  // A `?q=` query is known from the address alone: it is started here too, and the records of
-  // its first results asked for, so the shards and records are on their way while the page
-  // is parsed; go() then takes the same answer (files are fetched once, by path).
+  // Started before the page is parsed: the script is `async` and names the index folder in its
+  // own `data-index` (the template also preloads the manifest), and a `?q=` query is known from
+  // the address alone — so the manifest, then the query's shards, then the records of its first
+  // results are on their way while the page is parsed. go() takes the same answer (files are
+  // fetched once, by path).
   var FILTERS = [['don-vi', 'u-'], ['nam', 'y-'], ['loai', 't-']];
   function noop() {}
   var tag = document.currentScript;
