@@ -18,7 +18,9 @@ else:
 if mode == "queries":
     for r in queries:
         print(f"  {r['engine']:9} {r['q']!r:20} {r['results']:6} results "
-              f"{r['bytes'] / 1024:7.1f} KB in {r['files']:3} files {r['ms']:6} ms")
+              f"{r['bytes'] / 1024:7.1f} KB in {r['files']:3} files {r['ms']:6} ms"
+              + (f" (first result {r['ms_first']} ms; from the navigation: first {r['nav_first']}, "
+                 f"page {r['nav_page']} ms; typed into a loaded page: {r['typed']} ms)" if 'nav_first' in r else ""))
     sys.exit(0)
 
 
@@ -71,6 +73,10 @@ rows = [
     f"| one query: bytes fetched, script included (largest of {n} queries) | – | {largest('datto', 'bytes') / 1024:.0f} KB "
     f"| {pf('query_kb', lambda: largest('pagefind', 'bytes') / 1024):.0f} KB |",
     f"| one query: ms to the first results in Chromium (largest of {n}) | – | {largest('datto', 'ms')} | {pf('query_ms', lambda: largest('pagefind', 'ms'))} |",
+    *([f"| one query, datto's page: ms to the first result / to the ten, from the navigation's start (largest of {n}) | – | "
+       f"{largest('datto', 'nav_first')} / {largest('datto', 'nav_page')} | – |",
+       f"| one query typed into a loaded /tim-kiem/: ms to the first result (largest of {n}) | – | {largest('datto', 'typed')} | – |"]
+      if all('nav_first' in r for r in queries if r['engine'] == 'datto') else []),
     f"| serve, one item edited: whole rebuild ms (median of 5) | – | {edits('search')} | – |",
 ]
 print("\n".join(rows))

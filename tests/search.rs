@@ -170,7 +170,11 @@ fn index_files_are_deterministic_and_the_page_honours_the_sub_path() {
         r#"role="search" aria-label="Tìm kiếm và lọc kết quả" action="/phunu/tim-kiem/""#
     ));
     assert!(page.contains(r#"data-index="/phunu/tim-kiem/""#));
-    assert!(page.contains(r#"src="/phunu/js/tim-kiem.js""#));
+    assert!(page.contains(r#"src="/phunu/js/tim-kiem.js" async data-index="/phunu/tim-kiem/""#));
+    // The manifest is asked for with the page, not after the script has run.
+    assert!(page.contains(
+        r#"<link rel="preload" href="/phunu/tim-kiem/index.json" as="fetch" crossorigin="anonymous">"#
+    ));
     assert!(page.contains(r#"id="ket-qua""#) && page.contains(r#"aria-live="polite""#));
     // Every page carries the search form, under the sub-path.
     let home = site.read("index.html");
