@@ -7,15 +7,17 @@ use serde::{Serialize, Serializer};
 use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 
-use crate::base::urls::BaseUrl;
+use crate::base::urls::{BaseUrl, paginated};
 
 /// The address of a page or file under the site's base URL: a root-relative link
 /// (`/tin-bai/…`) or an absolute URL (`https://host/tin-bai/…`), written out when serialised.
 #[derive(Clone)]
 pub struct Url<'a> {
     base: &'a BaseUrl,
-    /// The page path, as [`BaseUrl::link`] takes it.
+    /// The page path, as [`BaseUrl::link`] takes it; with `page`, a listing's first page.
     path: Cow<'a, str>,
+    /// Page `page` of the listing at `path` ([`paginated`]); 0 for `path` itself.
+    page: usize,
     absolute: bool,
 }
 
@@ -24,24 +26,40 @@ impl<'a> Url<'a> {
         Url {
             base,
             path: path.into(),
+            page: 0,
             absolute: false,
         }
     }
 
     pub fn absolute(base: &'a BaseUrl, path: impl Into<Cow<'a, str>>) -> Self {
         Url {
-            base,
-            path: path.into(),
             absolute: true,
+            ..Url::link(base, path)
+        }
+    }
+
+    /// A link to page `page` (1-based) of the listing whose first page is `first`.
+    pub fn paged(base: &'a BaseUrl, first: &'a str, page: usize) -> Self {
+        Url {
+            // Page 1 is the first page's own path.
+            page: if page > 1 { page } else { 0 },
+            ..Url::link(base, first)
         }
     }
 
     /// The URL as the template receives it.
     pub fn text(&self) -> String {
-        if self.absolute {
-            self.base.absolute(&self.path)
+        let paged;
+        let path = if self.page > 0 {
+            paged = paginated(&self.path, self.page);
+            &paged
         } else {
-            self.base.link(&self.path)
+            self.path.as_ref()
+        };
+        if self.absolute {
+            self.base.absolute(path)
+        } else {
+            self.base.link(path)
         }
     }
 }
@@ -52,11 +70,11 @@ impl Serialize for Url<'_> {
     }
 }
 
-/// The URL is a function of the base and the path; the base is left out because it is part
-/// of `site`, which every signature covers.
+/// The URL is a function of the base, the path and the page number; the base is left out
+/// because it is part of `site`, which every signature covers.
 impl Hash for Url<'_> {
     fn hash<H: Hasher>(&self, h: &mut H) {
-        (self.absolute, self.path.as_ref()).hash(h);
+        (self.absolute, self.path.as_ref(), self.page).hash(h);
     }
 }
 

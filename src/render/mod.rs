@@ -35,9 +35,8 @@ pub struct Renderer<'a> {
     site_value: tera::Value,
     /// A hash of `site_value`: part of every page's signature.
     site_hash: u64,
-    /// This year's tally, for the progress boxes of the home and unit pages.
-    current: crate::tally::Tally,
-    /// The tally of each of `site.tally_years`, counted when first needed.
+    /// The tally of each of `site.tally_years` (the current year's is in the progress boxes
+    /// of the home and unit pages), counted when first needed.
     tallies: Vec<std::sync::OnceLock<crate::tally::Tally>>,
 }
 
@@ -65,18 +64,11 @@ impl<'a> Renderer<'a> {
             h.finish()
         };
         theme.partials.start_build(site_value.clone());
-        let current = crate::tally::tally(
-            &site.config,
-            site.counted_items(),
-            chrono::Datelike::year(&site.now),
-            site.as_of(),
-        );
         Ok(Renderer {
             tera: &theme.tera,
             parts,
             site_value,
             site_hash,
-            current,
             tallies: site
                 .tally_years
                 .iter()

@@ -47,7 +47,7 @@ impl Renderer<'_> {
         &'p self,
         job: &'p PageJob,
         indices: &[usize],
-        first: &str,
+        first: &'p str,
         page: usize,
         heading: Cow<'p, str>,
         section: Section,

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use super::context::*;
 use crate::base::dates::format_vi;
 use crate::base::layout::{self, Section};
-use crate::base::urls::{paginated, url_for};
+use crate::base::urls::url_for;
 use crate::model::config::{KindId, UnitId};
 use crate::model::content::{Image, Profile, Rendered};
 use crate::model::plan::{PageKind, kind_path, tag_path, unit_path};
@@ -383,8 +383,11 @@ impl<'a> Parts<'a> {
             .collect()
     }
 
-    pub fn pagination(&self, first: &str, current: usize, total: usize) -> Pagination<'a> {
-        let url = |n: usize| self.url(paginated(first, n));
+    pub fn pagination<'f>(&self, first: &'f str, current: usize, total: usize) -> Pagination<'f>
+    where
+        'a: 'f,
+    {
+        let url = |n: usize| Url::paged(&self.site.config.base_url, first, n);
         let mut pages = Vec::new();
         let mut last_shown = 0;
         for number in 1..=total {

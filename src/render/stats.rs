@@ -184,6 +184,11 @@ impl Renderer<'_> {
         }
     }
 
+    /// This year's tally (a year with a tally page, so counted once).
+    fn current(&self) -> Cow<'_, Tally> {
+        self.tally_of(chrono::Datelike::year(&self.site().now))
+    }
+
     fn progress(&self, tally: &Tally, counts: &Counts) -> Progress {
         let (status, status_label) = status(counts);
         Progress {
@@ -208,18 +213,18 @@ impl Renderer<'_> {
     /// This year's province progress, for the home page; `None` when the tallies are not
     /// public (`tallies: { public: false }`).
     pub fn province_progress(&self) -> Option<Progress> {
-        self.site()
-            .config
-            .tallies_public
-            .then(|| self.progress(&self.current, &self.current.province))
+        self.site().config.tallies_public.then(|| {
+            let current = self.current();
+            self.progress(&current, &current.province)
+        })
     }
 
     /// This year's progress of one unit, for its page (`None` as above).
     pub fn unit_progress(&self, unit: UnitId) -> Option<Progress> {
-        self.site()
-            .config
-            .tallies_public
-            .then(|| self.progress(&self.current, &self.current.units[unit.0].counts))
+        self.site().config.tallies_public.then(|| {
+            let current = self.current();
+            self.progress(&current, &current.units[unit.0].counts)
+        })
     }
 
     fn year_links(&self, current: Option<i32>) -> Vec<YearLink> {
