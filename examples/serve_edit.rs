@@ -1,17 +1,21 @@
 //! Profiles `datto serve`'s rebuild after a one-item edit, without the watcher or HTTP:
 //! `cargo run --release --example serve_edit -- SITE_ROOT [EDITS]` (a copy of the site: the
 //! first item under content/tin-bai/ is appended to). Prints each rebuild's time; run it
-//! under `perf record -g` to see where the time goes. Not a test, not part of the binary.
+//! under `perf record -g` to see where the time goes; then the assembly of the editor's
+//! preview, and the signature pass by kind of page (one core). Not a test, not part of the
+//! binary.
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use datto::commands::serve::rebuild::{Change, Rebuilder};
 use datto::commands::serve::store::Store;
 use datto::model::site::LoadOptions;
+use datto::render::Renderer;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -80,5 +84,40 @@ fn main() -> anyhow::Result<()> {
         "assemble (preview): median {:.1} ms",
         previews[previews.len() / 2]
     );
+    signature_costs(&mut rebuilder)
+}
+
+/// The signature pass of one rebuild, one page at a time (one core), summed by kind of
+/// page: what `Renderer::signature` costs where.
+fn signature_costs(rebuilder: &mut Rebuilder) -> anyhow::Result<()> {
+    let (sources, bodies, theme, options) = rebuilder
+        .loaded()
+        .ok_or_else(|| anyhow::anyhow!("not loaded"))?;
+    let site =
+        datto::assemble::assemble(sources, options, bodies).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = Instant::now();
+    let renderer = Renderer::new(&site, theme).map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "Renderer::new: {:.1} ms",
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    let mut by_kind: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+    let all = Instant::now();
+    for job in site.jobs() {
+        let started = Instant::now();
+        std::hint::black_box(renderer.signature(job));
+        let kind = format!("{:?}", job.kind);
+        let kind = kind.split(['(', ' ']).next().unwrap_or("?").to_string();
+        let entry = by_kind.entry(kind).or_default();
+        entry.0 += 1;
+        entry.1 += started.elapsed().as_secs_f64() * 1000.0;
+    }
+    println!(
+        "signatures, one core: {:.1} ms",
+        all.elapsed().as_secs_f64() * 1000.0
+    );
+    for (kind, (count, ms)) in by_kind {
+        println!("  {kind:<14} {count:>6} pages {ms:>7.2} ms");
+    }
     Ok(())
 }

@@ -188,6 +188,29 @@ impl<T: Renderable> BodyCache<T> {
     }
 }
 
+impl<T: Renderable> BodyCache<T> {
+    /// Renders (or reuses) the body of `doc` alone, the other entries left as they are
+    /// (`serve`, after an edit that moved nothing: see [`super::patch`]).
+    pub fn render_changed(
+        &mut self,
+        doc: &Arc<T>,
+        outputs: &Claims,
+        resolver: &Resolver,
+    ) -> (Arc<Rendered<T>>, Vec<Diagnostic>) {
+        let rel = &doc.source().rel;
+        let cached = match self.entries.remove(rel) {
+            Some(c) if still_valid(&c, doc, outputs, resolver) => Cached {
+                environment: resolver.environment(),
+                ..c
+            },
+            _ => render_one(doc, outputs, resolver),
+        };
+        let done = (cached.output.clone(), cached.problems.clone());
+        self.entries.insert(rel.clone(), cached);
+        done
+    }
+}
+
 fn still_valid<T: Renderable>(
     cached: &Cached<T>,
     doc: &Arc<T>,

@@ -9,40 +9,18 @@ use super::markdown::LinkResolver;
 use crate::base::paths::{self, LocalRef};
 use crate::base::urls::url_for;
 
-/// Resolves links in Markdown bodies against the planned output.
-pub struct Resolver<'a> {
-    outputs: &'a Claims,
+/// What links resolve against besides the claimed files: where each published Markdown
+/// file's page is, and which files exist but are not published (drafts, scheduled) or did
+/// not parse. Owned, so that `serve` can keep it for an edit that moves nothing.
+pub struct Targets {
     /// Content path of each published Markdown file → its page path.
     pages: FxHashMap<String, String>,
-    hidden: FxHashSet<&'a str>,
-    failed: FxHashSet<&'a str>,
-    environment: u64,
+    hidden: FxHashSet<String>,
+    failed: FxHashSet<String>,
 }
 
-/// An order-independent hash of the resolver's inputs (maps iterate in any order).
-fn environment(
-    outputs: &Claims,
-    pages: &FxHashMap<String, String>,
-    hidden: &FxHashSet<&str>,
-    failed: &FxHashSet<&str>,
-) -> u64 {
-    use super::claims::entry;
-    let pages_sum = pages
-        .par_iter()
-        .map(|e| entry(1, e))
-        .reduce(|| 0, u64::wrapping_add);
-    let mut sum = outputs.environment().wrapping_add(pages_sum);
-    sum = hidden.iter().fold(sum, |s, e| s.wrapping_add(entry(2, e)));
-    failed.iter().fold(sum, |s, e| s.wrapping_add(entry(3, e)))
-}
-
-impl<'a> Resolver<'a> {
-    pub fn new(
-        outputs: &'a Claims,
-        site: &Selection,
-        hidden: &'a [String],
-        failed: &'a [String],
-    ) -> Self {
+impl Targets {
+    pub fn new(site: &Selection, hidden: &[String], failed: &[String]) -> Self {
         let pages = site
             .items
             .par_iter()
@@ -58,14 +36,55 @@ impl<'a> Resolver<'a> {
                     .map(|p| (p.source.rel.clone(), p.path())),
             )
             .collect();
-        let hidden: FxHashSet<&str> = hidden.iter().map(String::as_str).collect();
-        let failed: FxHashSet<&str> = failed.iter().map(String::as_str).collect();
-        let environment = environment(outputs, &pages, &hidden, &failed);
+        Targets {
+            pages,
+            hidden: hidden.iter().cloned().collect(),
+            failed: failed.iter().cloned().collect(),
+        }
+    }
+}
+
+/// Resolves links in Markdown bodies against the planned output.
+pub struct Resolver<'a> {
+    outputs: &'a Claims,
+    targets: &'a Targets,
+    environment: u64,
+}
+
+/// An order-independent hash of the resolver's inputs (maps iterate in any order).
+fn environment(outputs: &Claims, targets: &Targets) -> u64 {
+    use super::claims::entry;
+    let pages_sum = targets
+        .pages
+        .par_iter()
+        .map(|e| entry(1, e))
+        .reduce(|| 0, u64::wrapping_add);
+    let mut sum = outputs.environment().wrapping_add(pages_sum);
+    sum = targets
+        .hidden
+        .iter()
+        .fold(sum, |s, e| s.wrapping_add(entry(2, e)));
+    targets
+        .failed
+        .iter()
+        .fold(sum, |s, e| s.wrapping_add(entry(3, e)))
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(outputs: &'a Claims, targets: &'a Targets) -> Self {
         Resolver {
             outputs,
-            failed,
-            pages,
-            hidden,
+            targets,
+            environment: environment(outputs, targets),
+        }
+    }
+
+    /// A resolver over the same claims and targets as one made before, whose
+    /// [`Resolver::environment`] was `environment` (not summed again).
+    pub fn again(outputs: &'a Claims, targets: &'a Targets, environment: u64) -> Self {
+        Resolver {
+            outputs,
+            targets,
             environment,
         }
     }
@@ -80,15 +99,15 @@ impl<'a> Resolver<'a> {
     fn content_target(&self, rel: &str, written: &str, is_image: bool) -> Result<String, String> {
         let as_bundle = format!("{}/index.md", rel.trim_end_matches('/'));
         for candidate in [rel, as_bundle.as_str()] {
-            if let Some(page) = self.pages.get(candidate) {
+            if let Some(page) = self.targets.pages.get(candidate) {
                 return Ok(self.outputs.base.link(page));
             }
-            if self.hidden.contains(candidate) {
+            if self.targets.hidden.contains(candidate) {
                 return Err(format!(
                     "liên kết tới `{written}`, một bài nháp hoặc chưa tới ngày đăng"
                 ));
             }
-            if self.failed.contains(candidate) {
+            if self.targets.failed.contains(candidate) {
                 return Err(format!(
                     "liên kết tới `{written}`, một tệp đang có lỗi (sửa lỗi của tệp đó trước)"
                 ));

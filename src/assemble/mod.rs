@@ -11,6 +11,7 @@ pub mod claims;
 pub mod figures;
 pub mod links;
 pub mod markdown;
+pub mod patch;
 pub mod plan;
 pub mod stored;
 
@@ -30,7 +31,7 @@ use crate::model::content::{Item, Page, Profile, Scheduled};
 use crate::model::site::{LoadOptions, Site, Tag};
 use bodies::Bodies;
 use claims::Claims;
-use links::Resolver;
+use links::{Resolver, Targets};
 use stored::Store;
 
 /// The documents published in this build, sorted and indexed; not rendered yet.
@@ -53,11 +54,21 @@ pub struct Selection {
     pub tally_years: Vec<i32>,
 }
 
+/// What assembling a site leaves for `serve`'s next rebuild: how links resolve, so that
+/// an edit that moves nothing need not assemble the whole site again (see [`patch`]).
+pub struct Kept {
+    /// Every claimed output file (its photos moved into the [`Site`]).
+    claims: Claims,
+    targets: Targets,
+    /// [`Resolver::environment`] of `claims` and `targets`.
+    environment: u64,
+}
+
 /// Loads and assembles a whole site (for `build` and `check`).
 pub fn load(root: &Path, options: &LoadOptions) -> Result<Site, Error> {
     let mut sources = Sources::load(root)?;
     let docs = sources.take_docs();
-    assemble_from(&sources, docs, options, None, None)
+    assemble_from(&sources, docs, options, None, None).map(|(site, _)| site)
 }
 
 /// [`load`], reusing the bodies the last build stored and storing this build's (`build`:
@@ -65,7 +76,7 @@ pub fn load(root: &Path, options: &LoadOptions) -> Result<Site, Error> {
 pub fn load_reusing(root: &Path, options: &LoadOptions, store: &Store) -> Result<Site, Error> {
     let mut sources = Sources::load(root)?;
     let docs = sources.take_docs();
-    assemble_from(&sources, docs, options, None, Some(store))
+    assemble_from(&sources, docs, options, None, Some(store)).map(|(site, _)| site)
 }
 
 /// Assembles the site from parsed sources, reusing the rendered bodies of `bodies` where
@@ -75,6 +86,15 @@ pub fn assemble(
     options: &LoadOptions,
     bodies: &mut Bodies,
 ) -> Result<Site, Error> {
+    assemble_keeping(sources, options, bodies).map(|(site, _)| site)
+}
+
+/// [`assemble`], and what to give [`patch::patch`] after the next edit.
+pub fn assemble_keeping(
+    sources: &Sources,
+    options: &LoadOptions,
+    bodies: &mut Bodies,
+) -> Result<(Site, Kept), Error> {
     let docs = sources.docs().map(|(rel, doc)| (rel, doc.clone()));
     assemble_from(sources, docs, options, Some(bodies), None)
 }
@@ -88,7 +108,7 @@ fn assemble_from<R: AsRef<str>>(
     options: &LoadOptions,
     bodies: Option<&mut Bodies>,
     store: Option<&Store>,
-) -> Result<Site, Error> {
+) -> Result<(Site, Kept), Error> {
     let root = sources.root.as_path();
     let mut config = sources.config.clone();
     if let Some(url) = &options.base_url {
@@ -198,7 +218,9 @@ fn assemble_from<R: AsRef<str>>(
         &mut problems,
     );
 
-    let resolver = Resolver::new(&claims, &selection, &hidden, &failed);
+    let targets = Targets::new(&selection, &hidden, &failed);
+    let resolver = Resolver::new(&claims, &targets);
+    let environment = resolver.environment();
     let (items, profiles, pages) = match (bodies, markdown) {
         (Some(bodies), _) => {
             let (items, more) = bodies.items.render(&selection.items, &claims, &resolver);
@@ -225,7 +247,6 @@ fn assemble_from<R: AsRef<str>>(
             (items, profiles, pages)
         }
     };
-    drop(resolver);
     let Selection {
         root,
         config,
@@ -238,7 +259,8 @@ fn assemble_from<R: AsRef<str>>(
         tally_years,
         ..
     } = selection;
-    problems.into_result(Site {
+    let images = std::mem::take(&mut claims.pictures);
+    let site = Site {
         root,
         config,
         now,
@@ -251,12 +273,18 @@ fn assemble_from<R: AsRef<str>>(
         profiles_by_unit,
         profiles_by_kind,
         files,
-        images: claims.pictures,
+        images,
         theme_dir,
         jobs,
         tally_years,
         scheduled,
-    })
+    };
+    let kept = Kept {
+        claims,
+        targets,
+        environment,
+    };
+    problems.into_result((site, kept))
 }
 
 /// Takes the Markdown out of `docs`, in their order. A document shared elsewhere (never,

@@ -199,6 +199,11 @@ impl Sources {
         }
     }
 
+    /// The parsed file `rel` (relative to `content/`).
+    pub fn doc(&self, rel: &str) -> Option<&Doc> {
+        self.docs.get(rel)
+    }
+
     /// Every parsed file, in a stable order.
     pub fn docs(&self) -> impl Iterator<Item = (&str, &Doc)> {
         self.markdown_files()

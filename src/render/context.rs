@@ -3,7 +3,9 @@
 //! Templates never see the whole site, which keeps a 10,000-item build fast.
 
 use serde::Serialize;
+use std::borrow::Cow;
 
+pub use super::lazy::{ShareLinks, Url};
 pub use super::parts::{Card, Parts, date_context};
 use crate::base::layout::Section;
 
@@ -11,9 +13,9 @@ use crate::base::layout::Section;
 pub const DEFAULT_OG: &str = "img/chia-se.png";
 
 #[derive(Serialize, Clone, Hash)]
-pub struct Link {
-    pub title: String,
-    pub url: String,
+pub struct Link<'a> {
+    pub title: &'a str,
+    pub url: Url<'a>,
 }
 
 #[derive(Serialize, Clone, Hash)]
@@ -71,16 +73,16 @@ pub struct SiteContext {
 }
 
 #[derive(Serialize, Hash)]
-pub struct Meta {
+pub struct Meta<'a> {
     /// The page's own title; the layout appends the site title.
-    pub title: String,
-    pub description: String,
+    pub title: Cow<'a, str>,
+    pub description: Cow<'a, str>,
     /// Absolute URL of this page.
-    pub canonical: String,
+    pub canonical: Url<'a>,
     /// `website` or `article` (OpenGraph).
     pub og_type: &'static str,
     /// The sharing image: the page's photo, else the site's default.
-    pub image: OgImage,
+    pub image: OgImage<'a>,
     /// `home`, `tin-bai`, `don-vi`, `chu-de`, `mo-hinh`, `thong-ke`, `trang`.
     pub section: Section,
 }
@@ -104,18 +106,16 @@ pub struct ImageContext {
     /// A photo's `src`, `srcset`, `width`, `height`, `large`, `thumb` (absent for an SVG).
     #[serde(flatten)]
     pub photo: Option<crate::images::Shown>,
-    #[serde(skip)]
-    pub og: Option<OgImage>,
 }
 
 /// `og:image` and its companions: a JPEG (Facebook and Zalo refuse SVG).
 #[derive(Serialize, Clone, Hash)]
-pub struct OgImage {
+pub struct OgImage<'a> {
     /// Absolute URL.
-    pub url: String,
+    pub url: Url<'a>,
     pub width: u32,
     pub height: u32,
-    pub alt: String,
+    pub alt: Cow<'a, str>,
 }
 
 /// A bundle photo the text does not show, in the gallery at the end of the page.
@@ -148,9 +148,9 @@ pub struct ItemCard {
 }
 
 #[derive(Serialize, Hash)]
-pub struct ChannelContext {
-    pub slug: String,
-    pub name: String,
+pub struct ChannelContext<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
 }
 
 /// One item page: the card fields plus the body and the rest of the front matter.
@@ -161,7 +161,7 @@ pub struct ItemFull<'a> {
     /// Body HTML (already safe: raw HTML in Markdown is escaped).
     pub content: &'a str,
     pub author: Option<&'a str>,
-    pub channel: ChannelContext,
+    pub channel: ChannelContext<'a>,
     pub source_url: Option<&'a str>,
     pub extra: &'a serde_json::Value,
     pub gallery: Vec<GalleryPhoto>,
@@ -174,25 +174,6 @@ pub struct ItemFull<'a> {
 impl std::hash::Hash for ItemFull<'_> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
         (&self.card, self.fingerprint, &self.channel, &self.gallery).hash(h);
-    }
-}
-
-/// Share pages of Facebook and Zalo for one page: plain links, so that nothing is loaded
-/// from either server until the reader chooses to share.
-#[derive(Serialize, Hash)]
-pub struct ShareLinks {
-    pub facebook: String,
-    pub zalo: String,
-}
-
-impl ShareLinks {
-    pub fn new(absolute_url: &str) -> ShareLinks {
-        let url =
-            percent_encoding::utf8_percent_encode(absolute_url, percent_encoding::NON_ALPHANUMERIC);
-        ShareLinks {
-            facebook: format!("https://www.facebook.com/sharer/sharer.php?u={url}"),
-            zalo: format!("https://sp.zalo.me/share_inline?url={url}"),
-        }
     }
 }
 
@@ -228,38 +209,28 @@ impl std::hash::Hash for ProfileFull<'_> {
 }
 
 #[derive(Serialize, Hash)]
-pub struct PageNumber {
+pub struct PageNumber<'a> {
     pub number: usize,
-    pub url: String,
+    /// `None` for a gap: the template receives an empty string.
+    #[serde(serialize_with = "url_or_empty")]
+    pub url: Option<Url<'a>>,
     pub current: bool,
+}
+
+fn url_or_empty<S: serde::Serializer>(url: &Option<Url>, s: S) -> Result<S::Ok, S::Error> {
+    match url {
+        Some(url) => url.serialize(s),
+        None => s.serialize_str(""),
+    }
 }
 
 /// Pagination with a window of page numbers (never all 500 of a big archive).
 #[derive(Serialize, Hash)]
-pub struct Pagination {
+pub struct Pagination<'a> {
     pub current: usize,
     pub total: usize,
-    pub prev: Option<String>,
-    pub next: Option<String>,
+    pub prev: Option<Url<'a>>,
+    pub next: Option<Url<'a>>,
     /// Numbers to show; `number: 0` marks a gap ("…").
-    pub pages: Vec<PageNumber>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn share_links_carry_the_encoded_address() {
-        let share = ShareLinks::new("https://phunudatto.example.vn/tin-bai/2026/a-b/");
-        assert_eq!(
-            share.facebook,
-            "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fphunudatto%2Eexample%2Evn%2Ftin%2Dbai%2F2026%2Fa%2Db%2F"
-        );
-        assert!(
-            share
-                .zalo
-                .starts_with("https://sp.zalo.me/share_inline?url=https%3A%2F%2F")
-        );
-    }
+    pub pages: Vec<PageNumber<'a>>,
 }

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::lazy::Url;
 use super::{Renderer, Show, select};
 use crate::base::layout::Section;
 use crate::base::urls::paginated;
@@ -10,12 +11,12 @@ use crate::model::config::UnitId;
 use crate::model::plan::{self, PageJob, PageKind};
 
 #[derive(Serialize, Hash)]
-struct FeedEntry {
-    title: String,
-    link: String,
+struct FeedEntry<'a> {
+    title: &'a str,
+    link: Url<'a>,
     pub_date: String,
-    description: String,
-    category: String,
+    description: &'a str,
+    category: &'a str,
 }
 
 impl Renderer<'_> {
@@ -59,28 +60,28 @@ impl Renderer<'_> {
             .map(|&i| {
                 let item = &site.items[i];
                 FeedEntry {
-                    title: item.title.clone(),
-                    link: parts.absolute(&item.path()),
+                    title: &item.title,
+                    link: parts.absolute_url(parts.item_path(i)),
                     pub_date: item.date.to_rfc2822(),
-                    description: item.body.summary.clone(),
-                    category: site.config.unit(item.unit).name.clone(),
+                    description: &item.body.summary,
+                    category: &site.config.unit(item.unit).name,
                 }
             })
             .collect();
         #[derive(Serialize, Hash)]
-        struct Feed {
+        struct Feed<'f> {
             title: String,
-            link: String,
-            description: String,
-            feed_url: String,
+            link: Url<'f>,
+            description: &'f str,
+            feed_url: Url<'f>,
             last_build: Option<String>,
-            entries: Vec<FeedEntry>,
+            entries: Vec<FeedEntry<'f>>,
         }
         let feed = Feed {
             title,
-            link: parts.absolute(&paginated(&home, 1)),
-            description: site.config.description.clone(),
-            feed_url: parts.absolute(&job.path),
+            link: parts.absolute_url(paginated(&home, 1)),
+            description: &site.config.description,
+            feed_url: parts.absolute_url(job.path.as_str()),
             last_build: indices.first().map(|&i| site.items[i].date.to_rfc2822()),
             entries,
         };
@@ -89,13 +90,13 @@ impl Renderer<'_> {
 
     pub(super) fn sitemap<S: Show>(&self, job: &PageJob, show: S) -> S::Out {
         #[derive(Serialize, Hash)]
-        struct Entry {
-            loc: String,
-            lastmod: Option<String>,
+        struct Entry<'s> {
+            loc: Url<'s>,
+            lastmod: Option<Day>,
         }
         #[derive(Serialize, Hash)]
-        struct Sitemap {
-            urls: Vec<Entry>,
+        struct Sitemap<'s> {
+            urls: Vec<Entry<'s>>,
         }
         let site = self.site();
         let urls: Vec<Entry> = site
@@ -103,9 +104,9 @@ impl Renderer<'_> {
             .iter()
             .filter(|j| j.kind.in_sitemap())
             .map(|j| Entry {
-                loc: self.parts.absolute(&j.path),
+                loc: self.parts.absolute_url(j.path.as_str()),
                 lastmod: match j.kind {
-                    PageKind::Item(i) => Some(site.items[i].date.format("%Y-%m-%d").to_string()),
+                    PageKind::Item(i) => Some(Day(site.items[i].date.date_naive())),
                     _ => None,
                 },
             })
@@ -115,12 +116,22 @@ impl Renderer<'_> {
 
     pub(super) fn robots<S: Show>(&self, job: &PageJob, show: S) -> S::Out {
         #[derive(Serialize, Hash)]
-        struct Robots {
-            sitemap_url: String,
+        struct Robots<'r> {
+            sitemap_url: Url<'r>,
         }
         let page = Robots {
-            sitemap_url: self.parts.absolute("sitemap.xml"),
+            sitemap_url: self.parts.absolute_url("sitemap.xml"),
         };
         show.page(&self.meta(job, "", Section::None), &page)
+    }
+}
+
+/// A day as a sitemap writes it (`2026-03-05`), formatted when serialised.
+#[derive(Hash)]
+struct Day(chrono::NaiveDate);
+
+impl Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.format("%Y-%m-%d"))
     }
 }

@@ -8,6 +8,7 @@
 pub mod chart;
 pub mod context;
 mod feeds;
+mod lazy;
 mod pages;
 pub mod partials;
 mod parts;
@@ -18,6 +19,7 @@ pub mod theme;
 use rayon::prelude::*;
 use rustc_hash::FxHasher;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::hash::{Hash, Hasher};
 use tera::Tera;
 
@@ -33,8 +35,9 @@ pub struct Renderer<'a> {
     site_value: tera::Value,
     /// A hash of `site_value`: part of every page's signature.
     site_hash: u64,
-    /// This year's tally, for the progress boxes of the home and unit pages.
-    current: crate::tally::Tally,
+    /// The tally of each of `site.tally_years` (the current year's is in the progress boxes
+    /// of the home and unit pages), counted when first needed.
+    tallies: Vec<std::sync::OnceLock<crate::tally::Tally>>,
 }
 
 /// What is done with a page's description: render it, or hash it.
@@ -61,18 +64,16 @@ impl<'a> Renderer<'a> {
             h.finish()
         };
         theme.partials.start_build(site_value.clone());
-        let current = crate::tally::tally(
-            &site.config,
-            site.counted_items(),
-            chrono::Datelike::year(&site.now),
-            site.as_of(),
-        );
         Ok(Renderer {
             tera: &theme.tera,
             parts,
             site_value,
             site_hash,
-            current,
+            tallies: site
+                .tally_years
+                .iter()
+                .map(|_| Default::default())
+                .collect(),
         })
     }
 
@@ -139,11 +140,16 @@ impl<'a> Renderer<'a> {
         Sign(hasher)
     }
 
-    fn meta(&self, job: &PageJob, title: impl Into<String>, section: Section) -> Meta {
+    fn meta<'m>(
+        &'m self,
+        job: &'m PageJob,
+        title: impl Into<Cow<'m, str>>,
+        section: Section,
+    ) -> Meta<'m> {
         Meta {
             title: title.into(),
-            description: self.site().config.description.clone(),
-            canonical: self.parts.absolute(&job.path),
+            description: Cow::Borrowed(&self.site().config.description),
+            canonical: self.parts.absolute_url(job.path.as_str()),
             og_type: "website",
             image: self.parts.default_og(),
             section,

@@ -2,6 +2,7 @@
 //! to a [`Show`] (rendered by the theme, or hashed for `serve`).
 
 use serde::Serialize;
+use std::borrow::Cow;
 use std::hash::Hash;
 
 use super::context::{self, Card, Link, ProfileCard};
@@ -13,9 +14,9 @@ use crate::model::plan::{self, PageJob, PageKind, page_count};
 
 #[derive(Serialize, Hash)]
 struct ListPage<'a> {
-    heading: String,
+    heading: Cow<'a, str>,
     items: Vec<Card<'a>>,
-    pagination: context::Pagination,
+    pagination: context::Pagination<'a>,
 }
 
 #[derive(Serialize, Hash)]
@@ -42,13 +43,13 @@ struct KindGroup {
 
 impl Renderer<'_> {
     #[allow(clippy::too_many_arguments)]
-    fn list<S: Show>(
-        &self,
-        job: &PageJob,
+    fn list<'p, S: Show>(
+        &'p self,
+        job: &'p PageJob,
         indices: &[usize],
-        first: &str,
+        first: &'p str,
         page: usize,
-        heading: String,
+        heading: Cow<'p, str>,
         section: Section,
         show: S,
     ) -> S::Out {
@@ -56,7 +57,7 @@ impl Renderer<'_> {
         let total = page_count(indices.len(), per_page);
         let shown = select::page_slice(indices, page, per_page);
         let title = if page > 1 {
-            format!("{heading} – trang {page}")
+            Cow::Owned(format!("{heading} – trang {page}"))
         } else {
             heading.clone()
         };
@@ -102,7 +103,7 @@ impl Renderer<'_> {
             list: ListPage<'p>,
             /// Shown on the first page only.
             profiles: Vec<ProfileCard>,
-            feed_url: String,
+            feed_url: context::Url<'p>,
             progress: Option<stats::Progress>,
         }
         let site = self.site();
@@ -118,7 +119,7 @@ impl Renderer<'_> {
             },
             feed_url: self
                 .parts
-                .link(&format!("{}rss.xml", plan::unit_path(&u.slug))),
+                .url(format!("{}rss.xml", plan::unit_path(&u.slug))),
             progress: self.unit_progress(unit),
         }
     }
@@ -149,10 +150,10 @@ impl Renderer<'_> {
                 .collect(),
         };
         let mut meta = self.meta(job, "Tìm kiếm", Section::Search);
-        meta.description = format!(
+        meta.description = Cow::Owned(format!(
             "Tìm tin bài, mô hình và trang trên {}",
             self.site().config.title
-        );
+        ));
         show.page(&meta, &page)
     }
 
@@ -193,8 +194,7 @@ impl Renderer<'_> {
                         .collect(),
                     profiles: parts.profile_cards(&featured),
                 };
-                let mut meta = self.meta(job, site.config.title.clone(), Section::Home);
-                meta.title = String::new();
+                let meta = self.meta(job, "", Section::Home);
                 show.page(&meta, &home)
             }
             PageKind::ItemList { page } => self.list(
@@ -202,7 +202,7 @@ impl Renderer<'_> {
                 &site.all_items,
                 plan::ITEMS,
                 page,
-                "Tin bài".into(),
+                Cow::Borrowed("Tin bài"),
                 Section::Items,
                 show,
             ),
@@ -210,31 +210,27 @@ impl Renderer<'_> {
                 let item = &site.items[i];
                 let related = select::related(site, i);
                 let (newer, older) = select::neighbours(site, i);
-                let link = |j: usize| Link {
-                    title: site.items[j].title.clone(),
-                    url: parts.link(&site.items[j].path()),
-                };
                 #[derive(Serialize, Hash)]
                 struct ItemPage<'i> {
                     item: context::ItemFull<'i>,
                     related: Vec<Card<'i>>,
-                    newer: Option<Link>,
-                    older: Option<Link>,
-                    share: context::ShareLinks,
+                    newer: Option<Link<'i>>,
+                    older: Option<Link<'i>>,
+                    share: context::ShareLinks<'i>,
                 }
                 let page = ItemPage {
-                    share: context::ShareLinks::new(&parts.absolute(&job.path)),
+                    share: context::ShareLinks::new(parts.absolute_url(job.path.as_str())),
                     item: parts.item_full(i),
                     related: parts.cards(&related),
-                    newer: newer.map(link),
-                    older: older.map(link),
+                    newer: newer.map(|j| parts.item_link(j)),
+                    older: older.map(|j| parts.item_link(j)),
                 };
-                let mut meta = self.meta(job, item.title.clone(), Section::Items);
+                let mut meta = self.meta(job, item.title.as_str(), Section::Items);
                 meta.og_type = "article";
                 if !item.body.summary.is_empty() {
-                    meta.description = item.body.summary.clone();
+                    meta.description = Cow::Borrowed(&item.body.summary);
                 }
-                if let Some(og) = parts.item_card(i).image.as_ref().and_then(|c| c.og.clone()) {
+                if let Some(og) = parts.og_image(item.image.as_ref(), item.body.cover.as_deref()) {
                     meta.image = og;
                 }
                 show.page(&meta, &page)
@@ -263,7 +259,7 @@ impl Renderer<'_> {
                     &site.items_by_unit[unit.0],
                     &plan::unit_path(&u.slug),
                     page,
-                    u.name.clone(),
+                    Cow::Borrowed(&u.name),
                     Section::Units,
                     show,
                 )
@@ -291,7 +287,7 @@ impl Renderer<'_> {
                     &t.items,
                     &plan::tag_path(&t.slug),
                     page,
-                    format!("Chủ đề: {}", t.name),
+                    Cow::Owned(format!("Chủ đề: {}", t.name)),
                     Section::Tags,
                     show,
                 )
@@ -322,7 +318,7 @@ impl Renderer<'_> {
                     kind: parts.kind(kind),
                     profiles: parts.profile_cards(&site.profiles_by_kind[kind.0]),
                 };
-                let title = site.config.kind(kind).name.clone();
+                let title = site.config.kind(kind).name.as_str();
                 show.page(&self.meta(job, title, Section::Profiles), &group)
             }
             PageKind::Profile(i) => {
@@ -343,14 +339,13 @@ impl Renderer<'_> {
                     },
                     same_kind: parts.profile_cards(&same_kind),
                 };
-                let mut meta = self.meta(job, profile.title.clone(), Section::Profiles);
+                let mut meta = self.meta(job, profile.title.as_str(), Section::Profiles);
                 meta.og_type = "article";
                 if !profile.body.summary.is_empty() {
-                    meta.description = profile.body.summary.clone();
+                    meta.description = Cow::Borrowed(&profile.body.summary);
                 }
-                if let Some(og) = parts
-                    .image(profile.image.as_ref(), profile.body.cover.as_deref())
-                    .and_then(|c| c.og)
+                if let Some(og) =
+                    parts.og_image(profile.image.as_ref(), profile.body.cover.as_deref())
                 {
                     meta.image = og;
                 }
@@ -361,24 +356,24 @@ impl Renderer<'_> {
                 #[derive(Serialize, Hash)]
                 struct PageContext<'p> {
                     title: &'p str,
-                    url: String,
+                    url: context::Url<'p>,
                     content: &'p str,
                     extra: &'p serde_json::Value,
                 }
                 let context = PageContext {
                     title: &page.title,
-                    url: parts.link(&page.path()),
+                    url: parts.url(job.path.as_str()),
                     content: &page.body.html,
                     extra: &page.extra,
                 };
                 show.page(
-                    &self.meta(job, page.title.clone(), Section::Pages),
+                    &self.meta(job, page.title.as_str(), Section::Pages),
                     &context,
                 )
             }
             PageKind::NotFound => {
                 let mut meta = self.meta(job, "Không tìm thấy trang", Section::None);
-                meta.canonical = parts.absolute("404.html");
+                meta.canonical = parts.absolute_url("404.html");
                 show.page(&meta, &())
             }
             PageKind::Search => self.search_page(job, show),

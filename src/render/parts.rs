@@ -3,14 +3,17 @@
 
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
+use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
+use std::sync::OnceLock;
 
 use super::context::*;
 use crate::base::dates::format_vi;
 use crate::base::layout::{self, Section};
-use crate::base::urls::{paginated, url_for};
+use crate::base::urls::url_for;
 use crate::model::config::{KindId, UnitId};
-use crate::model::content::{Image, Item, Profile, Rendered};
-use crate::model::plan::{kind_path, tag_path, unit_path};
+use crate::model::content::{Image, Profile, Rendered};
+use crate::model::plan::{PageKind, kind_path, tag_path, unit_path};
 use crate::model::site::Site;
 
 /// An item in a list, made when serialised: an incremental rebuild hashes the pages of
@@ -27,17 +30,10 @@ impl Serialize for Card<'_> {
     }
 }
 
-/// Everything an [`ItemCard`] is made from: the item's text and how its links and cover
-/// resolved (the fingerprint), its address, and the size of its cover photo. The unit and
-/// tag names come from `site.yaml`, a change of which re-renders every page.
+/// Everything an [`ItemCard`] is made from (see [`Parts::card_key`]).
 impl std::hash::Hash for Card<'_> {
     fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
-        let item = &self.parts.site.items[self.index];
-        (item.body.fingerprint, &item.source.rel, &item.slug).hash(h);
-        let cover = item.body.cover.as_deref();
-        if let Some(picture) = cover.and_then(|c| self.parts.site.images.by_output(c)) {
-            (picture.width, picture.height).hash(h);
-        }
+        self.parts.card_key(self.index).hash(h);
     }
 }
 
@@ -47,8 +43,14 @@ pub struct Parts<'a> {
     units: Vec<UnitLink>,
     kinds: Vec<KindLink>,
     /// Each item's card, made the first time a page shows it: an item appears in four or
-    /// five listings, and an incremental rebuild needs only the few its pages show.
-    cards: Vec<std::sync::OnceLock<ItemCard>>,
+    /// five listings, and an incremental rebuild needs only the few its pages show. Boxed:
+    /// 10,000 empty slots the size of a card cost more to set up than the cards used.
+    cards: Vec<OnceLock<Box<ItemCard>>>,
+    /// Each item's [`Parts::card_key`], made the first time a signature needs it (an item
+    /// is in about eight pages' signatures: listings, tags, its neighbours' "related").
+    card_keys: Vec<OnceLock<u64>>,
+    /// Each item's page path, from the plan (not formatted again for every link to it).
+    item_paths: Vec<&'a str>,
 }
 
 impl<'a> Parts<'a> {
@@ -75,14 +77,21 @@ impl<'a> Parts<'a> {
                 url: base.link(&kind_path(&k.slug)),
             })
             .collect();
-        let cards = (0..site.items.len())
-            .map(|_| std::sync::OnceLock::new())
-            .collect();
+        let cards = (0..site.items.len()).map(|_| OnceLock::new()).collect();
+        let card_keys = (0..site.items.len()).map(|_| OnceLock::new()).collect();
+        let mut item_paths = vec![""; site.items.len()];
+        for job in &site.jobs {
+            if let PageKind::Item(i) = job.kind {
+                item_paths[i] = job.path.as_str();
+            }
+        }
         Parts {
             site,
             units,
             kinds,
             cards,
+            card_keys,
+            item_paths,
         }
     }
 
@@ -92,6 +101,29 @@ impl<'a> Parts<'a> {
 
     pub fn absolute(&self, path: &str) -> String {
         self.site.config.base_url.absolute(path)
+    }
+
+    /// [`Parts::link`], made when serialised.
+    pub fn url(&self, path: impl Into<Cow<'a, str>>) -> Url<'a> {
+        Url::link(&self.site.config.base_url, path)
+    }
+
+    /// [`Parts::absolute`], made when serialised.
+    pub fn absolute_url(&self, path: impl Into<Cow<'a, str>>) -> Url<'a> {
+        Url::absolute(&self.site.config.base_url, path)
+    }
+
+    /// The page path of `site.items[index]` (`tin-bai/2026/slug/`).
+    pub fn item_path(&self, index: usize) -> &'a str {
+        self.item_paths[index]
+    }
+
+    /// A link to `site.items[index]`: its title and address.
+    pub fn item_link(&self, index: usize) -> Link<'a> {
+        Link {
+            title: &self.site.items[index].title,
+            url: self.url(self.item_path(index)),
+        }
     }
 
     pub fn site_context(&self) -> SiteContext {
@@ -171,35 +203,40 @@ impl<'a> Parts<'a> {
         Some(match self.site.images.by_output(path) {
             Some(picture) => {
                 let photo = picture.shown(|rel| url_for(base, rel));
-                let og = picture.og();
                 ImageContext {
                     url: photo.src.clone(),
                     alt: i.alt.clone(),
                     photo: Some(photo),
-                    og: Some(OgImage {
-                        url: self.absolute(&og.rel),
-                        width: og.width,
-                        height: og.height,
-                        alt: i.alt.clone(),
-                    }),
                 }
             }
             None => ImageContext {
                 url: url_for(base, path),
                 alt: i.alt.clone(),
                 photo: None,
-                og: None,
             },
         })
     }
 
+    /// The sharing image of a page whose photo is `image` (at `cover`, as resolved): its
+    /// 1200×630 JPEG; `None` for an SVG or no photo.
+    pub fn og_image(&self, image: Option<&'a Image>, cover: Option<&str>) -> Option<OgImage<'a>> {
+        let (i, path) = image.zip(cover)?;
+        let og = self.site.images.by_output(path)?.og();
+        Some(OgImage {
+            url: self.absolute_url(og.rel.as_str()),
+            width: og.width,
+            height: og.height,
+            alt: Cow::Borrowed(&i.alt),
+        })
+    }
+
     /// The site's sharing image (`img/chia-se.png` of the theme, 1200×630).
-    pub fn default_og(&self) -> OgImage {
+    pub fn default_og(&self) -> OgImage<'a> {
         OgImage {
-            url: self.absolute(DEFAULT_OG),
+            url: self.absolute_url(DEFAULT_OG),
             width: crate::images::OG_SIZE.0,
             height: crate::images::OG_SIZE.1,
-            alt: self.site.config.title.clone(),
+            alt: Cow::Borrowed(&self.site.config.title),
         }
     }
 
@@ -247,13 +284,36 @@ impl<'a> Parts<'a> {
 
     /// The card of `site.items[index]`.
     pub fn item_card(&self, index: usize) -> &ItemCard {
-        self.cards[index].get_or_init(|| self.make_item_card(&self.site.items[index]))
+        self.cards[index].get_or_init(|| Box::new(self.make_item_card(index)))
     }
 
-    fn make_item_card(&self, item: &Rendered<Item>) -> ItemCard {
+    /// Everything the card of `site.items[index]` is made from: the item's text and how its
+    /// links and cover resolved (the fingerprint), its address, and the size of its cover
+    /// photo. The unit and tag names come from `site.yaml`, a change of which re-renders
+    /// every page.
+    pub fn card_key(&self, index: usize) -> u64 {
+        *self.card_keys[index].get_or_init(|| {
+            let item = &self.site.items[index];
+            let mut h = rustc_hash::FxHasher::default();
+            (
+                item.body.fingerprint,
+                &item.source.rel,
+                self.item_path(index),
+            )
+                .hash(&mut h);
+            let cover = item.body.cover.as_deref();
+            if let Some(picture) = cover.and_then(|c| self.site.images.by_output(c)) {
+                (picture.width, picture.height).hash(&mut h);
+            }
+            h.finish()
+        })
+    }
+
+    fn make_item_card(&self, index: usize) -> ItemCard {
+        let item = &self.site.items[index];
         ItemCard {
             title: item.title.clone(),
-            url: self.link(&item.path()),
+            url: self.link(self.item_path(index)),
             date: date_context(&item.date),
             unit: self.unit(item.unit),
             kind: item.kind,
@@ -288,8 +348,8 @@ impl<'a> Parts<'a> {
             content: &item.body.html,
             author: item.author.as_deref(),
             channel: ChannelContext {
-                slug: channel.slug.clone(),
-                name: channel.name.clone(),
+                slug: &channel.slug,
+                name: &channel.name,
             },
             source_url: item.source_url.as_deref(),
             extra: &item.extra,
@@ -323,8 +383,11 @@ impl<'a> Parts<'a> {
             .collect()
     }
 
-    pub fn pagination(&self, first: &str, current: usize, total: usize) -> Pagination {
-        let url = |n: usize| self.link(&paginated(first, n));
+    pub fn pagination<'f>(&self, first: &'f str, current: usize, total: usize) -> Pagination<'f>
+    where
+        'a: 'f,
+    {
+        let url = |n: usize| Url::paged(&self.site.config.base_url, first, n);
         let mut pages = Vec::new();
         let mut last_shown = 0;
         for number in 1..=total {
@@ -333,13 +396,13 @@ impl<'a> Parts<'a> {
                 if last_shown != 0 && number > last_shown + 1 {
                     pages.push(PageNumber {
                         number: 0,
-                        url: String::new(),
+                        url: None,
                         current: false,
                     });
                 }
                 pages.push(PageNumber {
                     number,
-                    url: url(number),
+                    url: Some(url(number)),
                     current: number == current,
                 });
                 last_shown = number;
@@ -348,12 +411,12 @@ impl<'a> Parts<'a> {
                 if total > number {
                     pages.push(PageNumber {
                         number: 0,
-                        url: String::new(),
+                        url: None,
                         current: false,
                     });
                     pages.push(PageNumber {
                         number: total,
-                        url: url(total),
+                        url: Some(url(total)),
                         current: false,
                     });
                 }

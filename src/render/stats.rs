@@ -2,6 +2,7 @@
 //! unit pages. All numbers come from [`crate::tally::tally`], as in `datto tally`.
 
 use serde::Serialize;
+use std::borrow::Cow;
 
 use super::chart;
 use super::{Renderer, Show};
@@ -171,10 +172,21 @@ const MONTHS: [&str; 12] = [
 ];
 
 impl Renderer<'_> {
-    /// The tally of `year` at this build's `as_of`: the same call as `datto tally`.
-    pub fn tally_of(&self, year: i32) -> Tally {
+    /// The tally of `year` at this build's `as_of`: the same call as `datto tally`. Counted
+    /// once per build for a year with a tally page (its page, index column and three
+    /// downloads all show it).
+    pub fn tally_of(&self, year: i32) -> Cow<'_, Tally> {
         let site = self.site();
-        tally::tally(&site.config, site.counted_items(), year, site.as_of())
+        let count = || tally::tally(&site.config, site.counted_items(), year, site.as_of());
+        match site.tally_years.binary_search(&year) {
+            Ok(at) => Cow::Borrowed(self.tallies[at].get_or_init(count)),
+            Err(_) => Cow::Owned(count()),
+        }
+    }
+
+    /// This year's tally (a year with a tally page, so counted once).
+    fn current(&self) -> Cow<'_, Tally> {
+        self.tally_of(chrono::Datelike::year(&self.site().now))
     }
 
     fn progress(&self, tally: &Tally, counts: &Counts) -> Progress {
@@ -201,18 +213,18 @@ impl Renderer<'_> {
     /// This year's province progress, for the home page; `None` when the tallies are not
     /// public (`tallies: { public: false }`).
     pub fn province_progress(&self) -> Option<Progress> {
-        self.site()
-            .config
-            .tallies_public
-            .then(|| self.progress(&self.current, &self.current.province))
+        self.site().config.tallies_public.then(|| {
+            let current = self.current();
+            self.progress(&current, &current.province)
+        })
     }
 
     /// This year's progress of one unit, for its page (`None` as above).
     pub fn unit_progress(&self, unit: UnitId) -> Option<Progress> {
-        self.site()
-            .config
-            .tallies_public
-            .then(|| self.progress(&self.current, &self.current.units[unit.0].counts))
+        self.site().config.tallies_public.then(|| {
+            let current = self.current();
+            self.progress(&current, &current.units[unit.0].counts)
+        })
     }
 
     fn year_links(&self, current: Option<i32>) -> Vec<YearLink> {
@@ -377,17 +389,17 @@ impl Renderer<'_> {
             format!("Thống kê tin bài năm {year}"),
             Section::Tallies,
         );
-        meta.description = format!(
+        meta.description = Cow::Owned(format!(
             "Số tin bài năm {year} của từng đơn vị so với chỉ tiêu {} tin bài/năm; toàn tỉnh {}/{}.",
             site.config.unit_target, tally.province.count, tally.province.target
-        );
+        ));
         show.page(&meta, &page)
     }
 
     pub(super) fn tally_index<S: Show>(&self, job: &PageJob, show: S) -> S::Out {
         let site = self.site();
         let years: Vec<i32> = site.tally_years.clone().into_iter().rev().collect();
-        let tallies: Vec<Tally> = years.iter().map(|&y| self.tally_of(y)).collect();
+        let tallies: Vec<Cow<Tally>> = years.iter().map(|&y| self.tally_of(y)).collect();
         let cell = |t: &Tally, c: &Counts| Cell {
             year: t.year,
             count: c.count,
@@ -456,7 +468,7 @@ pub enum Download {
 /// What a tally download is made from.
 struct DownloadData<'a> {
     kind: Download,
-    tally: Tally,
+    tally: Cow<'a, Tally>,
     kinds: Vec<KindProgress>,
     site: &'a crate::model::site::Site,
 }

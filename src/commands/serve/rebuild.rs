@@ -15,14 +15,14 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::assemble::Kept;
 use crate::assemble::bodies::Bodies;
 use crate::base::diagnostics::Error;
 use crate::base::urls::output_file;
 use crate::commands::Summary;
 use crate::commands::serve::store::{Entry, Store};
 use crate::load::sources::Sources;
-use crate::model::plan::PageJob;
-use crate::model::site::LoadOptions;
+use crate::model::site::{LoadOptions, Site};
 use crate::render::{Renderer, theme};
 
 /// What changed since the last rebuild, as the file watcher saw it.
@@ -64,14 +64,28 @@ pub struct Rebuilder {
     sources: Option<Sources>,
     bodies: Bodies,
     theme: Option<theme::Theme>,
-    /// Page → signature of what is served there.
-    written: FxHashMap<String, u64>,
+    /// The site the last good rebuild assembled, and what an edit that moves nothing
+    /// needs to patch it ([`crate::assemble::patch`]); `None` after a failed rebuild.
+    assembled: Option<(Site, Kept)>,
+    /// The pages served.
+    served: Served,
+    /// Whether the last rebuild patched the site it assembled before (for tests).
+    patched: bool,
     /// Every other served file: search index parts, static files, photos.
     others: FxHashSet<String>,
     /// The search index, updated shard by shard.
     search: crate::search::Incremental,
     /// The photos of the last rebuild, for [`Rebuilder::take_photos`].
     photos: Option<Photos>,
+}
+
+/// The pages the last good rebuild served, in the order of its plan.
+#[derive(Default)]
+struct Served {
+    /// The output file of each page (shared with the next rebuild when its plan is the same).
+    files: Arc<Vec<String>>,
+    /// The signature of what is served at each of `files`.
+    signatures: Vec<u64>,
 }
 
 /// The photos of a rebuild, made after its pages are served (a new 12-megapixel photo takes
@@ -135,7 +149,9 @@ impl Rebuilder {
             sources: None,
             bodies: Bodies::default(),
             theme: None,
-            written: FxHashMap::default(),
+            assembled: None,
+            served: Served::default(),
+            patched: false,
             others: FxHashSet::default(),
             search: crate::search::Incremental::default(),
             photos: None,
@@ -155,6 +171,12 @@ impl Rebuilder {
 
     pub fn store(&self) -> &Arc<Store> {
         &self.store
+    }
+
+    /// Whether the last rebuild applied an edit to the site it assembled before
+    /// ([`crate::assemble::patch`]) instead of assembling the whole site again.
+    pub fn patched(&self) -> bool {
+        self.patched
     }
 
     /// The photos of the last rebuild, to make once its pages are served.
@@ -189,7 +211,10 @@ impl Rebuilder {
         early: &mut dyn FnMut(usize, std::time::Duration),
     ) -> Result<Summary, Error> {
         let started = Instant::now();
-        // Every page is rendered again after a configuration change; `written` is kept all
+        // Kept only by a rebuild that succeeds: after a failure the sources may hold edits
+        // the served site does not show, and the next rebuild assembles in full.
+        let previous = self.assembled.take();
+        // Every page is rendered again after a configuration change; `served` is kept all
         // the same, to know which old files to remove. A template change re-renders the
         // pages whose templates' fingerprints changed (see `theme::Theme::fingerprints`).
         let mut render_all = false;
@@ -211,8 +236,28 @@ impl Rebuilder {
             return Err(Error::Internal(anyhow::anyhow!("nội dung chưa được nạp")));
         };
 
-        // The site and the theme: both report their problems together, as in `build`.
-        let site = crate::assemble::assemble(sources, &self.options, &mut self.bodies);
+        // The site and the theme: both report their problems together, as in `build`. An
+        // edit that moves nothing patches the last site; the plan then stays the same.
+        let patched = match previous {
+            Some((mut site, mut kept)) if !render_all && !change.rescan => {
+                crate::assemble::patch::patch(
+                    &mut site,
+                    &mut kept,
+                    sources,
+                    &change.content,
+                    &self.options,
+                    &mut self.bodies,
+                )
+                .then_some((site, kept))
+            }
+            _ => None,
+        };
+        let same_plan = patched.is_some();
+        self.patched = same_plan;
+        let assembled = match patched {
+            Some(done) => Ok(done),
+            None => crate::assemble::assemble_keeping(sources, &self.options, &mut self.bodies),
+        };
         let theme_loaded = if change.templates || self.theme.is_none() {
             self.theme = None;
             let theme_dir = crate::load::theme::dir(&self.root, &sources.config.theme);
@@ -223,52 +268,63 @@ impl Rebuilder {
         } else {
             Ok(())
         };
-        let (site, ()) = Error::both(site, theme_loaded)?;
+        let ((site, kept), ()) = Error::both(assembled, theme_loaded)?;
         let Some(theme) = self.theme.as_ref() else {
             return Err(Error::Internal(anyhow::anyhow!("giao diện chưa được nạp")));
         };
 
         let jobs = site.jobs();
         let renderer = Renderer::new(&site, theme)?;
-        let signatures: Vec<(String, u64)> = jobs
+        let signatures: Vec<u64> = jobs
             .par_iter()
             .map(|job| {
                 let content = renderer.signature(job);
                 let template = job.kind.template().and_then(|t| theme.fingerprints.get(t));
                 let mut hasher = rustc_hash::FxHasher::default();
                 (content, template).hash(&mut hasher);
-                (output_file(&job.path), hasher.finish())
+                hasher.finish()
             })
             .collect();
+        // The output file of every page: the same as last time when the plan is.
+        let files: Arc<Vec<String>> = if same_plan {
+            self.served.files.clone()
+        } else {
+            Arc::new(jobs.par_iter().map(|job| output_file(&job.path)).collect())
+        };
+        let changed: Vec<bool> = if same_plan && !render_all {
+            (signatures.iter().zip(&self.served.signatures))
+                .map(|(new, old)| new != old)
+                .collect()
+        } else {
+            let previous: FxHashMap<&str, u64> = (self.served.files.iter())
+                .map(String::as_str)
+                .zip(self.served.signatures.iter().copied())
+                .collect();
+            (files.iter().zip(&signatures))
+                .map(|(file, new)| render_all || previous.get(file.as_str()) != Some(new))
+                .collect()
+        };
 
         // Render everything that changed in memory first: a template error writes nothing.
-        let dirty: Vec<&PageJob> = jobs
-            .iter()
-            .zip(&signatures)
-            .filter(|(_, (file, signature))| {
-                render_all || self.written.get(file) != Some(signature)
-            })
-            .map(|(job, _)| job)
-            .collect();
+        let dirty: Vec<usize> = (0..jobs.len()).filter(|&i| changed[i]).collect();
         let rendered_count = dirty.len();
-        let (first, rest): (Vec<&PageJob>, Vec<&PageJob>) = if dirty.len() >= OPEN_FIRST_FROM {
-            dirty
-                .into_iter()
-                .partition(|job| open.contains(&output_file(&job.path)))
+        let (first, rest): (Vec<usize>, Vec<usize>) = if dirty.len() >= OPEN_FIRST_FROM {
+            dirty.into_iter().partition(|&i| open.contains(&files[i]))
         } else {
             (dirty, Vec::new())
         };
-        let render = |jobs: Vec<&PageJob>| {
-            renderer.render_each(jobs, |job, bytes| {
-                Ok((output_file(&job.path), Arc::<[u8]>::from(bytes)))
-            })
+        let render = |pages: &[usize]| {
+            renderer.render_each(
+                pages.iter().map(|&i| &jobs[i]).collect::<Vec<_>>(),
+                |job, bytes| Ok((output_file(&job.path), Arc::<[u8]>::from(bytes))),
+            )
         };
-        let mut pages = render(first)?;
+        let mut pages = render(&first)?;
         if !pages.is_empty() && !rest.is_empty() {
-            let waiting: Vec<String> = rest.iter().map(|job| output_file(&job.path)).collect();
+            let waiting: Vec<String> = rest.iter().map(|&i| files[i].clone()).collect();
             let previous = self.serve_first(&pages, &waiting);
             early(pages.len(), started.elapsed());
-            match render(rest) {
+            match render(&rest) {
                 Ok(more) => pages.extend(more),
                 Err(error) => {
                     self.take_back(previous, &waiting);
@@ -276,7 +332,7 @@ impl Rebuilder {
                 }
             }
         } else {
-            pages.extend(render(rest)?);
+            pages.extend(render(&rest)?);
         }
         let search = self.search.update(&site);
 
@@ -284,12 +340,21 @@ impl Rebuilder {
         let mut others: FxHashSet<String> = search.paths.into_iter().collect();
         others.extend(site.files.iter().map(|f| f.to.clone()));
         others.extend(site.images.outputs().map(str::to_string));
-        let written: FxHashMap<String, u64> = signatures.into_iter().collect();
+        let mut gone: Vec<&String> = (self.others.iter())
+            .filter(|file| !others.contains(*file))
+            .collect();
+        if !same_plan {
+            gone.extend(self.served.files.iter());
+        }
         let mut batch = self.store.batch();
         let mut removed = 0;
-        for file in self.written.keys().chain(&self.others) {
-            if !written.contains_key(file) && !others.contains(file) && batch.remove(file) {
-                removed += 1;
+        if !gone.is_empty() {
+            let pages_now: FxHashSet<&str> = files.iter().map(String::as_str).collect();
+            for file in gone {
+                let stays = pages_now.contains(file.as_str()) || others.contains(file);
+                if !stays && batch.remove(file) {
+                    removed += 1;
+                }
             }
         }
         for (file, bytes) in pages {
@@ -323,9 +388,7 @@ impl Rebuilder {
             store: self.store.clone(),
             expected,
         });
-        self.written = written;
-        self.others = others;
-        Ok(Summary {
+        let summary = Summary {
             pages: jobs.len(),
             rendered: rendered_count,
             copied,
@@ -335,7 +398,12 @@ impl Rebuilder {
             elapsed: started.elapsed(),
             unchanged: false,
             scheduled: site.scheduled.clone(),
-        })
+        };
+        drop(renderer);
+        self.served = Served { files, signatures };
+        self.others = others;
+        self.assembled = Some((site, kept));
+        Ok(summary)
     }
 
     /// Serves `pages` (the open tabs') now and marks `waiting` pending; what was served at
