@@ -63,9 +63,10 @@ timed() { # timed FILE CMD...
 }
 rm -f "$OUT"/t-search-* "$OUT"/t-nosearch-*
 for i in $(seq 1 "$RUNS"); do
-  rm -rf "$OUT/public-nosearch" && sync
+  # No cache either: .datto-cache/ keeps rendered bodies between builds.
+  rm -rf "$OUT/public-nosearch" "$D/.datto-cache" && sync
   timed "$OUT/t-nosearch-first" "$OUT/datto-nosearch" build --root "$D" --output "$OUT/public-nosearch"
-  rm -rf "$D/public" && sync
+  rm -rf "$D/public" "$D/.datto-cache" && sync
   timed "$OUT/t-search-first" "$OUT/datto-search" build --root "$D" --output "$D/public"
   echo "run $i: without search $(tail -n 1 "$OUT/t-nosearch-first"), with search $(tail -n 1 "$OUT/t-search-first")  (wall user sys s, KB) load $(cut -d' ' -f1-3 /proc/loadavg)"
 done
