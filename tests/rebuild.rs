@@ -3,23 +3,10 @@
 
 mod common;
 
-use std::collections::BTreeMap;
-use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use common::{NOW, Run, TestSite};
-
-/// Every file under `dir` with its bytes.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    common::all_files_under(dir)
-        .into_iter()
-        .map(|rel| {
-            let bytes = std::fs::read(dir.join(&rel)).unwrap();
-            (rel, bytes)
-        })
-        .collect()
-}
 
 /// Runs `datto build ARGS` with "now" at `epoch` (seconds since 1970).
 fn build_at(site: &TestSite, epoch: i64, args: &[&str]) -> Run {
@@ -88,7 +75,10 @@ fn assert_as_fresh(site: &TestSite, epoch: i64, args: &[&str]) {
     let mut all = args.to_vec();
     all.extend(["--output", &fresh_arg]);
     build_at(site, epoch, &all);
-    let (built, expected) = (tree(&site.public()), tree(&fresh));
+    let (built, expected) = (
+        common::whole_tree(&site.public()),
+        common::whole_tree(&fresh),
+    );
     assert_eq!(
         built.keys().collect::<Vec<_>>(),
         expected.keys().collect::<Vec<_>>()
@@ -102,13 +92,13 @@ fn assert_as_fresh(site: &TestSite, epoch: i64, args: &[&str]) {
 #[test]
 fn nothing_changed_is_not_built_again_and_changes_nothing() {
     let site = settled_site();
-    let before = tree(&site.public());
+    let before = common::whole_tree(&site.public());
     let second = build_at(&site, now(), &[]);
     assert!(skipped(&second), "{}", second.stdout());
     // The summary is the last build's: pages, files, items and the scheduled list.
     assert!(second.stdout().contains("tin bài"), "{}", second.stdout());
     assert!(second.stdout().contains("hẹn giờ"), "{}", second.stdout());
-    assert_eq!(tree(&site.public()), before);
+    assert_eq!(common::whole_tree(&site.public()), before);
     assert_as_fresh(&site, now(), &[]);
 }
 

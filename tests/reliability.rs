@@ -221,13 +221,7 @@ type Tree = Vec<(String, Vec<u8>)>;
 
 /// Every file under `dir`, manifest included.
 fn whole_tree(dir: &Path) -> Tree {
-    common::all_files_under(dir)
-        .into_iter()
-        .map(|rel| {
-            let bytes = std::fs::read(dir.join(&rel)).unwrap();
-            (rel, bytes)
-        })
-        .collect()
+    common::whole_tree(dir).into_iter().collect()
 }
 
 fn restore(dir: &Path, tree: &Tree) {

@@ -114,16 +114,10 @@ impl Ledger {
             generation,
             files,
         };
-        let written = (|| -> Option<()> {
-            let bytes = serde_json::to_vec(&stored).ok()?;
-            let dir = self.path.parent()?;
-            std::fs::create_dir_all(dir).ok()?;
-            let mut temp = tempfile::NamedTempFile::new_in(dir).ok()?;
-            std::io::Write::write_all(&mut temp, &bytes).ok()?;
-            temp.persist(&self.path).ok()?;
-            Some(())
-        })();
-        if written.is_some() { generation } else { 0 }
+        let written = serde_json::to_vec(&stored)
+            .ok()
+            .is_some_and(|bytes| super::write_atomic(&self.path, &bytes).is_ok());
+        if written { generation } else { 0 }
     }
 }
 

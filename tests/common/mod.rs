@@ -160,6 +160,17 @@ pub fn files_under(dir: &Path) -> BTreeSet<String> {
     files
 }
 
+/// Every file under `dir` (datto's manifest included) with its bytes.
+pub fn whole_tree(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    all_files_under(dir)
+        .into_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(dir.join(&rel)).unwrap();
+            (rel, bytes)
+        })
+        .collect()
+}
+
 /// Every file under `dir`, relative and slash-separated.
 pub fn all_files_under(dir: &Path) -> BTreeSet<String> {
     walkdir::WalkDir::new(dir)

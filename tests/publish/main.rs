@@ -43,21 +43,9 @@ fn assert_same(got: &BTreeMap<String, Vec<u8>>, want: &BTreeMap<String, Vec<u8>>
 
 /// Every file under `dir` and its bytes, the manifest and the build's record left out.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .filter(|(rel, _)| rel != MANIFEST && rel != OUTPUT_RECORD)
-        .collect()
+    let mut files = common::whole_tree(dir);
+    files.retain(|rel, _| rel != MANIFEST && rel != OUTPUT_RECORD);
+    files
 }
 
 struct Publisher<'a> {

@@ -148,13 +148,7 @@ pub fn remember(
                 .collect(),
         },
     };
-    let _ = (|| -> Option<()> {
-        let bytes = serde_json::to_vec(&note).ok()?;
-        let dir = path.parent()?;
-        std::fs::create_dir_all(dir).ok()?;
-        let mut temp = tempfile::NamedTempFile::new_in(dir).ok()?;
-        std::io::Write::write_all(&mut temp, &bytes).ok()?;
-        temp.persist(&path).ok()?;
-        Some(())
-    })();
+    if let Ok(bytes) = serde_json::to_vec(&note) {
+        let _ = crate::emit::write_atomic(&path, &bytes);
+    }
 }
