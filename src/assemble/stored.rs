@@ -71,15 +71,8 @@ pub struct Hit {
     pub links: Vec<Resolved>,
 }
 
-/// The datto binary's stamp, written in the header: another binary may render the same
-/// Markdown into other HTML.
-fn binary() -> Option<Stamp> {
-    let exe = std::env::current_exe().ok()?;
-    std::fs::metadata(exe).ok().as_ref().and_then(Stamp::of)
-}
-
 fn header() -> Option<Vec<u8>> {
-    let stamp = binary()?;
+    let stamp = Stamp::of_running_binary()?;
     let mut bytes = MAGIC.to_vec();
     bytes.extend(stamp.size.to_le_bytes());
     bytes.extend(stamp.mtime_ns.to_le_bytes());

@@ -41,6 +41,14 @@ impl Stamp {
         UNIX_EPOCH + Duration::from_nanos(self.mtime_ns)
     }
 
+    /// The running datto binary's stamp, written into what it keeps between runs: another
+    /// binary may make other bytes of the same inputs. `None` when it cannot be known (then
+    /// nothing kept is trusted).
+    pub fn of_running_binary() -> Option<Stamp> {
+        let exe = std::env::current_exe().ok()?;
+        std::fs::metadata(exe).ok().as_ref().and_then(Stamp::of)
+    }
+
     /// Whether the file was last modified at least [`RACY`] before `seen_at`.
     pub fn settled_at(self, seen_at: SystemTime) -> bool {
         seen_at

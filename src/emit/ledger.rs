@@ -65,25 +65,17 @@ pub struct Ledger {
     pub files: FxHashMap<String, Record>,
 }
 
-/// The running datto binary's stamp; `None` when it cannot be known (then no ledger is
-/// trusted).
-fn binary() -> Option<Stamp> {
-    let exe = std::env::current_exe().ok()?;
-    std::fs::metadata(exe).ok().as_ref().and_then(Stamp::of)
-}
-
 impl Ledger {
-    /// Where the ledger of `output` lives in the cache folder `cache`.
+    /// Where the ledger of `output` (absolute) lives in the cache folder `cache`.
     fn path(cache: &Path, output: &Path) -> PathBuf {
-        let digest = blake3::hash(output.as_os_str().as_encoded_bytes()).to_hex();
-        cache.join(FOLDER).join(format!("{}.json", &digest[..16]))
+        cache.join(FOLDER).join(super::cache_name(output))
     }
 
     /// The ledger of `output` in `cache`; empty (generation 0) when there is none to trust.
     pub fn load(cache: &Path, output: &Path) -> Ledger {
         let output = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
         let path = Ledger::path(cache, &output);
-        let binary = binary();
+        let binary = Stamp::of_running_binary();
         let stored = std::fs::read(&path)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
@@ -109,7 +101,7 @@ impl Ledger {
             .max(self.generation + 1);
         let stored = Stored {
             version: VERSION,
-            binary: binary(),
+            binary: Stamp::of_running_binary(),
             output: self.output,
             generation,
             files,

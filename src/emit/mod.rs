@@ -63,6 +63,13 @@ pub fn safe_join(base: &Path, rel: &str) -> anyhow::Result<PathBuf> {
     Ok(base.join(rel))
 }
 
+/// The name of what a cache keeps about the output folder `output` (absolute): one file
+/// per output folder, `<16 hex digits>.json`.
+pub fn cache_name(output: &Path) -> String {
+    let digest = blake3::hash(output.as_os_str().as_encoded_bytes()).to_hex();
+    format!("{}.json", &digest[..16])
+}
+
 /// Writes `bytes` to `path` through a temporary file and a rename, so a reader (the dev
 /// server, a browser reloading) never sees half a page.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

@@ -61,8 +61,7 @@ fn options_key(options: &LoadOptions) -> String {
 
 fn note_path(cache: &Path, output: &Path) -> PathBuf {
     let output = std::path::absolute(output).unwrap_or_else(|_| output.to_path_buf());
-    let digest = blake3::hash(output.as_os_str().as_encoded_bytes()).to_hex();
-    cache.join(FOLDER).join(format!("{}.json", &digest[..16]))
+    cache.join(FOLDER).join(crate::emit::cache_name(&output))
 }
 
 /// The last build's summary, when a build now would change nothing (see the module docs).
