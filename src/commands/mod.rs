@@ -30,6 +30,28 @@ pub struct Summary {
     pub scheduled: Vec<crate::model::content::Scheduled>,
 }
 
+impl Summary {
+    /// What making `site` did: `rendered` of its pages, `copied` files, since `started`.
+    pub fn of(
+        site: &crate::model::site::Site,
+        rendered: usize,
+        copied: usize,
+        started: std::time::Instant,
+    ) -> Summary {
+        Summary {
+            pages: site.jobs().len(),
+            rendered,
+            copied,
+            removed: 0,
+            items: site.items.len(),
+            profiles: site.profiles.len(),
+            elapsed: started.elapsed(),
+            unchanged: false,
+            scheduled: site.scheduled.clone(),
+        }
+    }
+}
+
 /// The line `build` and `check` print.
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -175,17 +175,7 @@ pub fn build(options: &BuildOptions) -> Result<Summary, Error> {
     // Cached files no photo of this build uses are removed (after the copy: a failed build
     // keeps them for the next try; skipped while another build uses the cache).
     cache.prune(photos).map_err(Error::Internal)?;
-    let summary = Summary {
-        pages: jobs.len(),
-        rendered,
-        copied,
-        removed: 0,
-        items: site.items.len(),
-        profiles: site.profiles.len(),
-        elapsed: started.elapsed(),
-        unchanged: false,
-        scheduled: site.scheduled.clone(),
-    };
+    let summary = Summary::of(&site, rendered, copied, started);
     unchanged::remember(
         &cache_dir,
         &options.output,
@@ -212,17 +202,7 @@ pub fn check(root: &Path, load: &LoadOptions) -> Result<Summary, Error> {
         || images::verify(&site.images.pictures, &cache),
     );
     Error::both(rendered, photos)?;
-    Ok(Summary {
-        pages: jobs.len(),
-        rendered: jobs.len(),
-        copied: site.files.len(),
-        removed: 0,
-        items: site.items.len(),
-        profiles: site.profiles.len(),
-        elapsed: started.elapsed(),
-        unchanged: false,
-        scheduled: site.scheduled.clone(),
-    })
+    Ok(Summary::of(&site, jobs.len(), site.files.len(), started))
 }
 
 #[cfg(test)]

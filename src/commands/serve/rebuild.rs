@@ -389,15 +389,8 @@ impl Rebuilder {
             expected,
         });
         let summary = Summary {
-            pages: jobs.len(),
-            rendered: rendered_count,
-            copied,
             removed,
-            items: site.items.len(),
-            profiles: site.profiles.len(),
-            elapsed: started.elapsed(),
-            unchanged: false,
-            scheduled: site.scheduled.clone(),
+            ..Summary::of(&site, rendered_count, copied, started)
         };
         drop(renderer);
         self.served = Served { files, signatures };
