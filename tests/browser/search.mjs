@@ -48,10 +48,16 @@ async function results(page, q, extra = '', all = false) {
   await Promise.all(pending);
   page.off('response', listener);
   // All results, not only the first ten: "Xem thêm" until there is no more.
+  // Each batch is done when the button's "(còn N)" changes or the button goes: results appear
+  // one by one before that, so a count of results alone would let the loop click a button that
+  // the batch then removes.
   for (let i = 0; all && i < 20 && (await page.$('#ket-qua .search-more')); i++) {
-    const n = await page.$$eval('#ket-qua .hit', (l) => l.length);
+    const before = await page.$eval('#ket-qua .search-more', (b) => b.textContent);
     await page.click('#ket-qua .search-more');
-    await page.waitForFunction((n) => document.querySelectorAll('#ket-qua .hit').length > n, n);
+    await page.waitForFunction((before) => {
+      const b = document.querySelector('#ket-qua .search-more');
+      return !b || b.textContent !== before;
+    }, before);
   }
   return page.evaluate(() => ({
     status: document.getElementById('trang-thai').textContent,
