@@ -12,7 +12,7 @@ use super::links::Resolver;
 use super::markdown::{self, LinkResolver};
 use super::stored::{self, Store};
 use crate::base::diagnostics::Diagnostic;
-use crate::model::content::{Body, Image, Item, Page, Profile, Rendered, Source};
+use crate::model::content::{Body, Html, Image, Item, Page, Profile, Rendered, Source};
 
 /// A page type with a Markdown body and maybe a cover image.
 pub trait Renderable: Clone + Send + Sync {
@@ -280,7 +280,7 @@ pub fn render_once<T: Renderable>(
                 }
                 None => render_markdown(doc.as_ref(), &source, resolver),
             };
-            if problems.is_empty() {
+            let spilled = if problems.is_empty() {
                 let resolved: Vec<stored::Resolved> =
                     links.iter().map(LinkUse::to_stored).collect();
                 store.put(
@@ -289,11 +289,21 @@ pub fn render_once<T: Renderable>(
                     &rendered.summary,
                     &resolved,
                     &rendered.html,
-                );
+                )
+            } else {
+                None
+            };
+            let mut done = finish(doc.as_ref(), &source, outputs, rendered, links, problems);
+            // The HTML is in the store's file now: read back by its page and the index.
+            if let Some(spilled) = spilled {
+                done.output.body.html = Html::Spilled(spilled);
             }
-            finish(doc.as_ref(), &source, outputs, rendered, links, problems)
+            done
         })
         .collect();
+    if let Some(store) = store {
+        store.flush();
+    }
     let mut rendered = Vec::with_capacity(results.len());
     let mut problems = Vec::new();
     for done in results {
@@ -372,7 +382,7 @@ fn finish<T: Renderable>(
         None => (String::new(), false),
     };
     let body = Body {
-        html: rendered.html,
+        html: Html::Held(rendered.html),
         summary,
         summary_is_auto,
         cover: cover.clone(),

@@ -22,6 +22,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::base::layout;
+use crate::base::spill::{SpillFile, Spilled, read_at};
 use crate::base::stamp::Stamp;
 
 /// Under the site's cache folder.
@@ -84,7 +85,16 @@ pub struct Store {
     path: PathBuf,
     old: FxHashMap<String, Entry>,
     file: Option<File>,
-    new: Mutex<Option<BufWriter<tempfile::NamedTempFile>>>,
+    new: Mutex<Option<Next>>,
+    /// The next store's file, read back: the HTML of this build's bodies.
+    spill: Option<SpillFile>,
+}
+
+/// The next store, being written.
+struct Next {
+    out: BufWriter<tempfile::NamedTempFile>,
+    /// Bytes written so far (through the buffer).
+    len: u64,
 }
 
 impl Store {
@@ -96,16 +106,21 @@ impl Store {
         let new = (|| {
             let dir = path.parent()?;
             std::fs::create_dir_all(dir).ok()?;
-            let mut out =
-                BufWriter::with_capacity(1 << 20, tempfile::NamedTempFile::new_in(dir).ok()?);
-            out.write_all(&header()?).ok()?;
-            Some(out)
+            let temp = tempfile::NamedTempFile::new_in(dir).ok()?;
+            let spill = SpillFile::new(temp.reopen().ok()?);
+            let mut out = BufWriter::with_capacity(1 << 20, temp);
+            let header = header()?;
+            out.write_all(&header).ok()?;
+            let len = header.len() as u64;
+            Some((Next { out, len }, spill))
         })();
+        let (new, spill) = new.unzip();
         Store {
             path,
             old,
             file,
             new: Mutex::new(new),
+            spill,
         }
     }
 
@@ -119,14 +134,22 @@ impl Store {
         let mut html = vec![0; usize::try_from(entry.html_len).ok()?];
         read_at(self.file.as_ref()?, &mut html, entry.offset).ok()?;
         Some(Hit {
-            html: String::from_utf8(html).ok()?,
+            html: crate::base::text::utf8(html).ok()?,
             summary: entry.summary.clone(),
             links: entry.links.clone(),
         })
     }
 
-    /// Adds a body to the next store.
-    pub fn put(&self, rel: &str, key: Key, summary: &str, links: &[Resolved], html: &str) {
+    /// Adds a body to the next store; gives where its HTML can be read back once
+    /// [`Store::flush`] has run (none when the store cannot be written).
+    pub fn put(
+        &self,
+        rel: &str,
+        key: Key,
+        summary: &str,
+        links: &[Resolved],
+        html: &str,
+    ) -> Option<Spilled> {
         let fields = Fields {
             rel: rel.to_string(),
             key,
@@ -134,21 +157,32 @@ impl Store {
             links: links.to_vec(),
             html_len: html.len() as u64,
         };
-        let Ok(bytes) = postcard::to_allocvec(&fields) else {
-            return;
-        };
-        let Ok(len) = u32::try_from(bytes.len()) else {
-            return;
-        };
+        let bytes = postcard::to_allocvec(&fields).ok()?;
+        let len = u32::try_from(bytes.len()).ok()?;
         let mut new = self.new.lock().unwrap_or_else(|e| e.into_inner());
-        let written = new.as_mut().is_some_and(|out| {
-            out.write_all(&len.to_le_bytes()).is_ok()
-                && out.write_all(&bytes).is_ok()
-                && out.write_all(html.as_bytes()).is_ok()
-        });
+        let next = new.as_mut()?;
+        let written = next.out.write_all(&len.to_le_bytes()).is_ok()
+            && next.out.write_all(&bytes).is_ok()
+            && next.out.write_all(html.as_bytes()).is_ok();
         if !written {
             // A half-written store is worse than none.
             *new = None;
+            return None;
+        }
+        let at = next.len + 4 + u64::from(len);
+        next.len = at + html.len() as u64;
+        Some(self.spill.as_ref()?.at(at, html.len()))
+    }
+
+    /// Makes what [`Store::put`] wrote readable. A failure leaves the spilled bodies
+    /// unreadable: the build then fails with an error, and no store is saved.
+    pub fn flush(&self) {
+        let mut new = self.new.lock().unwrap_or_else(|e| e.into_inner());
+        if new.as_mut().is_some_and(|next| next.out.flush().is_err()) {
+            *new = None;
+            if let Some(spill) = &self.spill {
+                spill.close();
+            }
         }
     }
 
@@ -156,14 +190,21 @@ impl Store {
     /// only costs the next build its shortcut.
     pub fn save(self) {
         let Store {
-            path, file, new, ..
+            path,
+            file,
+            new,
+            spill,
+            ..
         } = self;
         // Closed first: Windows does not replace an open file.
         drop(file);
-        let Some(out) = new.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+        if let Some(spill) = spill {
+            spill.close();
+        }
+        let Some(next) = new.into_inner().unwrap_or_else(|e| e.into_inner()) else {
             return;
         };
-        if let Ok(temp) = out.into_inner() {
+        if let Ok(temp) = next.out.into_inner() {
             let _ = temp.persist(&path);
         }
     }
@@ -218,30 +259,6 @@ fn read_index(path: &Path) -> Option<(FxHashMap<String, Entry>, Option<File>)> {
     Some((index, Some(file)))
 }
 
-/// Reads `buf.len()` bytes at `offset` without moving a shared cursor (threads read at once).
-fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-    }
-    #[cfg(windows)]
-    {
-        let mut done = 0;
-        while done < buf.len() {
-            let n = std::os::windows::fs::FileExt::seek_read(
-                file,
-                &mut buf[done..],
-                offset + done as u64,
-            )?;
-            if n == 0 {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
-            }
-            done += n;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,8 +280,19 @@ mod tests {
             &links,
             "<p>Chào <em>bạn</em></p>",
         );
-        first.put("trang/y.md", key("trang/y.md", "", false), "", &[], "");
+        let spilled = first
+            .put(
+                "trang/y.md",
+                key("trang/y.md", "", false),
+                "",
+                &[],
+                "<p>Đường</p>",
+            )
+            .unwrap();
+        first.flush();
+        assert_eq!(spilled.read().unwrap(), "<p>Đường</p>", "read back");
         first.save();
+        assert!(spilled.read().is_err(), "closed once saved");
 
         let second = Store::open(root.path());
         let hit = second.get("tin-bai/x.md", &k, |l| *l == links[0]).unwrap();

@@ -7,6 +7,7 @@ pub mod front_matter;
 pub mod layout;
 pub mod paths;
 pub mod slug;
+pub mod spill;
 pub mod stamp;
 pub mod text;
 pub mod urls;

@@ -14,6 +14,27 @@ use std::path::Path;
 
 use crate::base::diagnostics::Diagnostic;
 
+/// `bytes` as a `String` when they are UTF-8, checked with SIMD (`simdutf8`): std's check
+/// runs ~0.4 GB/s on Vietnamese text (it leaves its ASCII fast path at every letter with a
+/// diacritic) and was a tenth of a build's CPU time.
+pub fn utf8(bytes: Vec<u8>) -> Result<String, Vec<u8>> {
+    if simdutf8::basic::from_utf8(&bytes).is_err() {
+        return Err(bytes);
+    }
+    // SAFETY: checked to be UTF-8 just above.
+    Ok(unsafe { String::from_utf8_unchecked(bytes) })
+}
+
+/// `std::fs::read_to_string` with [`utf8`]'s check (the same error when it is not UTF-8).
+pub fn read_to_string(path: &Path) -> std::io::Result<String> {
+    utf8(std::fs::read(path)?).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
 /// Characters that can never reach the output.
 pub fn is_forbidden(c: char) -> bool {
     let code = c as u32;
@@ -141,7 +162,32 @@ mod tests {
         assert!(shown[2].contains("U+FFFF"));
     }
 
+    #[test]
+    fn utf8_takes_what_std_takes() {
+        for (bytes, ok) in [
+            (&b""[..], true),
+            ("Phụ nữ Đất Tổ".as_bytes(), true),
+            (&[0xc4][..], false),                   // "đ" cut in half
+            (&[0xed, 0xa0, 0x80][..], false),       // a surrogate
+            (&[0xc0, 0xaf][..], false),             // an overlong "/"
+            (&[0xf4, 0x90, 0x80, 0x80][..], false), // above U+10FFFF
+        ] {
+            assert_eq!(utf8(bytes.to_vec()).is_ok(), ok, "{bytes:?}");
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.md");
+        std::fs::write(&path, [b'a', 0xff]).unwrap();
+        let e = read_to_string(&path).unwrap_err();
+        assert_eq!(e.kind(), std::fs::read_to_string(&path).unwrap_err().kind());
+    }
+
     proptest::proptest! {
+        #[test]
+        fn utf8_agrees_with_std(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64), text in "\\PC*") {
+            proptest::prop_assert_eq!(utf8(bytes.clone()).ok(), String::from_utf8(bytes).ok());
+            proptest::prop_assert_eq!(utf8(text.clone().into_bytes()).ok(), Some(text));
+        }
+
         #[test]
         fn the_byte_scan_finds_what_decoding_every_character_finds(text in "\\PC*|[\\x00-\\x{ffff}]*|.*[\\x{fdd0}-\\x{fdef}\\x{fffe}\\x{1fffe}\\x{10ffff}\\x{80}-\\x{9f}].*") {
             proptest::prop_assert_eq!(first_forbidden(&text), text.chars().find(|&c| is_forbidden(c)));

@@ -48,7 +48,7 @@ pub fn load_config(root: &Path) -> Result<Config, Error> {
 fn load_config_lenient(root: &Path) -> Result<(Option<Config>, Vec<Diagnostic>), Error> {
     let path = content_dir(root).join(layout::CONFIG_FILE);
     let shown = relative_to(root, &path);
-    let text = std::fs::read_to_string(&path).map_err(|e| {
+    let text = crate::base::text::read_to_string(&path).map_err(|e| {
         let mut d = crate::base::diagnostics::io_diagnostic(&shown, &e);
         if e.kind() == std::io::ErrorKind::NotFound {
             d = d.with_hint("chạy lệnh trong thư mục chứa content/, hoặc chỉ rõ bằng --root");
@@ -76,7 +76,7 @@ impl Sources {
                 .map(|rel| {
                     let path = content.join(rel);
                     let shown = relative_to(root, &path);
-                    match std::fs::read_to_string(&path) {
+                    match crate::base::text::read_to_string(&path) {
                         Ok(text) => parse_page(&shown, rel, text).err().unwrap_or_default(),
                         Err(e) => vec![crate::base::diagnostics::io_diagnostic(shown, &e)],
                     }
@@ -118,7 +118,7 @@ impl Sources {
             .map(|rel| {
                 let path = content.join(rel);
                 let shown = relative_to(&self.root, &path);
-                let doc = match std::fs::read_to_string(&path) {
+                let doc = match crate::base::text::read_to_string(&path) {
                     Ok(text) => match crate::base::text::clean_file(&shown, text) {
                         Ok(text) => parse_doc(&self.config, &shown, rel, text),
                         Err(problems) => Doc::Failed(problems),

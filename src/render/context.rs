@@ -3,6 +3,8 @@
 //! Templates never see the whole site, which keeps a 10,000-item build fast.
 
 use serde::Serialize;
+
+use crate::model::content::Html;
 use std::borrow::Cow;
 
 pub use super::lazy::{ShareLinks, Url};
@@ -128,6 +130,60 @@ pub struct GalleryPhoto {
     pub caption: Option<String>,
 }
 
+/// An item's gallery: the photos of its folder that the cover and the text do not show.
+/// Which ones the text shows is found when the page is made (the text is read then); the
+/// signature hashes the photos of the folder, and the text through the item's fingerprint.
+pub struct Gallery<'a> {
+    /// Each photo of the folder but the cover, with its caption.
+    pub candidates: Vec<(crate::images::Shown, Option<String>)>,
+    pub html: &'a Html,
+    pub title: &'a str,
+}
+
+impl Gallery<'_> {
+    /// The photos shown in the gallery, numbered among themselves.
+    pub fn photos(&self, html: &str) -> Vec<GalleryPhoto> {
+        // Shown in the text: its largest file is in the body's srcset or a link.
+        let shown: Vec<_> = self
+            .candidates
+            .iter()
+            .filter(|(photo, _)| !html.contains(&photo.large))
+            .collect();
+        let total = shown.len();
+        shown
+            .into_iter()
+            .enumerate()
+            .map(|(n, (photo, caption))| GalleryPhoto {
+                photo: photo.clone(),
+                alt: match caption {
+                    Some(c) => c.clone(),
+                    None => format!("Ảnh {}/{total}: {}", n + 1, self.title),
+                },
+                caption: caption.clone(),
+            })
+            .collect()
+    }
+}
+
+impl Serialize for Gallery<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.candidates.is_empty() {
+            return serializer.collect_seq(std::iter::empty::<GalleryPhoto>());
+        }
+        let html = self
+            .html
+            .text()
+            .map_err(|e| serde::ser::Error::custom(format!("không đọc lại được thân bài: {e}")))?;
+        serializer.collect_seq(self.photos(&html))
+    }
+}
+
+impl std::hash::Hash for Gallery<'_> {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (&self.candidates, self.title).hash(h);
+    }
+}
+
 /// An item in a list: what a listing, a home page block or "related items" shows.
 #[derive(Serialize, Clone, Hash)]
 pub struct ItemCard {
@@ -159,12 +215,12 @@ pub struct ItemFull<'a> {
     #[serde(flatten)]
     pub card: Card<'a>,
     /// Body HTML (already safe: raw HTML in Markdown is escaped).
-    pub content: &'a str,
+    pub content: &'a Html,
     pub author: Option<&'a str>,
     pub channel: ChannelContext<'a>,
     pub source_url: Option<&'a str>,
     pub extra: &'a serde_json::Value,
-    pub gallery: Vec<GalleryPhoto>,
+    pub gallery: Gallery<'a>,
     #[serde(skip)]
     pub fingerprint: u64,
 }
@@ -195,7 +251,7 @@ pub struct ProfileFull<'a> {
     #[serde(flatten)]
     pub card: ProfileCard,
     pub criteria: &'a [String],
-    pub content: &'a str,
+    pub content: &'a Html,
     pub extra: &'a serde_json::Value,
     #[serde(skip)]
     pub fingerprint: u64,

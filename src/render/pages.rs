@@ -353,18 +353,28 @@ impl Renderer<'_> {
             }
             PageKind::Page(i) => {
                 let page = &site.pages[i];
-                #[derive(Serialize, Hash)]
+                #[derive(Serialize)]
                 struct PageContext<'p> {
                     title: &'p str,
                     url: context::Url<'p>,
-                    content: &'p str,
+                    content: &'p crate::model::content::Html,
                     extra: &'p serde_json::Value,
+                    #[serde(skip)]
+                    fingerprint: u64,
+                }
+                // The body and `extra` come from the page's file: its fingerprint stands
+                // for them.
+                impl Hash for PageContext<'_> {
+                    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+                        (self.title, &self.url, self.fingerprint).hash(h);
+                    }
                 }
                 let context = PageContext {
                     title: &page.title,
                     url: parts.url(job.path.as_str()),
                     content: &page.body.html,
                     extra: &page.extra,
+                    fingerprint: page.body.fingerprint,
                 };
                 show.page(
                     &self.meta(job, page.title.as_str(), Section::Pages),

@@ -240,46 +240,38 @@ impl<'a> Parts<'a> {
         }
     }
 
-    /// Photos of the bundle of `source` that neither the cover nor the text shows.
-    pub fn gallery(
+    /// Photos of the bundle of `source` that neither the cover nor the text shows (the
+    /// text is read when the gallery is shown, see [`Gallery`]).
+    pub fn gallery<'g>(
         &self,
         source: &crate::model::content::Source,
-        html: &str,
+        html: &'g crate::model::content::Html,
         cover: Option<&str>,
-        title: &str,
-    ) -> Vec<GalleryPhoto> {
-        if !source.is_bundle() {
-            return Vec::new();
+        title: &'g str,
+    ) -> Gallery<'g> {
+        let mut candidates = Vec::new();
+        if source.is_bundle() {
+            let dir = crate::base::layout::content_dir(&self.site.root).join(source.dir());
+            let base = &self.site.config.base_url;
+            let cover = cover.and_then(|c| self.site.images.by_output(c));
+            candidates = self
+                .site
+                .images
+                .in_folder(&dir)
+                .filter(|p| cover.is_none_or(|c| !std::sync::Arc::ptr_eq(c, p)))
+                .map(|p| {
+                    (
+                        p.shown(|rel| url_for(base, rel)),
+                        crate::images::caption_of(&p.source),
+                    )
+                })
+                .collect();
         }
-        let dir = crate::base::layout::content_dir(&self.site.root).join(source.dir());
-        let base = &self.site.config.base_url;
-        let cover = cover.and_then(|c| self.site.images.by_output(c));
-        let photos: Vec<_> = self
-            .site
-            .images
-            .in_folder(&dir)
-            .filter(|p| cover.is_none_or(|c| !std::sync::Arc::ptr_eq(c, p)))
-            .map(|p| (p, p.shown(|rel| url_for(base, rel))))
-            // Shown in the text: its largest file is in the body's srcset or a link.
-            .filter(|(_, shown)| !html.contains(&shown.large))
-            .collect();
-        let total = photos.len();
-        photos
-            .into_iter()
-            .enumerate()
-            .map(|(n, (picture, photo))| {
-                let caption = crate::images::caption_of(&picture.source);
-                let alt = match &caption {
-                    Some(c) => c.clone(),
-                    None => format!("Ảnh {}/{total}: {title}", n + 1),
-                };
-                GalleryPhoto {
-                    photo,
-                    alt,
-                    caption,
-                }
-            })
-            .collect()
+        Gallery {
+            candidates,
+            html,
+            title,
+        }
     }
 
     /// The card of `site.items[index]`.

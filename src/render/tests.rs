@@ -103,3 +103,37 @@ fn downloads_are_signed_by_their_data() {
     assert!(text.starts_with("slug,name,count"), "{text}");
     assert!(text.contains("viet-tri,Thành phố Việt Trì,2,"), "{text}");
 }
+
+#[test]
+fn spilled_bodies_render_the_same_and_an_unreadable_one_fails_the_build() {
+    use crate::model::content::Html;
+    let dir = tempfile::tempdir().unwrap();
+    sample_site(dir.path());
+    let (held, theme) = assembled(dir.path());
+    let store = crate::assemble::stored::Store::open(dir.path());
+    let spilled =
+        crate::assemble::load_reusing(dir.path(), &options("2018-12-31T12:00:00+07:00"), &store)
+            .unwrap();
+    assert!(
+        spilled
+            .items
+            .iter()
+            .all(|i| matches!(i.body.html, Html::Spilled(_))),
+        "a build's bodies wait in the store's file"
+    );
+    assert!(matches!(held.items[0].body.html, Html::Held(_)));
+    let same = |a: &Site, b: &Site| pages(a, &theme) == pages(b, &theme);
+    assert!(same(&held, &spilled), "same signatures, same bytes");
+
+    // The file closed under them: every page showing a body fails, and so does the index.
+    store.save();
+    let renderer = Renderer::new(&spilled, &theme).unwrap();
+    let item = spilled
+        .jobs
+        .iter()
+        .find(|j| matches!(j.kind, PageKind::Item(_)))
+        .unwrap();
+    assert!(matches!(renderer.render(item), Err(Error::Internal(_))));
+    let index = crate::search::SiteIndex::new(&spilled).index(|_, _| Ok(()));
+    assert!(crate::search::IN_BUILD == index.is_err());
+}

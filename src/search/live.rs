@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 
 use super::index::{self, Token};
 use super::{
-    DIR, RECORDS_PER_FILE, SearchDoc, documents, filter_bytes, filter_path, filters, fold,
+    DIR, RECORDS_PER_FILE, SearchDoc, Unread, documents, filter_bytes, filter_path, filters, fold,
     manifest_bytes, record_files, record_json, record_path, records_bytes, shard_file, shard_path,
     shards, words,
 };
@@ -54,9 +54,11 @@ pub struct Update {
 
 /// A document's words, one entry per exact form, and its record.
 fn read_doc(site: &Site, doc: &SearchDoc) -> (Terms, Vec<u8>) {
+    // `serve` holds every body in memory (`Html::Held`): reading cannot fail.
+    let unread = Unread::default();
     let collected = index::collect(
         1,
-        |_| words(doc),
+        |_| words(doc, &unread),
         |_, words, firsts| record_json(site, doc, &words.text, firsts),
     );
     let terms = collected
@@ -183,7 +185,8 @@ impl Incremental {
             files.insert(path.clone(), hash);
             paths.push(path);
         }
-        let manifest = manifest_bytes(&docs, &shards, &shard_hashes, &filters);
+        let firsts: Vec<&str> = shards.ranges.iter().map(|(f, _, _)| f.as_str()).collect();
+        let manifest = manifest_bytes(&docs, &firsts, &shard_hashes, &filters);
         let path = format!("{DIR}index.json");
         let hash = index::stable_hash(&manifest);
         if self.files.get(&path) != Some(&hash) {
@@ -218,9 +221,10 @@ impl Incremental {
 
     /// Reads every document.
     fn rebuild(&mut self, site: &Site, docs: &[SearchDoc]) {
+        let unread = Unread::default();
         let collected = index::collect(
             docs.len(),
-            |i| words(&docs[i]),
+            |i| words(&docs[i], &unread),
             |i, words, firsts| record_json(site, &docs[i], &words.text, firsts),
         );
         let mut terms: Vec<Terms> = vec![Vec::new(); docs.len()];

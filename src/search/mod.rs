@@ -78,7 +78,7 @@ pub struct SearchDoc<'a> {
     pub year: Option<i32>,
     pub unit: Option<crate::model::config::UnitId>,
     /// Rendered body.
-    pub html: &'a str,
+    pub html: &'a crate::model::content::Html,
     /// Changes whenever anything above changes (file text, links, unit names).
     pub identity: u64,
 }
@@ -188,21 +188,46 @@ pub fn documents(site: &Site) -> Vec<SearchDoc<'_>> {
     docs
 }
 
-/// The text a document is searched and excerpted by, diacritics kept.
-pub(super) fn plain_text(doc: &SearchDoc) -> String {
+/// The text a document is searched and excerpted by, diacritics kept. Fails only when a
+/// build's spilled body cannot be read back.
+pub(super) fn plain_text(doc: &SearchDoc) -> std::io::Result<String> {
     let mut text = String::new();
     for piece in doc.extra() {
         text.push_str(piece);
         text.push('\n');
     }
-    text.push_str(&text::html_to_text(doc.html));
-    text
+    text.push_str(&text::html_to_text(&doc.html.text()?));
+    Ok(text)
 }
 
-pub(super) fn words<'a>(doc: &'a SearchDoc) -> DocWords<'a> {
+/// The first body that could not be read back: the index made without it is not written.
+#[derive(Default)]
+pub(super) struct Unread(std::sync::Mutex<Option<std::io::Error>>);
+
+impl Unread {
+    pub(super) fn into_result(self) -> anyhow::Result<()> {
+        match self.0.into_inner().unwrap_or_else(|e| e.into_inner()) {
+            Some(e) => Err(anyhow::anyhow!(
+                "không đọc lại được thân bài từ {} để làm chỉ mục tìm kiếm: {e}",
+                crate::base::layout::CACHE
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+pub(super) fn words<'a>(doc: &'a SearchDoc, unread: &Unread) -> DocWords<'a> {
+    let text = plain_text(doc).unwrap_or_else(|e| {
+        unread
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_or_insert(e);
+        String::new()
+    });
     DocWords {
         title: doc.title,
-        text: Cow::Owned(plain_text(doc)),
+        text: Cow::Owned(text),
     }
 }
 
@@ -398,7 +423,7 @@ struct Manifest<'a> {
 
 pub(super) fn manifest_bytes(
     docs: &[SearchDoc],
-    shards: &Shards,
+    firsts: &[&str],
     shard_hashes: &[u64],
     filters: &BTreeMap<String, Vec<u32>>,
 ) -> Vec<u8> {
@@ -422,11 +447,7 @@ pub(super) fn manifest_bytes(
     let manifest = Manifest {
         v: format!("{h:016x}")[..10].to_string(),
         n: docs.len(),
-        s: shards
-            .ranges
-            .iter()
-            .map(|(first, _, _)| first.as_str())
-            .collect(),
+        s: firsts.to_vec(),
         f: filters.keys().map(String::as_str).collect(),
         r: RECORDS_PER_FILE,
     };
@@ -447,12 +468,23 @@ pub struct SiteIndex<'a> {
     filters: BTreeMap<String, Vec<u32>>,
 }
 
-/// The words of every document, cut into shards.
+/// The index of one build once every document is read: the shards' files, made (a few MB
+/// where their tokens with postings were ~130 MB at 50,000 items), waiting to be written.
 pub struct Indexed<'a> {
     docs: Vec<SearchDoc<'a>>,
     filters: BTreeMap<String, Vec<u32>>,
-    tokens: BTreeMap<String, Token>,
-    shards: Shards,
+    shards: Vec<ShardFile>,
+}
+
+/// One shard, made.
+struct ShardFile {
+    /// Its first word (in the manifest).
+    first: String,
+    path: String,
+    /// Gzipped.
+    bytes: Vec<u8>,
+    /// Of its tokens (in the manifest's version).
+    hash: u64,
 }
 
 impl<'a> SiteIndex<'a> {
@@ -481,28 +513,46 @@ impl<'a> SiteIndex<'a> {
         paths
     }
 
-    /// Reads every document (in parallel) and writes the records files with `sink`.
+    /// Reads every document (in parallel) and writes the records files with `sink` as
+    /// each chunk of documents is read; makes the shards.
     pub fn index(
         self,
         sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync,
     ) -> anyhow::Result<Indexed<'a>> {
-        let collected = index::collect(
+        const { assert!(index::CHUNK.is_multiple_of(RECORDS_PER_FILE)) };
+        let unread = Unread::default();
+        let collected = index::collect_chunks(
             self.docs.len(),
-            |i| words(&self.docs[i]),
+            |i| words(&self.docs[i], &unread),
             |i, words, firsts| record_json(self.site, &self.docs[i], &words.text, firsts),
+            |chunk, records| {
+                let first = chunk * index::CHUNK / RECORDS_PER_FILE;
+                records
+                    .chunks(RECORDS_PER_FILE)
+                    .enumerate()
+                    .try_for_each(|(k, r)| sink(&record_path(first + k), &records_bytes(r)))
+            },
         );
-        collected
-            .made
-            .par_chunks(RECORDS_PER_FILE)
-            .enumerate()
-            .try_for_each(|(file, records)| sink(&record_path(file), &records_bytes(records)))?;
+        unread.into_result()?;
+        collected.made.into_iter().collect::<anyhow::Result<()>>()?;
         let tokens = index::group(collected.exacts);
         let list: Vec<(&String, &Token)> = tokens.iter().collect();
-        let shards = shards(&list);
+        let shards = shards(&list)
+            .ranges
+            .into_par_iter()
+            .map(|(first, start, end)| {
+                let tokens = list[start..end].iter().map(|(_, t)| *t);
+                ShardFile {
+                    path: shard_path(&first),
+                    bytes: shard_file(tokens.clone()),
+                    hash: index::shard_hash(tokens),
+                    first,
+                }
+            })
+            .collect();
         Ok(Indexed {
             docs: self.docs,
             filters: self.filters,
-            tokens,
             shards,
         })
     }
@@ -511,11 +561,7 @@ impl<'a> SiteIndex<'a> {
 impl Indexed<'_> {
     /// The shards' files (known once the words are).
     pub fn paths(&self) -> Vec<String> {
-        self.shards
-            .ranges
-            .iter()
-            .map(|(first, _, _)| shard_path(first))
-            .collect()
+        self.shards.iter().map(|shard| shard.path.clone()).collect()
     }
 
     /// Writes the shards, the filter lists and the manifest with `sink`.
@@ -523,26 +569,20 @@ impl Indexed<'_> {
         &self,
         sink: impl Fn(&str, &[u8]) -> anyhow::Result<()> + Sync,
     ) -> anyhow::Result<()> {
-        let list: Vec<(&String, &Token)> = self.tokens.iter().collect();
-        let hashes: Vec<u64> = self
-            .shards
-            .ranges
-            .par_iter()
-            .map(|(first, start, end)| {
-                let tokens = list[*start..*end].iter().map(|(_, t)| *t);
-                sink(&shard_path(first), &shard_file(tokens.clone()))?;
-                Ok(index::shard_hash(tokens))
-            })
-            .collect::<anyhow::Result<_>>()?;
         if !IN_BUILD {
             return Ok(());
         }
+        self.shards
+            .par_iter()
+            .try_for_each(|shard| sink(&shard.path, &shard.bytes))?;
         for (name, list) in &self.filters {
             sink(&filter_path(name), &filter_bytes(list))?;
         }
+        let hashes: Vec<u64> = self.shards.iter().map(|shard| shard.hash).collect();
+        let firsts: Vec<&str> = self.shards.iter().map(|s| s.first.as_str()).collect();
         sink(
             &format!("{DIR}index.json"),
-            &manifest_bytes(&self.docs, &self.shards, &hashes, &self.filters),
+            &manifest_bytes(&self.docs, &firsts, &hashes, &self.filters),
         )
     }
 }

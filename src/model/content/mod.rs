@@ -247,7 +247,7 @@ impl<T> std::ops::Deref for Rendered<T> {
 #[derive(Debug, Clone, Default)]
 pub struct Body {
     /// The body as HTML (raw HTML in Markdown is escaped).
-    pub html: String,
+    pub html: Html,
     /// `summary:` as written, else the start of the first paragraph.
     pub summary: String,
     /// True when `summary` was taken from the body (so the page need not repeat it).
@@ -257,4 +257,54 @@ pub struct Body {
     /// Hash of everything the page shows of this file: its text and how its links and
     /// cover image resolved. `serve` compares it to know which pages changed.
     pub fingerprint: u64,
+}
+
+/// A body's HTML: in memory (`serve`, `check`), or — in a build — in the body store's file,
+/// read by the page and the search index when each needs it (see `base::spill`).
+#[derive(Debug, Clone)]
+pub enum Html {
+    Held(String),
+    Spilled(crate::base::spill::Spilled),
+}
+
+impl Default for Html {
+    fn default() -> Html {
+        Html::Held(String::new())
+    }
+}
+
+impl From<String> for Html {
+    fn from(html: String) -> Html {
+        Html::Held(html)
+    }
+}
+
+impl Html {
+    /// The HTML; reading a spilled body back can fail (the build then fails).
+    pub fn text(&self) -> std::io::Result<std::borrow::Cow<'_, str>> {
+        match self {
+            Html::Held(html) => Ok(std::borrow::Cow::Borrowed(html)),
+            Html::Spilled(spilled) => spilled.read().map(std::borrow::Cow::Owned),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Html::Held(html) => html.is_empty(),
+            Html::Spilled(spilled) => spilled.is_empty(),
+        }
+    }
+}
+
+/// As the HTML string, read when the page's context is made.
+impl serde::Serialize for Html {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.text() {
+            Ok(html) => serializer.serialize_str(&html),
+            Err(e) => Err(serde::ser::Error::custom(format!(
+                "không đọc lại được thân bài từ {}: {e}",
+                crate::base::layout::CACHE
+            ))),
+        }
+    }
 }
