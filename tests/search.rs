@@ -287,3 +287,30 @@ fn serve_rewrites_only_the_index_files_an_edit_changes() {
     site.write(rel, &text.replace("date: 2019-05-10", "date: 2017-01-01"));
     step(&mut live);
 }
+
+#[test]
+fn a_build_writes_the_same_records_as_serve_across_many_chunks() {
+    // More than one chunk of 256 documents: the build writes each chunk's records files as
+    // the chunk is read, and must number them as serve's whole-index pass does.
+    let site = TestSite::fixture("search");
+    for i in 0..600 {
+        site.write(
+            &format!("tin-bai/2019/tin-so-{i}.md"),
+            &format!(
+                "---\ntitle: Tin số {i} về đường làng\ndate: 2019-03-{:02} 08:{:02}\nunit: viet-tri\n---\n\nHội viên số {i} góp công làm đường.\n",
+                1 + i % 28,
+                i % 60
+            ),
+        );
+    }
+    let loaded = datto::assemble::load(site.root(), &load_options()).unwrap();
+    let update = datto::search::Incremental::default().update(&loaded);
+    let served: std::collections::BTreeMap<String, Vec<u8>> = update.changed.into_iter().collect();
+    let built = fresh_index(site.root());
+    let records = built
+        .keys()
+        .filter(|p| p.starts_with("tim-kiem/r/"))
+        .count();
+    assert!(records > 32, "{records} records files");
+    assert_eq!(served, built);
+}

@@ -54,14 +54,6 @@ impl Spilled {
         crate::base::text::utf8(bytes)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "không phải UTF-8"))
     }
-
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
 }
 
 impl std::fmt::Debug for Spilled {

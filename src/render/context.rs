@@ -3,9 +3,9 @@
 //! Templates never see the whole site, which keeps a 10,000-item build fast.
 
 use serde::Serialize;
+use std::borrow::Cow;
 
 use crate::model::content::Html;
-use std::borrow::Cow;
 
 pub use super::lazy::{ShareLinks, Url};
 pub use super::parts::{Card, Parts, date_context};

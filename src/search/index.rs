@@ -211,7 +211,7 @@ where
 /// [`collect`], where `done(chunk, made)` gets what `each` made of the [`CHUNK`] documents
 /// from `chunk × CHUNK` as soon as they are read, and `made` holds what `done` returns: a
 /// build writes each chunk's records there instead of keeping every record until the end
-/// (at 50,000 items they were ~180 MB).
+/// (their JSON is ~140 MB at 50,000 items).
 pub fn collect_chunks<'a, F, E, T, D, U>(
     count: usize,
     words_of: F,

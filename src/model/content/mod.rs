@@ -287,13 +287,6 @@ impl Html {
             Html::Spilled(spilled) => spilled.read().map(std::borrow::Cow::Owned),
         }
     }
-
-    pub fn is_empty(&self) -> bool {
-        match self {
-            Html::Held(html) => html.is_empty(),
-            Html::Spilled(spilled) => spilled.is_empty(),
-        }
-    }
 }
 
 /// As the HTML string, read when the page's context is made.
