@@ -367,6 +367,49 @@ fn events(
 mod tests {
     use super::*;
 
+    #[tokio::test(start_paused = true)]
+    async fn a_request_for_a_file_being_made_waits_for_it_then_gives_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        store.batch().expect("anh/a.webp".into());
+        let waiting = tokio::spawn({
+            let store = store.clone();
+            async move { find(&store, "anh/a.webp").await }
+        });
+        // Made while the request waits: the request gets it.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let photo = Entry::Bytes(Arc::from(&b"webp"[..]));
+        store.batch().put("anh/a.webp".into(), photo.clone());
+        assert_eq!(waiting.await.unwrap(), Some(photo));
+
+        // Other files becoming ready do not end the wait; never made, it ends after
+        // PENDING_WAIT with nothing (a 404), not never.
+        store.batch().expect("anh/b.webp".into());
+        let started = tokio::time::Instant::now();
+        let waiting = tokio::spawn({
+            let store = store.clone();
+            async move { find(&store, "anh/b.webp").await }
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        store
+            .batch()
+            .put("anh/c.webp".into(), Entry::Bytes(Arc::from(&b"c"[..])));
+        assert_eq!(waiting.await.unwrap(), None);
+        assert!(started.elapsed() >= PENDING_WAIT, "{:?}", started.elapsed());
+
+        // A rebuild that failed settles what it left pending: answered at once.
+        store.batch().expect("anh/d.webp".into());
+        let started = tokio::time::Instant::now();
+        let waiting = tokio::spawn({
+            let store = store.clone();
+            async move { find(&store, "anh/d.webp").await }
+        });
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        store.batch().settle();
+        assert_eq!(waiting.await.unwrap(), None);
+        assert!(started.elapsed() < PENDING_WAIT);
+    }
+
     #[test]
     fn request_paths_are_normalised_or_refused() {
         let cases = [
