@@ -248,6 +248,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             future,
             editor_password,
         } => {
+            no_transparent_huge_pages();
             datto::commands::serve::serve(datto::commands::serve::ServeOptions {
                 root: cli.root,
                 bind,
@@ -420,6 +421,21 @@ fn parse() -> Result<Cli, ExitCode> {
         }
         ExitCode::from(u8::try_from(rendered.code).unwrap_or(2))
     })
+}
+
+/// No transparent huge pages for `serve` (Linux). mimalloc asks the kernel for them
+/// (`MADV_HUGEPAGE`), and each is a 2 MB region zeroed whole when first touched: on this
+/// project's VM that zeroing was a third of `serve`'s start-up samples. Measured without
+/// them (10,000 items, alternating): `serve` answers after 2.8–3.1 s instead of 3.7–3.8 s
+/// and holds 710–740 MB instead of 815–820 MB. A build, which lives seconds, is left as
+/// it is: it peaked lower (120 vs 160 MB) but was not faster, maybe slower (fewer TLB hits).
+fn no_transparent_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours; a
+    // kernel without it returns an error, which changes nothing.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
+    }
 }
 
 fn main() -> ExitCode {
