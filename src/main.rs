@@ -426,9 +426,9 @@ fn parse() -> Result<Cli, ExitCode> {
 /// No transparent huge pages for `serve` (Linux). mimalloc asks the kernel for them
 /// (`MADV_HUGEPAGE`), and each is a 2 MB region zeroed whole when first touched: on this
 /// project's VM that zeroing was a third of `serve`'s start-up samples. Measured without
-/// them (10,000 items, alternating): `serve` answers after 2.8–3.1 s instead of 3.7–3.8 s
-/// and holds 710–740 MB instead of 815–820 MB. A build, which lives seconds, is left as
-/// it is: it peaked lower (120 vs 160 MB) but was not faster, maybe slower (fewer TLB hits).
+/// them (10,000 items, alternating): `serve` answers after 2.3–2.6 s instead of 2.9–3.6 s
+/// and holds ~740 MB instead of 810–816 MB. A build, which lives seconds, is left as it
+/// is: it peaked lower (120 vs 160 MB) but was not faster, maybe slower (fewer TLB hits).
 fn no_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory of ours; a

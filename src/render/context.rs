@@ -142,7 +142,7 @@ pub struct Gallery<'a> {
 
 impl Gallery<'_> {
     /// The photos shown in the gallery, numbered among themselves.
-    pub fn photos(&self, html: &str) -> Vec<GalleryPhoto> {
+    fn photos(&self, html: &str) -> Vec<GalleryPhoto> {
         // Shown in the text: its largest file is in the body's srcset or a link.
         let shown: Vec<_> = self
             .candidates

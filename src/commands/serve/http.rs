@@ -367,15 +367,18 @@ fn events(
 mod tests {
     use super::*;
 
+    /// A request for `rel`, waiting on its own task.
+    fn request(store: &Arc<Store>, rel: &'static str) -> tokio::task::JoinHandle<Option<Entry>> {
+        let store = store.clone();
+        tokio::spawn(async move { find(&store, rel).await })
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_request_for_a_file_being_made_waits_for_it_then_gives_up() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
         store.batch().expect("anh/a.webp".into());
-        let waiting = tokio::spawn({
-            let store = store.clone();
-            async move { find(&store, "anh/a.webp").await }
-        });
+        let waiting = request(&store, "anh/a.webp");
         // Made while the request waits: the request gets it.
         tokio::time::sleep(Duration::from_secs(5)).await;
         let photo = Entry::Bytes(Arc::from(&b"webp"[..]));
@@ -386,10 +389,7 @@ mod tests {
         // PENDING_WAIT with nothing (a 404), not never.
         store.batch().expect("anh/b.webp".into());
         let started = tokio::time::Instant::now();
-        let waiting = tokio::spawn({
-            let store = store.clone();
-            async move { find(&store, "anh/b.webp").await }
-        });
+        let waiting = request(&store, "anh/b.webp");
         tokio::time::sleep(Duration::from_secs(1)).await;
         store
             .batch()
@@ -400,10 +400,7 @@ mod tests {
         // A rebuild that failed settles what it left pending: answered at once.
         store.batch().expect("anh/d.webp".into());
         let started = tokio::time::Instant::now();
-        let waiting = tokio::spawn({
-            let store = store.clone();
-            async move { find(&store, "anh/d.webp").await }
-        });
+        let waiting = request(&store, "anh/d.webp");
         tokio::time::sleep(Duration::from_secs(1)).await;
         store.batch().settle();
         assert_eq!(waiting.await.unwrap(), None);
