@@ -6,6 +6,8 @@ mod common;
 mod live;
 #[path = "editor/login.rs"]
 mod login;
+#[path = "editor/saves.rs"]
+mod saves;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -451,17 +453,26 @@ fn refusals_change_nothing() {
     assert_eq!(std::fs::read(&file).unwrap(), before);
 }
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+/// A real photo of the fixture: uploads are decoded whole before they are kept.
+fn png() -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/basic/content/tin-bai/2018/trao-mai-am/anh-1.png"),
+    )
+    .unwrap()
+}
 
 #[test]
 fn uploads() {
     let site = TestSite::fixture("basic");
     let editor = Editor::start(&site);
+    let png = png();
+    let png = png.as_slice();
 
     // A plain file becomes a bundle; the name is the server's.
     let a = editor.upload(
         "/_datto/api/media?path=tin-bai/2019/tap-huan.md",
-        &[("file", "../../Ảnh Hội nghị.exe", PNG)],
+        &[("file", "../../Ảnh Hội nghị.exe", png)],
     );
     assert_eq!(a.status, 201, "{}", a.body);
     assert_eq!(a.json()["name"], "anh-hoi-nghi.png");
@@ -476,7 +487,7 @@ fn uploads() {
     );
     let b = editor.upload(
         "/_datto/api/media?path=tin-bai/2019/tap-huan/index.md",
-        &[("file", "Ảnh hội nghị.png", PNG)],
+        &[("file", "Ảnh hội nghị.png", png)],
     );
     assert_eq!(b.json()["name"], "anh-hoi-nghi-2.png", "{}", b.body);
 
@@ -486,6 +497,25 @@ fn uploads() {
         &[("file", "a.png", b"GIF89a....")],
     );
     assert_eq!(gif.status, 415, "{}", gif.body);
+    // A photo the build could not publish is refused before it is kept: one cut short (a
+    // dropped connection), one whose header announces 20000×20000 pixels, a plain file
+    // that an upload would have turned into a bundle stays as it was.
+    let mut huge = png[..16].to_vec();
+    huge.extend(20_000u32.to_be_bytes());
+    huge.extend(20_000u32.to_be_bytes());
+    huge.extend(&png[24..]);
+    for (what, bytes) in [("cut short", &png[..png.len() / 2]), ("huge", &huge[..])] {
+        for target in ["tin-bai/2019/tap-huan/index.md", "trang/gioi-thieu.md"] {
+            let refused = editor.upload(
+                &format!("/_datto/api/media?path={target}"),
+                &[("file", "a.png", bytes)],
+            );
+            assert_eq!(refused.status, 422, "{what} {target}: {}", refused.body);
+            assert!(refused.body.contains("\"message\""), "{}", refused.body);
+        }
+    }
+    assert!(site.root().join("content/trang/gioi-thieu.md").is_file());
+    assert!(!site.root().join("content/trang/gioi-thieu").exists());
     // Refused from its announced length, before the body is read.
     let mut stream = TcpStream::connect(editor.addr()).unwrap();
     write!(
@@ -508,7 +538,7 @@ fn uploads() {
     );
     let out = editor.upload(
         "/_datto/api/media?path=../secret.md",
-        &[("file", "a.png", PNG)],
+        &[("file", "a.png", png)],
     );
     assert_eq!(out.status, 400);
     let files = std::fs::read_dir(&bundle).unwrap().count();
@@ -529,7 +559,7 @@ fn uploads() {
     assert!(site.root().join("content").join(&path).is_file(), "{path}");
     let not_word = editor.upload(
         "/_datto/api/import",
-        &[("file", "a.docx", PNG), ("unit", "", b"viet-tri")],
+        &[("file", "a.docx", png), ("unit", "", b"viet-tri")],
     );
     assert_eq!(not_word.status, 415, "{}", not_word.body);
 }

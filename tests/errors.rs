@@ -232,3 +232,24 @@ fn unreadable_files_are_explained_by_what_happened() {
         );
     }
 }
+
+#[test]
+fn one_run_reports_every_mistake_of_a_file() {
+    let site = TestSite::fixture("basic");
+    // A typo'd key, a bad date, an unknown unit and a broken link in the body: all four at
+    // once, not one per run.
+    site.write(
+        "tin-bai/2019/nhieu-loi.md",
+        "---\ntitle: Nhiều lỗi\ndate: 2019-13-01\nunit: khong-co\ndraf: true\n---\nXem [bài](../khong-co-bai.md).\n",
+    );
+    let stderr = site.run(&["check"]).failure(1).stderr();
+    for expected in [
+        "content/tin-bai/2019/nhieu-loi.md:3:",
+        "content/tin-bai/2019/nhieu-loi.md:4: không có đơn vị `khong-co`",
+        "content/tin-bai/2019/nhieu-loi.md:5: khóa không được hỗ trợ `draf`",
+        "content/tin-bai/2019/nhieu-loi.md:7:",
+    ] {
+        assert!(stderr.contains(expected), "lacks {expected:?}:\n{stderr}");
+    }
+    assert!(stderr.contains("khong-co-bai.md"), "{stderr}");
+}

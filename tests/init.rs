@@ -33,6 +33,20 @@ fn init_builds_at_once_and_an_exported_theme_wins() {
     );
     let index = std::fs::read_to_string(site.join("public/index.html")).unwrap();
     assert!(index.contains("Chào mừng đến với trang Phụ nữ Đất Tổ"));
+    // Everything the page loads is there: the logo, styles, scripts (a new site has no
+    // `static/` of its own, so the theme brings them).
+    for attr in ["src=\"/", "href=\"/"] {
+        for (at, _) in index.match_indices(attr) {
+            let value = &index[at + attr.len()..];
+            let path = &value[..value.find('"').unwrap()];
+            let path = path.split(['?', '#']).next().unwrap();
+            let file = site.join("public").join(path);
+            assert!(
+                file.is_file() || file.join("index.html").is_file(),
+                "/{path} is loaded by the home page but was not built"
+            );
+        }
+    }
     for page in [
         "gioi-thieu/index.html",
         "lien-he/index.html",

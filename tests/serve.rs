@@ -45,6 +45,20 @@ fn serves_pages_with_types_and_statuses() {
     let redirect = server.get("/tin-bai/2019/tap-huan");
     assert_eq!(redirect.status, 301);
     assert_eq!(redirect.header("location"), Some("/tin-bai/2019/tap-huan/"));
+    // The redirect names this server's path, whatever the request's spelling: a path
+    // starting `//` would be another host to the browser (an open redirect).
+    for (sent, location) in [
+        (
+            "//evil.example/%2e%2e/tin-bai/2019/tap-huan",
+            "/tin-bai/2019/tap-huan/",
+        ),
+        ("//tin-bai/2019/tap-huan", "/tin-bai/2019/tap-huan/"),
+        ("/tin-bai//2019/tap-huan?a=1", "/tin-bai/2019/tap-huan/?a=1"),
+    ] {
+        let reply = server.get(sent);
+        assert_eq!(reply.status, 301, "{sent}");
+        assert_eq!(reply.header("location"), Some(location), "{sent}");
+    }
 
     let missing = server.get("/khong-co-trang-nay/");
     assert_eq!(missing.status, 404);

@@ -32,6 +32,8 @@ impl Origin {
 pub struct Claims {
     pub(super) base: BaseUrl,
     files: FxHashMap<String, Origin>,
+    /// Claimed names holding capitals, lower-cased → as claimed.
+    folded: FxHashMap<String, String>,
     /// Page-bundle and loose assets: content path → output path (for a photo, its
     /// largest derived file).
     pub(super) assets: FxHashMap<String, String>,
@@ -48,6 +50,7 @@ impl Claims {
         Claims {
             base: base.clone(),
             files: FxHashMap::default(),
+            folded: FxHashMap::default(),
             assets: FxHashMap::default(),
             static_photos: FxHashMap::default(),
             bad_photos: FxHashSet::default(),
@@ -56,6 +59,49 @@ impl Claims {
     }
 
     fn claim(&mut self, file: String, origin: Origin, problems: &mut Diagnostics) {
+        // The search index's files are named as it is written (shards, records), so they
+        // are not claimed one by one: their folder is datto's.
+        if let Origin::Source(path) | Origin::Static(path) = &origin
+            && file.starts_with(crate::base::layout::SEARCH_DIR)
+        {
+            problems.push(
+                Diagnostic::new(
+                    path,
+                    1,
+                    format!(
+                        "/{file} nằm trong /{}, thư mục của chỉ mục tìm kiếm do datto tạo",
+                        crate::base::layout::SEARCH_DIR
+                    ),
+                )
+                .with_hint("đổi tên hoặc chuyển tệp sang thư mục khác"),
+            );
+            return;
+        }
+        // `Anh.JPG` beside `anh.jpg`: one file on Windows, macOS and many hosts, where one
+        // overwrites the other. Only a name with capitals can meet another this way.
+        let other_case = if file.chars().any(char::is_uppercase) {
+            let lower = file.to_lowercase();
+            let met = match self.files.get_key_value(&lower) {
+                Some((known, _)) => Some(known.clone()),
+                None => self.folded.get(&lower).filter(|f| **f != file).cloned(),
+            };
+            self.folded.entry(lower).or_insert_with(|| file.clone());
+            met
+        } else {
+            self.folded.get(&file).cloned()
+        };
+        if let Some(known) = other_case {
+            let message = format!(
+                "hai tệp chỉ khác nhau chữ hoa, chữ thường: /{known} và /{file}; trên Windows, macOS và nhiều máy chủ chúng là một tệp, tệp này sẽ đè tệp kia"
+            );
+            let hint = "đổi tên một trong hai tệp cho khác hẳn";
+            for side in self.files.get(&known).into_iter().chain([&origin]) {
+                if let Origin::Source(path) | Origin::Static(path) = side {
+                    problems.push(Diagnostic::new(path, 1, &message).with_hint(hint));
+                }
+            }
+            return;
+        }
         if let Some(previous) = self.files.get(&file) {
             let message = format!(
                 "hai nội dung cùng ghi vào /{file}: {} và {}",
@@ -155,8 +201,12 @@ impl Claims {
                 }
                 continue;
             }
-            if refused_photo(&shown, problems) {
+            if refused_photo(&from, &shown, problems) {
                 self.bad_photos.insert(asset.clone());
+                continue;
+            }
+            if let Some(problem) = scripted(&from, asset) {
+                problems.push(problem.at(&shown));
                 continue;
             }
             self.claim(output.clone(), Origin::Source(shown), problems);
@@ -176,7 +226,7 @@ impl Claims {
                 }
                 continue;
             }
-            if refused_photo(&shown, problems) {
+            if refused_photo(from, &shown, problems) {
                 self.bad_photos.insert(rel.clone());
                 continue;
             }
@@ -297,16 +347,76 @@ fn plan_photos<'k>(
 }
 
 /// A file of a format that is refused (HEIC, TIFF…): a problem, and true.
-fn refused_photo(shown: &std::path::Path, problems: &mut Diagnostics) -> bool {
+fn refused_photo(
+    from: &std::path::Path,
+    shown: &std::path::Path,
+    problems: &mut Diagnostics,
+) -> bool {
     let name = shown.to_string_lossy();
-    if !crate::images::is_refused_name(&name) {
-        return false;
+    if crate::images::is_refused_name(&name) {
+        problems.push(
+            Diagnostic::new(shown, 1, "ảnh định dạng này không dùng được trên trang web")
+                .with_hint(crate::images::header::EXPORT_HINT),
+        );
+        return true;
     }
-    problems.push(
-        Diagnostic::new(shown, 1, "ảnh định dạng này không dùng được trên trang web")
-            .with_hint(crate::images::header::EXPORT_HINT),
-    );
-    true
+    match crate::images::disguised(from, &name) {
+        Some(problem) => {
+            problems.push(problem.at(shown));
+            true
+        }
+        None => false,
+    }
+}
+
+/// A file beside an item that would run script from the site's own address when opened:
+/// an HTML page, or an SVG holding script (`<script>`, `onload=`, `javascript:`…). Pages
+/// are Markdown, whose raw HTML is shown as text; a file in `content/static/` is the
+/// site's own (a host's verification page) and is copied as it is.
+fn scripted(from: &std::path::Path, name: &str) -> Option<crate::images::header::Problem> {
+    use crate::images::header::Problem;
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    match ext {
+        "html" | "htm" | "xhtml" | "shtml" => Some(Problem::new(
+            "tệp HTML đặt cạnh bài sẽ được đăng nguyên như vậy, mã trong nó chạy được trên trang",
+            Some(
+                "viết nội dung vào tệp .md; nếu thật cần đăng nguyên tệp HTML, chuyển nó vào content/static/",
+            ),
+        )),
+        "svg" => {
+            let text = std::fs::read(from).ok()?.to_ascii_lowercase();
+            let text = String::from_utf8_lossy(&text);
+            let found = [
+                "<script",
+                "javascript:",
+                "<foreignobject",
+                "<iframe",
+                "<embed",
+                "<object",
+            ]
+            .iter()
+            .any(|m| text.contains(m))
+                || text
+                    .match_indices(" on")
+                    .chain(text.match_indices("\ton"))
+                    .chain(text.match_indices("\non"))
+                    .any(|(at, _)| {
+                        let rest = &text[at + 3..];
+                        let name_end = rest
+                            .find(|c: char| !c.is_ascii_alphabetic())
+                            .unwrap_or(rest.len());
+                        name_end > 0 && rest[name_end..].trim_start().starts_with('=')
+                    });
+            found.then(|| {
+                Problem::new(
+                    "ảnh SVG này chứa mã chạy được (script, onload=…): đăng lên, mã sẽ chạy trên trang",
+                    Some("xuất lại ảnh thành PNG, hoặc lưu SVG từ trình vẽ với tùy chọn bỏ script"),
+                )
+            })
+        }
+        _ => None,
+    }
 }
 
 /// The hash of one entry of an order-independent sum: entries are hashed one by one and

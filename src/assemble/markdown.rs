@@ -83,8 +83,25 @@ pub fn render(source: &Source, resolver: &dyn LinkResolver) -> (Rendered, Vec<Di
     // The last line scanned for Markdown that failed to become a link (each line once).
     let mut scanned_line = 0;
 
-    let line_of =
-        |offset: usize| source.body_line + body[..offset].bytes().filter(|b| *b == b'\n').count();
+    // Counted from the last offset asked, not from the start: offsets come in (nearly)
+    // ascending order, so a body costs one pass, where counting from the start each time
+    // made a 1 MB body take 12 s and 200 KB of `[` 11 s.
+    let last = std::cell::Cell::new((0usize, 0usize));
+    let line_of = |offset: usize| {
+        let newlines = |a: usize, b: usize| {
+            body.as_bytes()
+                .get(a..b)
+                .map_or(0, |s| s.iter().filter(|c| **c == b'\n').count())
+        };
+        let (at, lines) = last.get();
+        let lines = if offset >= at {
+            lines + newlines(at, offset)
+        } else {
+            lines - newlines(offset, at)
+        };
+        last.set((offset, lines));
+        source.body_line + lines
+    };
     // The link's new URL, if it changes; a broken link becomes a problem at its line.
     let resolve = |problems: &mut Vec<Diagnostic>, offset: usize, dest: &str, is_image: bool| {
         resolver

@@ -130,6 +130,8 @@ fn assemble_from<R: AsRef<str>>(
     let mut hidden: Vec<String> = Vec::new();
     // Files that exist but failed to parse: links to them are not "broken".
     let mut failed: Vec<String> = Vec::new();
+    // Their bodies, when the front matter alone was refused: checked for broken links.
+    let mut failed_bodies: Vec<Arc<crate::model::content::Source>> = Vec::new();
     // Items held back by their date, listed by `build` and `check`.
     let mut scheduled = Vec::new();
     for (rel, doc) in docs {
@@ -148,9 +150,10 @@ fn assemble_from<R: AsRef<str>>(
             }
             Doc::Profile(profile) if options.drafts || !profile.draft => profiles.push(profile),
             Doc::Page(page) if options.drafts || !page.draft => pages.push(page),
-            Doc::Failed(errors) => {
+            Doc::Failed(errors, body) => {
                 problems.extend(errors);
                 failed.push(rel.to_string());
+                failed_bodies.extend(body);
             }
             _ => hidden.push(rel.to_string()),
         }
@@ -221,6 +224,9 @@ fn assemble_from<R: AsRef<str>>(
     let targets = Targets::new(&selection, &hidden, &failed);
     let resolver = Resolver::new(&claims, &targets);
     let environment = resolver.environment();
+    for body in &failed_bodies {
+        problems.extend(markdown::render(body, &resolver).1);
+    }
     let (items, profiles, pages) = match (bodies, markdown) {
         (Some(bodies), _) => {
             let (items, more) = bodies.items.render(&selection.items, &claims, &resolver);

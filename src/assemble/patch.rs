@@ -99,7 +99,7 @@ pub fn patch(
                 Edit::Page(at, new)
             }
             // Gone, failed to parse, or not a document at all.
-            Some(Doc::Failed(_)) | None => return false,
+            Some(Doc::Failed(..)) | None => return false,
         };
         edits.push(edit);
     }

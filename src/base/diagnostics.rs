@@ -42,9 +42,12 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Forward slashes on every platform: this is what staff copy into a chat or an issue.
         let path = self.path.to_string_lossy().replace('\\', "/");
-        write!(f, "{path}:{}: {}", self.line, self.message)?;
+        // One line per problem, whatever a quoted value holds (a line break, an escape
+        // sequence that would recolour the terminal): `path:line: message` stays greppable.
+        let one_line = |text: &str| text.replace(|c: char| c.is_control(), " ");
+        write!(f, "{path}:{}: {}", self.line, one_line(&self.message))?;
         if let Some(hint) = &self.hint {
-            write!(f, " (gợi ý: {hint})")?;
+            write!(f, " (gợi ý: {})", one_line(hint))?;
         }
         Ok(())
     }
@@ -364,6 +367,12 @@ mod tests {
         assert_eq!(
             d.to_string(),
             "content/tin-bai/a.md:4: khóa lạ `draf` (gợi ý: `draft`)"
+        );
+        let quoted =
+            Diagnostic::new("a.md", 2, "liên kết `java\nscript:\u{1b}[31m`").with_hint("xóa\r\n");
+        assert_eq!(
+            quoted.to_string(),
+            "a.md:2: liên kết `java script: [31m` (gợi ý: xóa  )"
         );
     }
 

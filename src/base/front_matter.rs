@@ -221,7 +221,11 @@ pub fn parse_yaml<T: DeserializeOwned>(
         }
     };
 
+    let mut mapping = mapping;
     let mut errors = forbidden_characters(path, &mapping, |key| lines.line_of(key, first_line));
+    // An unknown key does not hide the other keys' problems (a typo `draf:` beside a bad
+    // date): it is reported, left out, and the rest is read as usual.
+    let mut unknown: Vec<(serde_yaml::Value, Diagnostic)> = Vec::new();
     for key in mapping.keys() {
         let Some(key) = key.as_str() else {
             errors.push(
@@ -233,37 +237,51 @@ pub fn parse_yaml<T: DeserializeOwned>(
         if !allowed_keys.contains(&key) {
             let near = closest(key, allowed_keys.iter().copied());
             let hint = did_you_mean(near, "các khóa được dùng", allowed_keys.iter().copied());
-            errors.push(
+            unknown.push((
+                serde_yaml::Value::String(key.to_string()),
                 Diagnostic::new(
                     path,
                     lines.line_of(key, first_line),
                     format!("khóa không được hỗ trợ `{key}`"),
                 )
                 .with_hint(hint),
-            );
+            ));
         }
     }
+    let mut unknown_errors = Vec::new();
+    for (key, problem) in unknown {
+        mapping.remove(&key);
+        unknown_errors.push(problem);
+    }
     if !errors.is_empty() {
+        errors.extend(unknown_errors);
         return Err(errors);
     }
+    let with_unknown = |mut problems: Vec<Diagnostic>| {
+        let mut all = unknown_errors.clone();
+        all.append(&mut problems);
+        all
+    };
 
+    let known: Vec<serde_yaml::Value> = mapping.keys().cloned().collect();
     let (value, failed_keys, problems) =
         match serde_yaml::from_value(serde_yaml::Value::Mapping(mapping)) {
-            Ok(value) => (value, Vec::new(), Vec::new()),
+            Ok(value) => (value, Vec::new(), with_unknown(Vec::new())),
             Err(_) => {
                 // Only on failure: read the tree again (cheaper than a copy on every file).
                 let mut mapping = match serde_yaml::from_str(yaml) {
                     Ok(serde_yaml::Value::Mapping(m)) => m,
                     _ => Default::default(),
                 };
+                mapping.retain(|key, _| known.contains(key));
                 let (failed, problems) =
                     type_errors::<T>(path, yaml, mapping.clone(), &lines, first_line);
                 for key in &failed {
                     mapping.remove(key.as_str());
                 }
                 match serde_yaml::from_value(serde_yaml::Value::Mapping(mapping)) {
-                    Ok(rest) if !failed.is_empty() => (rest, failed, problems),
-                    _ => return Err(problems),
+                    Ok(rest) if !failed.is_empty() => (rest, failed, with_unknown(problems)),
+                    _ => return Err(with_unknown(problems)),
                 }
             }
         };

@@ -17,6 +17,9 @@ pub const PUBLIC: &str = "public";
 /// The page a web server (and `serve`) answers a missing address with: hosts look for it
 /// at the top of the site.
 pub const NOT_FOUND_PAGE: &str = "404.html";
+/// The search page and its index files, in the output (`tim-kiem/index.json`, shards…):
+/// datto's alone, a static file there would replace part of the index.
+pub const SEARCH_DIR: &str = "tim-kiem/";
 /// Derived files kept between builds (resized photos), `ROOT/.datto-cache/`.
 pub const CACHE: &str = ".datto-cache";
 /// Where the editor moves what staff delete, `content/_thung-rac/` (restorable).

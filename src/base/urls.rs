@@ -102,6 +102,11 @@ const PATH_ESCAPE: &AsciiSet = &CONTROLS
     .add(b'^')
     .add(b'|');
 
+/// An output path (`tin-bai/a b`) escaped as a URL path (`tin-bai/a%20b`).
+pub fn escape_path(path: &str) -> String {
+    utf8_percent_encode(path, PATH_ESCAPE).to_string()
+}
+
 /// A root-relative URL for an output path, escaped for use in `href`/`src`.
 pub fn url_for(base: &BaseUrl, path: &str) -> String {
     base.link(&utf8_percent_encode(path, PATH_ESCAPE).to_string())

@@ -274,9 +274,10 @@ impl Cache {
         if missing.is_empty() {
             return Ok(produced(&files));
         }
-        let (raster, orientation) =
+        let decoded =
             process::decode(&bytes).map_err(|problem| Error::from(problem.at(&picture.shown)))?;
         // The file may have changed since it was planned: the header decides the sizes.
+        let (raster, orientation) = (&decoded.raster, decoded.orientation);
         if (raster.width, raster.height) != (picture.header.width, picture.header.height)
             || orientation != picture.header.orientation
         {
@@ -290,7 +291,7 @@ impl Cache {
             return Ok(Vec::new());
         }
         let kinds: Vec<Kind> = missing.iter().map(|(_, d)| d.kind).collect();
-        let encoded = process::derive(raster, orientation, picture, &kinds)?;
+        let encoded = process::derive(decoded, picture, &kinds)?;
         for ((path, _), bytes) in missing.iter().zip(encoded) {
             write_new(path, &bytes)?;
         }

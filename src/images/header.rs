@@ -120,6 +120,31 @@ pub fn corrupt(detail: impl std::fmt::Display) -> Problem {
     )
 }
 
+/// A decoder's refusal, as staff should read it: the decoder's own text is English, so
+/// only its kind is told.
+pub fn unreadable(error: image::ImageError) -> Problem {
+    use image::ImageError as E;
+    match error {
+        E::Limits(_) => Problem::new(
+            "ảnh cần quá nhiều bộ nhớ để đọc (ảnh rất lớn, hoặc có khối dữ liệu bất thường)",
+            Some("mở ảnh rồi lưu lại thành JPEG, cỡ khoảng 4000 điểm chiều rộng"),
+        ),
+        E::Unsupported(_) => Problem::new(
+            "ảnh được mã hóa theo cách datto không đọc được",
+            Some(EXPORT_HINT),
+        ),
+        E::IoError(io) => corrupt(crate::base::diagnostics::io_message(&io).0),
+        _ => corrupt("dữ liệu ảnh hỏng"),
+    }
+}
+
+/// What one photo's decoding may allocate ([`super::MAX_ALLOC`]).
+pub fn limits() -> image::Limits {
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(super::MAX_ALLOC);
+    limits
+}
+
 /// The first bytes of a file that hold its header. image's JPEG decoder reads its whole
 /// input before parsing, and a phone photo is 3–8 MB: planning reads this much (EXIF is at
 /// most 64 KB), and the whole file only if the header runs past it.
@@ -178,9 +203,9 @@ fn from_reader(
     reader: impl std::io::BufRead + std::io::Seek,
     format: Format,
 ) -> Result<Header, Problem> {
-    let mut decoder = ImageReader::with_format(reader, format.image_format())
-        .into_decoder()
-        .map_err(corrupt)?;
+    let mut reader = ImageReader::with_format(reader, format.image_format());
+    reader.limits(limits());
+    let mut decoder = reader.into_decoder().map_err(unreadable)?;
     let (width, height) = decoder.dimensions();
     check_size(width, height)?;
     // A broken EXIF block only loses the orientation; the photo itself is fine.
@@ -206,6 +231,14 @@ pub fn check_size(width: u32, height: u32) -> Result<(), Problem> {
                 MAX_PIXELS / 1_000_000
             ),
             Some("thu nhỏ ảnh (ví dụ còn 4000 điểm chiều rộng) rồi lưu lại"),
+        ));
+    }
+    // A WebP side is at most 16383 pixels: a strip longer than that even 1 pixel wide
+    // cannot be published (a tall one is narrowed to fit, see `Picture::from_header`).
+    if width.max(height) / width.min(height) > super::MAX_SIDE {
+        return Err(Problem::new(
+            format!("ảnh quá dài so với bề ngang: {width}×{height} điểm ảnh"),
+            Some("cắt ảnh thành vài ảnh ngắn hơn rồi lưu lại"),
         ));
     }
     Ok(())

@@ -34,6 +34,12 @@ pub const OG_SIZE: (u32, u32) = (1200, 630);
 /// A photo with more pixels than this (a decompression bomb, or a panorama nobody needs
 /// at full size) is refused from its header, before anything is decoded.
 pub const MAX_PIXELS: u64 = 50_000_000;
+/// The longest side of a derived file: WebP's limit.
+pub const MAX_SIDE: u32 = 16_383;
+/// What decoding one photo may allocate: a 50-megapixel RGBA photo, with room to spare.
+/// Bounds what the pixel count does not: a 16-bit 7000×7000 PNG (400 MB), or a PNG of one
+/// pixel whose colour profile inflates to a gigabyte.
+pub const MAX_ALLOC: u64 = 320 * 1024 * 1024;
 
 /// Parameters of the derived files; part of every cache key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,7 +61,8 @@ const WEBP_QUALITY: f32 = 78.0;
 const WEBP_METHOD: i32 = 2;
 const JPEG_QUALITY: u8 = 80;
 /// Bumped whenever the derived bytes would change for the same source and settings.
-const VERSION: u32 = 2;
+/// 3: photos with a colour profile other than sRGB are converted to sRGB.
+const VERSION: u32 = 3;
 
 /// True for the file names whose contents go through this module.
 pub fn is_photo_name(name: &str) -> bool {
@@ -74,6 +81,58 @@ pub fn is_refused_name(name: &str) -> bool {
     ]
     .iter()
     .any(|ext| lower.ends_with(ext))
+}
+
+/// A file whose name is not a photo's but whose bytes are an image format that can carry
+/// metadata: a JPEG saved as `.jfif`/`.jpe` (Chrome and Edge on Windows do), `anh`
+/// without an extension, `anh.jpg.bak`, a HEIC renamed, a GIF (XMP can hold GPS). Copied
+/// as it is, it would publish its GPS coordinates; it is refused, with what to do. `None`
+/// for every other file (BMP carries no metadata and is copied as any file).
+pub fn disguised(path: &Path, name: &str) -> Option<header::Problem> {
+    use std::io::Read;
+    if is_photo_name(name) || is_refused_name(name) {
+        return None;
+    }
+    let mut start = [0u8; 16];
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut read = 0;
+    while read < start.len() {
+        match file.read(&mut start[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    let start = &start[..read];
+    let file_name = name.rsplit('/').next().unwrap_or(name);
+    let stem = match file_name.split_once('.') {
+        Some((stem, _)) if !stem.is_empty() => stem,
+        _ => file_name,
+    };
+    let (format, hint) = match header::sniff(start) {
+        Ok(header::Format::Jpeg) => ("JPEG", format!("đổi tên thành `{stem}.jpg`")),
+        Ok(header::Format::Png) => ("PNG", format!("đổi tên thành `{stem}.png`")),
+        Ok(header::Format::WebP) => ("WebP", format!("đổi tên thành `{stem}.webp`")),
+        Err(_) => {
+            let format = match start {
+                [b'G', b'I', b'F', b'8', ..] => "GIF",
+                [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] if brand.starts_with(b"avi") => {
+                    "AVIF"
+                }
+                [_, _, _, _, b'f', b't', b'y', b'p', ..] => "HEIC",
+                [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => "TIFF",
+                _ => return None,
+            };
+            (format, header::EXPORT_HINT.to_string())
+        }
+    };
+    Some(header::Problem::new(
+        format!(
+            "tệp `{file_name}` là ảnh {format}, sẽ được đăng nguyên như vậy, kèm thông tin ẩn trong ảnh (vị trí GPS, máy chụp…); datto chỉ làm sạch ảnh có đuôi .jpg, .jpeg, .png, .webp"
+        ),
+        Some(format!("{hint}; nếu không cần ảnh này, xóa tệp").as_str()),
+    ))
 }
 
 /// One derived file of a photo.
@@ -134,7 +193,11 @@ impl Picture {
         settings: &Settings,
     ) -> Picture {
         let (w, h) = header.upright();
-        let cap = w.min(settings.max_width.max(1));
+        // A long infographic is narrowed until its height fits a WebP file.
+        let fits = u32::try_from(u64::from(MAX_SIDE) * u64::from(w) / u64::from(h.max(1)))
+            .unwrap_or(u32::MAX)
+            .max(1);
+        let cap = w.min(settings.max_width.max(1)).min(fits);
         let scaled = |width: u32| (width, scaled_height(w, h, width));
         // The configured widths below the cap (not within 15 % of it: two nearly equal
         // files buy nothing), then the cap itself.
@@ -397,6 +460,15 @@ pub fn produce(
     cache: &Cache,
 ) -> Result<Ready, crate::base::diagnostics::Error> {
     cache.produce(pictures)
+}
+
+/// Whether `bytes` are a photo the build will publish: decoded whole, as [`produce`] does,
+/// with the same limits (for an upload, refused before it is written, so that one bad file
+/// cannot stop the site's next build).
+pub fn check_bytes(bytes: &[u8]) -> Result<Header, header::Problem> {
+    let head = header::read_bytes(bytes)?;
+    process::decode(bytes)?;
+    Ok(head)
 }
 
 /// Checks every photo as [`produce`] would, writing nothing (for `datto check`).

@@ -130,26 +130,102 @@ impl Raster {
     }
 }
 
-/// Decodes a whole photo, upright. `Err` is a problem in the file (corrupt, truncated).
-pub fn decode(bytes: &[u8]) -> Result<(Raster, u8), Problem> {
+/// A decoded photo as stored: its pixels, its EXIF orientation and its colour profile.
+pub struct Decoded {
+    pub raster: Raster,
+    pub orientation: u8,
+    pub icc: Option<Vec<u8>>,
+}
+
+/// Decodes a whole photo. `Err` is a problem in the file (corrupt, truncated).
+pub fn decode(bytes: &[u8]) -> Result<Decoded, Problem> {
     let head = header::read_bytes(bytes)?;
     check_complete(bytes, head.format)?;
-    let mut decoder = ImageReader::with_format(Cursor::new(bytes), head.format.image_format())
-        .into_decoder()
-        .map_err(corrupt)?;
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), head.format.image_format());
+    reader.limits(header::limits());
+    let mut decoder = reader.into_decoder().map_err(header::unreadable)?;
     let orientation = decoder.orientation().map_or(1, |o| o.to_exif());
-    let image = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-    Ok((Raster::from_dynamic(image), orientation))
+    let icc = decoder.icc_profile().ok().flatten();
+    let image = DynamicImage::from_decoder(decoder).map_err(header::unreadable)?;
+    Ok(Decoded {
+        raster: Raster::from_dynamic(image),
+        orientation,
+        icc,
+    })
+}
+
+/// Pixels of a photo tagged with another colour space, turned into sRGB: the derived files
+/// carry no profile, so a browser reads them as sRGB, and an iPhone's Display P3 or a
+/// camera's Adobe RGB would come out dull and shifted. A profile moxcms cannot read or
+/// convert from RGB (a grey or CMYK one) leaves the pixels as they are.
+fn to_srgb(raster: &mut Raster, icc: &[u8]) {
+    let Ok(source) = moxcms::ColorProfile::new_from_slice(icc) else {
+        return;
+    };
+    let layout = if raster.alpha {
+        moxcms::Layout::Rgba
+    } else {
+        moxcms::Layout::Rgb
+    };
+    let srgb = moxcms::ColorProfile::new_srgb();
+    let Ok(transform) =
+        source.create_transform_8bit(layout, &srgb, layout, moxcms::TransformOptions::default())
+    else {
+        return;
+    };
+    let mut out = vec![0u8; raster.pixels.len()];
+    if transform.transform(&raster.pixels, &mut out).is_ok() {
+        raster.pixels = out;
+    }
 }
 
 /// image's JPEG decoder is lenient: a photo cut short by a failed copy decodes with its
-/// bottom grey. A complete JPEG has an end-of-image marker; phones may append data after
-/// it (Samsung's trailer, a second image), so it is looked for anywhere after the header.
+/// bottom grey. A complete JPEG has an end-of-image marker after its image data; phones
+/// may append data after it (Samsung's trailer, a second image), so it is looked for
+/// anywhere after the first scan — not before: the EXIF thumbnail, inside the header,
+/// has its own end marker.
 fn check_complete(bytes: &[u8], format: header::Format) -> Result<(), Problem> {
-    if format == header::Format::Jpeg && !bytes.windows(2).skip(2).any(|w| w == [0xFF, 0xD9]) {
+    if format != header::Format::Jpeg {
+        return Ok(());
+    }
+    let from = first_scan(bytes).unwrap_or(2);
+    if !bytes
+        .get(from..)
+        .is_some_and(|data| data.windows(2).any(|w| w == [0xFF, 0xD9]))
+    {
         return Err(corrupt("tệp bị cắt cụt, thiếu phần cuối"));
     }
     Ok(())
+}
+
+/// Where a JPEG's first scan (its image data) starts, found by walking its segments from
+/// the start-of-image marker; `None` when they end or go wrong before one.
+fn first_scan(bytes: &[u8]) -> Option<usize> {
+    let mut at = 2;
+    loop {
+        if *bytes.get(at)? != 0xFF {
+            return None;
+        }
+        while *bytes.get(at)? == 0xFF {
+            at += 1;
+        }
+        let marker = *bytes.get(at)?;
+        at += 1;
+        match marker {
+            // Start of scan: its header's length, then the data.
+            0xDA => {
+                let len = u16::from_be_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]);
+                return Some(at + usize::from(len));
+            }
+            // Markers without a length.
+            0x01 | 0xD0..=0xD8 => {}
+            0xD9 => return None,
+            _ => {
+                let len = u16::from_be_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]);
+                at += usize::from(len);
+            }
+        }
+    }
 }
 
 /// Turns a raster as stored into its upright form (EXIF orientations 1–8).
@@ -171,19 +247,27 @@ fn upright(raster: Raster, orientation: u8) -> anyhow::Result<Raster> {
 /// first shrunk to its largest published size *as stored*, then turned upright: rotating
 /// 2 megapixels instead of 12. The other sizes are made from that one.
 pub fn derive(
-    raster: Raster,
-    orientation: u8,
+    decoded: Decoded,
     picture: &Picture,
     wanted: &[Kind],
 ) -> anyhow::Result<Vec<Vec<u8>>> {
+    let Decoded {
+        raster,
+        orientation,
+        icc,
+    } = decoded;
     let largest = picture.largest();
     let (lw, lh) = if orientation >= 5 {
         (largest.height, largest.width)
     } else {
         (largest.width, largest.height)
     };
-    let shrunk = raster.resize(lw, lh, None)?;
+    let mut shrunk = raster.resize(lw, lh, None)?;
     drop(raster);
+    // Converted once shrunk: 2 megapixels, not 12.
+    if let Some(icc) = icc {
+        to_srgb(&mut shrunk, &icc);
+    }
     let base = upright(shrunk, orientation)?;
     wanted
         .iter()

@@ -16,6 +16,10 @@ pub struct Limits {
     pub max_entries: usize,
     /// Total uncompressed bytes of all entries (and of everything actually read).
     pub max_total_bytes: u64,
+    /// Uncompressed bytes of one XML part. Text is read, copied and parsed several times
+    /// over (a 290 MB `document.xml` under the total cap took 1.8 GB); a 300-page report's
+    /// is a few MB.
+    pub max_text_bytes: u64,
 }
 
 impl Default for Limits {
@@ -25,6 +29,7 @@ impl Default for Limits {
         Limits {
             max_entries: 5_000,
             max_total_bytes: 300 * 1024 * 1024,
+            max_text_bytes: 32 * 1024 * 1024,
         }
     }
 }
@@ -110,21 +115,27 @@ impl<'a> Package<'a> {
 
     /// The bytes of part `name` (no leading `/`), or `None` when there is no such part.
     pub fn read(&mut self, name: &str) -> Result<Option<Vec<u8>>, ImportError> {
+        self.read_at_most(name, u64::MAX)
+    }
+
+    /// [`Package::read`], refusing a part over `cap` bytes.
+    fn read_at_most(&mut self, name: &str, cap: u64) -> Result<Option<Vec<u8>>, ImportError> {
         let Some(&i) = self.index.get(&name.to_lowercase()) else {
             return Ok(None);
         };
+        let allowed = self.budget.min(cap);
         let too_large = ImportError::TooLarge {
-            max_bytes: self.limits.max_total_bytes,
+            max_bytes: self.limits.max_total_bytes.min(cap),
         };
         let entry = self.archive.by_index(i).map_err(|_| ImportError::Corrupt)?;
         let mut bytes = Vec::new();
         // One byte over the budget proves the limit was crossed, whatever the header said.
         entry
-            .take(self.budget.saturating_add(1))
+            .take(allowed.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|_| ImportError::Corrupt)?;
         let read = bytes.len() as u64;
-        if read > self.budget {
+        if read > allowed {
             return Err(too_large);
         }
         self.budget -= read;
@@ -133,7 +144,7 @@ impl<'a> Package<'a> {
 
     /// A part as text: UTF-8 (with or without BOM) or UTF-16 with a BOM, as XML allows.
     pub fn read_text(&mut self, name: &str) -> Result<Option<String>, ImportError> {
-        let Some(bytes) = self.read(name)? else {
+        let Some(bytes) = self.read_at_most(name, self.limits.max_text_bytes)? else {
             return Ok(None);
         };
         let part = || ImportError::BadXml {

@@ -22,13 +22,30 @@ pub struct Inventory {
     pub problems: Vec<Diagnostic>,
 }
 
-/// Editor droppings and private files: `.git`, `_drafts`, `bai.md~`, `.bai.md.swp`, `x.tmp`.
+/// Editor droppings and private files: `.git`, `_drafts`, `bai.md~`, `.bai.md.swp`, `x.tmp`
+/// (SPEC §3), and what else editors and systems leave beside a file, which holds a draft's
+/// text or a person's name and must not be published: Emacs's `#bai.md#`, `bai.md.bak`,
+/// `bai.md.orig`, Word's lock file `~$bai.docx` (its owner's name), Windows's `Thumbs.db`
+/// (thumbnails of every photo of the folder) and `desktop.ini`, half-done downloads.
 pub fn is_ignored(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with('_')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".tmp")
+    let lower = name.to_ascii_lowercase();
+    name.starts_with(['.', '_', '#', '~'])
+        || name.ends_with(['~', '#'])
+        || [".swp", ".tmp", ".bak", ".orig", ".part", ".crdownload"]
+            .iter()
+            .any(|ext| lower.ends_with(ext))
+        || ["thumbs.db", "ehthumbs.db", "desktop.ini"].contains(&lower.as_str())
+}
+
+/// Markdown spelled another way (`bai.MD`, `bai.markdown`): not read as an item, it would
+/// be copied as an asset, front matter, drafts and all.
+fn is_other_markdown(rel: &str) -> bool {
+    let ext = rel.rsplit_once('.').map_or("", |(_, e)| e);
+    !ext.contains('/')
+        && ext != "md"
+        && ["md", "markdown", "mdown", "mkd", "mkdn"]
+            .iter()
+            .any(|m| ext.eq_ignore_ascii_case(m))
 }
 
 impl Inventory {
@@ -67,6 +84,23 @@ impl Inventory {
                 errors.push(problem);
                 continue;
             }
+            // A named pipe or a device would block the build reading it, forever.
+            let regular = if entry.path_is_symlink() {
+                std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file())
+            } else {
+                entry.file_type().is_file()
+            };
+            if !regular {
+                errors.push(
+                    Diagnostic::new(
+                        shown(shown_root, entry.path()),
+                        1,
+                        "đây không phải tệp thường (ống dẫn, ổ cắm hay thiết bị)",
+                    )
+                    .with_hint("xóa nó khỏi content/"),
+                );
+                continue;
+            }
             let Ok(rel) = entry.path().strip_prefix(content_dir) else {
                 continue;
             };
@@ -87,6 +121,19 @@ impl Inventory {
             }
             let (section, inner) = rel.split_once('/').unwrap_or(("", rel.as_str()));
             let is_markdown = rel.ends_with(".md");
+            if Folder::of(&rel).is_some() && is_other_markdown(&rel) {
+                let name = rel.rsplit('/').next().unwrap_or(&rel);
+                let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+                errors.push(
+                    Diagnostic::new(
+                        shown(shown_root, entry.path()),
+                        1,
+                        "tệp Markdown phải có đuôi `.md` viết thường; tệp này không được dựng thành trang",
+                    )
+                    .with_hint(format!("đổi tên thành `{stem}.md`")),
+                );
+                continue;
+            }
             match (Folder::of(&rel), is_markdown) {
                 (None, _) if section.is_empty() && inner == CONFIG_FILE => {}
                 (Some(Folder::Items), true) => inventory.items.push(rel),
@@ -245,12 +292,85 @@ mod tests {
             "bai.md.swp",
             "x.tmp",
             ".DS_Store",
+            "#bai.md#",
+            "bai.md.bak",
+            "bai.md.orig",
+            "~$bai.docx",
+            "Thumbs.db",
+            "desktop.ini",
+            "anh.jpg.crdownload",
         ] {
             assert!(is_ignored(name), "{name}");
         }
-        for name in ["bai.md", "anh.jpg", "index.md", "a_b.md"] {
+        for name in [
+            "bai.md",
+            "anh.jpg",
+            "index.md",
+            "a_b.md",
+            "bao-cao.docx",
+            "so#1.pdf",
+        ] {
             assert!(!is_ignored(name), "{name}");
         }
+        for (rel, other) in [
+            ("tin-bai/a.MD", true),
+            ("tin-bai/a.Md", true),
+            ("tin-bai/a.markdown", true),
+            ("tin-bai/a.md", false),
+            ("tin-bai/a.pdf", false),
+            ("tin-bai/md", false),
+        ] {
+            assert_eq!(is_other_markdown(rel), other, "{rel}");
+        }
+    }
+
+    #[test]
+    fn markdown_spelled_otherwise_and_pipes_are_errors_not_assets() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        for file in [
+            "tin-bai/2025/Hoa.MD",
+            "trang/x.markdown",
+            "static/ghi-chu.MD",
+        ] {
+            let path = content.join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "---\ntitle: nháp\ndraft: true\n---\n").unwrap();
+        }
+        #[cfg(unix)]
+        {
+            let fifo = content.join("tin-bai/2025/ong.md");
+            let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        }
+        let inv = Inventory::scan(&content, dir.path());
+        assert!(inv.assets.is_empty() && inv.items.is_empty(), "{inv:?}");
+        assert_eq!(
+            inv.static_files,
+            ["ghi-chu.MD"],
+            "static/ is copied as it is"
+        );
+        let named: Vec<String> = inv.problems.iter().map(|e| e.to_string()).collect();
+        assert!(
+            named
+                .iter()
+                .any(|e| e.starts_with("content/tin-bai/2025/Hoa.MD:1: tệp Markdown")),
+            "{named:?}"
+        );
+        assert!(
+            named
+                .iter()
+                .any(|e| e.starts_with("content/trang/x.markdown:1: tệp Markdown")),
+            "{named:?}"
+        );
+        #[cfg(unix)]
+        assert!(
+            named
+                .iter()
+                .any(|e| e.starts_with("content/tin-bai/2025/ong.md:1: đây không phải tệp thường")),
+            "{named:?}"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::model::content::{Item, ItemType, Page, Profile, TagName};
 mod checker;
 mod raw;
 
+pub use checker::body_of;
 use checker::{checker, extra, read, trimmed};
 pub use raw::{ITEM_KEYS, PAGE_KEYS, PROFILE_KEYS, Text};
 use raw::{RawItem, RawPage, RawProfile, TextList};

@@ -12,7 +12,7 @@ use crate::base::layout::{self, Folder, content_dir};
 use crate::load::inventory::Inventory;
 use crate::load::parse::{parse_item, parse_page, parse_profile};
 use crate::model::config::Config;
-use crate::model::content::{Item, Page, Profile};
+use crate::model::content::{Item, Page, Profile, Source};
 
 /// One Markdown file after front matter parsing (its body is not rendered yet).
 #[derive(Debug, Clone)]
@@ -20,8 +20,10 @@ pub enum Doc {
     Item(Arc<Item>),
     Profile(Arc<Profile>),
     Page(Arc<Page>),
-    /// The file's problems; reported by every build until it is fixed.
-    Failed(Vec<Diagnostic>),
+    /// The file's problems; reported by every build until it is fixed. With its body when
+    /// only the front matter was refused: the body is checked too (its links), so that one
+    /// run reports everything wrong in the file.
+    Failed(Vec<Diagnostic>, Option<Arc<Source>>),
 }
 
 #[derive(Debug)]
@@ -121,9 +123,22 @@ impl Sources {
                 let doc = match crate::base::text::read_to_string(&path) {
                     Ok(text) => match crate::base::text::clean_file(&shown, text) {
                         Ok(text) => parse_doc(&self.config, &shown, rel, text),
-                        Err(problems) => Doc::Failed(problems),
+                        Err(problems) => Doc::Failed(problems, None),
                     },
-                    Err(e) => Doc::Failed(vec![crate::base::diagnostics::io_diagnostic(shown, &e)]),
+                    Err(e) => Doc::Failed(
+                        vec![crate::base::diagnostics::io_diagnostic(&shown, &e)],
+                        None,
+                    ),
+                };
+                // Read again only when it failed (rare): parsing consumed the text.
+                let doc = match doc {
+                    Doc::Failed(problems, None) => {
+                        let body = crate::base::text::read_to_string(&path)
+                            .ok()
+                            .and_then(|text| crate::load::parse::body_of(&shown, rel, text));
+                        Doc::Failed(problems, body.map(Arc::new))
+                    }
+                    doc => doc,
                 };
                 (rel.clone(), doc)
             })
@@ -236,7 +251,7 @@ fn parse_doc(config: &Config, shown: &Path, rel: &str, text: String) -> Doc {
         }
         _ => parse_page(shown, rel, text).map(|p| Doc::Page(Arc::new(p))),
     };
-    result.unwrap_or_else(Doc::Failed)
+    result.unwrap_or_else(|problems| Doc::Failed(problems, None))
 }
 
 #[cfg(test)]

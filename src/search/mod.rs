@@ -36,7 +36,7 @@ use crate::model::site::Site;
 use index::{DocWords, Firsts, Token};
 
 /// Where the index lives in the output.
-pub const DIR: &str = "tim-kiem/";
+pub const DIR: &str = crate::base::layout::SEARCH_DIR;
 
 /// What readers filter on besides unit and year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -61,10 +61,35 @@ struct Fm {
 const KEYS: &[&str] = &["title", "draft", "tags"];
 
 #[test]
+fn an_unknown_key_does_not_hide_a_bad_value() {
+    let yaml = "draf: true\ndraft: có\ntitle: A\n";
+    let problems = match parse_yaml::<Fm>(p(), yaml, 2, KEYS) {
+        Ok(doc) => doc.problems,
+        Err(errors) => errors,
+    };
+    let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 2, "{shown:?}");
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains(":2: khóa không được hỗ trợ `draf`")),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains(":3:") && s.contains("draft")),
+        "{shown:?}"
+    );
+}
+
+#[test]
 fn unknown_keys_get_line_and_hint() {
     let yaml = "title: A\ndraf: true\ntagz: [a]\n";
-    let errors = parse_yaml::<Fm>(p(), yaml, 2, KEYS).unwrap_err();
-    let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+    // The known keys are still read (and checked), the unknown ones reported.
+    let doc = parse_yaml::<Fm>(p(), yaml, 2, KEYS).unwrap();
+    assert_eq!(doc.value.title.as_deref(), Some("A"));
+    let shown: Vec<String> = doc.problems.iter().map(ToString::to_string).collect();
     assert_eq!(shown.len(), 2, "{shown:?}");
     assert!(
         shown[0].starts_with("content/tin-bai/a.md:3: khóa không được hỗ trợ `draf`"),

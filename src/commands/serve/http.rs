@@ -235,8 +235,10 @@ async fn handle(
     let index = folder_page(&rel);
     let wants_folder = rel.is_empty() || uri.path().ends_with('/');
     if !wants_folder && !store.contains(&rel) && store.contains(&index) {
-        // Relative links in the page need the trailing slash.
-        let location = format!("{}/", uri.path());
+        // Relative links in the page need the trailing slash. Made from the checked path,
+        // never the sent one: `//evil.example/x` would send the browser to another host.
+        let query = uri.query().map(|q| format!("?{q}")).unwrap_or_default();
+        let location = format!("/{}/{query}", crate::base::urls::escape_path(&rel));
         return (
             StatusCode::MOVED_PERMANENTLY,
             [(header::LOCATION, location)],

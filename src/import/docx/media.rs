@@ -36,6 +36,16 @@ impl Reader<'_, '_> {
         }
         // A group of pictures has one blip each; they share the group's description.
         for blip in blips {
+            if let Some(change) = edited_in_word(blip, drawing) {
+                // The photo part holds the whole picture as taken: what staff cut out in
+                // Word (a face, a house number) would be on the page.
+                warn(
+                    &mut self.warnings,
+                    format!(
+                        "một ảnh đã được {change} trong Word, nhưng tệp ảnh trong tài liệu vẫn là ảnh gốc                          chưa {change}: trên trang sẽ hiện cả phần đã bỏ đi; hãy {change} ảnh bằng ứng dụng                          Ảnh (Photos) rồi thay tệp ảnh trong thư mục bài trước khi đăng"
+                    ),
+                );
+            }
             match r_attr(blip, "embed") {
                 Some(id) => self.image(id, alt.clone(), out)?,
                 None if r_attr(blip, "link").is_some() => warn(
@@ -149,6 +159,18 @@ impl Reader<'_, '_> {
             );
             return Ok(None);
         };
+        // Decoded whole, as the build will: a photo it would refuse (cut short, too big)
+        // is left out here rather than stopping the draft's build.
+        if let Err(problem) = crate::images::check_bytes(&bytes) {
+            warn(
+                &mut self.warnings,
+                format!(
+                    "ảnh `{shown}` không đăng được ({}) nên đã bị bỏ qua; hãy chèn lại ảnh JPEG hoặc PNG",
+                    problem.message
+                ),
+            );
+            return Ok(None);
+        }
         let stem = shown
             .rsplit_once('.')
             .map_or(shown.as_str(), |(stem, _)| stem);
@@ -169,6 +191,37 @@ impl Reader<'_, '_> {
         self.images.push(Image { name, bytes });
         Ok(Some(self.images.len() - 1))
     }
+}
+
+/// How Word changed a picture without changing its file: "cắt" for a crop (`a:srcRect`
+/// beside the blip with a side above 0), "xoay" for a rotation or flip of its shape.
+fn edited_in_word(blip: Node, drawing: Node) -> Option<&'static str> {
+    let cropped = blip
+        .parent()
+        .into_iter()
+        .flat_map(|fill| fill.children())
+        .filter(|n| n.is_element() && n.tag_name().name() == "srcRect")
+        .any(|rect| {
+            ["l", "t", "r", "b"].iter().any(|side| {
+                rect.attribute(*side)
+                    .and_then(|v| v.parse::<i64>().ok())
+                    .is_some_and(|v| v > 0)
+            })
+        });
+    if cropped {
+        return Some("cắt");
+    }
+    let turned = drawing
+        .descendants()
+        .filter(|n| n.is_element() && n.tag_name().name() == "xfrm")
+        .any(|x| {
+            x.attribute("rot")
+                .and_then(|v| v.parse::<i64>().ok())
+                .is_some_and(|v| v.rem_euclid(21_600_000) != 0)
+                || x.attribute("flipH") == Some("1")
+                || x.attribute("flipV") == Some("1")
+        });
+    turned.then_some("xoay")
 }
 
 /// Inside a text box of `shape` (that box's own paragraphs read it, not the shape).

@@ -113,6 +113,7 @@ fn zip_bombs_stop_at_the_caps() {
     let limits = Limits {
         max_entries: 100,
         max_total_bytes: 1024 * 1024,
+        max_text_bytes: 1024 * 1024,
     };
     assert_eq!(
         read_with_limits(&bomb, limits).err(),
@@ -140,6 +141,20 @@ fn zip_bombs_stop_at_the_caps() {
             Err(ImportError::Corrupt | ImportError::TooLarge { .. } | ImportError::BadXml { .. })
         ),
         "{result:?}"
+    );
+
+    // One XML part over its own cap, far under the total.
+    let text_cap = Limits {
+        max_text_bytes: 64 * 1024,
+        ..limits
+    };
+    let mut long = package(&p(&r("x")), None).remove(0);
+    long.extend(std::iter::repeat_n(b' ', 128 * 1024));
+    assert_eq!(
+        read_with_limits(&zip(&[("word/document.xml", &long)]), text_cap).err(),
+        Some(ImportError::TooLarge {
+            max_bytes: 64 * 1024
+        })
     );
 
     let many: Vec<(String, Vec<u8>)> = (0..120).map(|i| (format!("x/{i}.xml"), vec![])).collect();
@@ -194,7 +209,7 @@ proptest::proptest! {
                 ("word/_rels/document.xml.rels", RELS.as_bytes()),
                 ("word/styles.xml", STYLES.as_bytes()),
                 ("word/numbering.xml", NUMBERING.as_bytes()),
-                ("word/media/Ảnh Hội nghị.png", PNG),
+                ("word/media/Ảnh Hội nghị.png", &png()[..]),
             ] {
                 writer.start_file(name, options).unwrap();
                 writer.write_all(data).unwrap();

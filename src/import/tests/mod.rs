@@ -60,8 +60,19 @@ const PACKAGE_RELS: &str = r#"<Relationships xmlns="http://schemas.openxmlformat
 <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>
 </Relationships>"#;
 
-const PNG: &[u8] = b"\x89PNG\r\n\x1a\n0000";
-const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0jfif";
+/// Real photos: an import decodes each whole and leaves out what the build would refuse.
+fn png() -> Vec<u8> {
+    let image = image::RgbImage::from_fn(8, 6, |x, y| image::Rgb([x as u8 * 30, y as u8 * 40, 90]));
+    let mut out = Vec::new();
+    image
+        .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+fn jpeg() -> Vec<u8> {
+    crate::images::testing::phone_jpeg(8, 6, 90, 1, true, crate::images::testing::noise(3))
+}
 
 fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
@@ -95,8 +106,8 @@ fn docx_with_title(body: &str, title: Option<&str>) -> Vec<u8> {
         ("word/_rels/document.xml.rels", RELS.as_bytes()),
         ("word/styles.xml", STYLES.as_bytes()),
         ("word/numbering.xml", NUMBERING.as_bytes()),
-        ("word/media/Ảnh Hội nghị.png", PNG),
-        ("word/media/image2.jpeg", JPEG),
+        ("word/media/Ảnh Hội nghị.png", &png()),
+        ("word/media/image2.jpeg", &jpeg()),
         ("word/media/image3.emf", b"\x01\x00\x00\x00emf"),
     ])
 }
@@ -315,7 +326,7 @@ fn photos_are_extracted_with_names_of_our_making() {
     let document = read(&docx(&body)).unwrap();
     let names: Vec<&str> = document.images.iter().map(|i| i.name.as_str()).collect();
     assert_eq!(names, ["anh-hoi-nghi.png", "image2.jpg"]);
-    assert_eq!(document.images[0].bytes, PNG);
+    assert_eq!(document.images[0].bytes, png());
     assert!(
         document.warnings.iter().any(|w| w.contains("image3.emf")),
         "{:?}",
@@ -329,6 +340,60 @@ fn photos_are_extracted_with_names_of_our_making() {
         "{:?}",
         document.warnings
     );
+}
+
+#[test]
+fn photos_the_build_would_refuse_or_cut_in_word_are_named() {
+    let cut = jpeg()[..40].to_vec();
+    let bytes = zip(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("_rels/.rels", PACKAGE_RELS.as_bytes()),
+        (
+            "word/document.xml",
+            &package(&p(&drawing("rIdP", "Ảnh")), None)[0],
+        ),
+        ("word/_rels/document.xml.rels", RELS.as_bytes()),
+        ("word/media/Ảnh Hội nghị.png", &cut),
+    ]);
+    let document = read(&bytes).unwrap();
+    assert!(document.images.is_empty(), "a photo cut short is left out");
+    assert!(
+        document
+            .warnings
+            .iter()
+            .any(|w| w.contains("Ảnh Hội nghị.png") && w.contains("bỏ qua")),
+        "{:?}",
+        document.warnings
+    );
+
+    // Cropped and rotated in Word: the file is still the whole photo as taken.
+    let cropped = drawing("rIdP", "Ảnh").replace(
+        "<a:blip r:embed=\"rIdP\"/>",
+        "<a:blip r:embed=\"rIdP\"/><a:srcRect l=\"0\" r=\"60000\"/>",
+    );
+    let turned = drawing("rIdQ", "Ảnh").replace(
+        "</pic:blipFill>",
+        "</pic:blipFill><pic:spPr><a:xfrm rot=\"5400000\"/></pic:spPr>",
+    );
+    let plain = drawing("rIdP", "Ảnh").replace(
+        "<a:blip r:embed=\"rIdP\"/>",
+        "<a:blip r:embed=\"rIdP\"/><a:srcRect/>",
+    );
+    for (what, body, expected) in [
+        ("cropped", cropped, Some("cắt")),
+        ("turned", turned, Some("xoay")),
+        ("untouched", plain, None),
+    ] {
+        let document = read(&docx(&p(&body))).unwrap();
+        let said = document.warnings.iter().find(|w| w.contains("trong Word"));
+        match expected {
+            Some(change) => {
+                let said = said.unwrap_or_else(|| panic!("{what}: {:?}", document.warnings));
+                assert!(said.contains(change), "{what}: {said}");
+            }
+            None => assert!(said.is_none(), "{what}: {said:?}"),
+        }
+    }
 }
 
 #[test]

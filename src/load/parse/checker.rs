@@ -222,6 +222,23 @@ pub fn read<T: serde::de::DeserializeOwned>(
     Ok((doc, source))
 }
 
+/// The body of a file whose front matter was refused, when it can still be cut off: its
+/// own problems (a broken link) are then reported in the same run as the front matter's.
+pub fn body_of(shown: &Path, rel: &str, text: String) -> Option<Source> {
+    let mut text = front_matter::normalize(text);
+    let text_hash = crate::base::text::hash(&text);
+    let split = front_matter::split(shown, &text).ok()?;
+    let (body_start, body_line) = (text.len() - split.body.len(), split.body_line);
+    text.drain(..body_start);
+    Some(Source {
+        shown: shown.to_path_buf(),
+        rel: rel.to_string(),
+        body: std::sync::Arc::new(text),
+        body_line,
+        text_hash,
+    })
+}
+
 pub fn checker<'a, T>(shown: &'a Path, doc: &Document<T>) -> Checker<'a> {
     Checker {
         shown,

@@ -87,7 +87,7 @@ pub fn page_path(doc: &Doc) -> Option<String> {
         Doc::Item(item) => Some(item.path()),
         Doc::Profile(profile) => Some(profile.path()),
         Doc::Page(page) => Some(page.path()),
-        Doc::Failed(_) => None,
+        Doc::Failed(..) => None,
     }
 }
 

@@ -34,7 +34,29 @@ pub(super) fn config(state: &EditorState) -> Result<Config, Response> {
 
 pub(super) fn entry_of(state: &EditorState, params: &Params) -> Result<Entry, Response> {
     let rel = params.get("path").map(String::as_str).unwrap_or_default();
-    resolve(&state.content(), rel).ok_or_else(reply::bad_path)
+    resolve(&state.content(), rel).ok_or_else(|| missing(state, rel))
+}
+
+/// Why `rel` named no entry: 404 when it is a proper entry path whose file is not there
+/// (deleted meanwhile), else 400.
+pub(super) fn missing(state: &EditorState, rel: &str) -> Response {
+    let absent = paths::well_formed(rel)
+        && std::fs::symlink_metadata(state.content().join(rel))
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+    if absent {
+        reply::gone()
+    } else {
+        reply::bad_path()
+    }
+}
+
+/// A read of an entry's file that failed: 404 when it went away meanwhile.
+fn unreadable(e: std::io::Error) -> Response {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        reply::gone()
+    } else {
+        reply::internal(e)
+    }
 }
 
 fn text_of(map: &serde_yaml::Mapping, key: &str) -> Value {
@@ -190,12 +212,22 @@ struct Edit {
 }
 
 pub(super) fn parse_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Response> {
+    // serde's own text ("missing field `section`") is English and names code, not a field
+    // of the form: only where it went wrong is kept.
     serde_json::from_slice(bytes).map_err(|e| {
+        let what = match e.classify() {
+            serde_json::error::Category::Data => "thiếu hoặc sai một mục dữ liệu",
+            _ => "không đúng dạng JSON",
+        };
         reply::error(
             StatusCode::BAD_REQUEST,
             None,
-            format!("dữ liệu gửi lên không đúng dạng JSON của trình soạn ({e})"),
-            None,
+            format!(
+                "dữ liệu gửi lên {what} của trình soạn (dòng {}, cột {})",
+                e.line(),
+                e.column()
+            ),
+            Some("tải lại trang trình soạn rồi làm lại".into()),
         )
     })
 }
@@ -240,6 +272,16 @@ pub(super) fn new_rel(
             format!("{}/{year}/{slug}/index.md", Folder::Items.name())
         }
         Some(Folder::Profiles) => format!("{}/{slug}/index.md", Folder::Profiles.name()),
+        // `trang/index.md` would make the whole folder a bundle: its page and a deleted
+        // page's photos would mix with every other page's.
+        _ if slug == "index" => {
+            return Err(reply::error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("title"),
+                "tiêu đề “index” trùng tên dành riêng của thư mục trang".into(),
+                Some("đặt tiêu đề khác, ví dụ “Mục lục”".into()),
+            ));
+        }
         _ => format!("{}/{slug}.md", Folder::Pages.name()),
     })
 }
@@ -268,9 +310,21 @@ fn url(doc: &crate::load::sources::Doc) -> Value {
 /// overwrites (the rename fails if the name was taken meanwhile).
 pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
     let folder = path.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".datto-")
-        .tempfile_in(folder)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".datto-");
+    // A temp file is private (0600) by default; the file it becomes is an ordinary one,
+    // readable as the user's umask says (0644 usually): a backup or a second account
+    // sharing the folder must still read it. A replaced file keeps its own mode.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder.tempfile_in(folder)?;
+    #[cfg(unix)]
+    if replace && let Ok(meta) = std::fs::metadata(path) {
+        temp.as_file().set_permissions(meta.permissions())?;
+    }
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     if replace {
@@ -279,6 +333,32 @@ pub fn write_atomic(path: &Path, bytes: &[u8], replace: bool) -> std::io::Result
         temp.persist_noclobber(path).map_err(|e| e.error)?;
     }
     Ok(())
+}
+
+/// 422 with what `check` would newly report once `doc` is saved at `rel`
+/// ([`super::preview::problems_added`]): nothing is written that would stop the build.
+async fn site_accepts(
+    state: &EditorState,
+    rel: &str,
+    text: &str,
+    doc: &crate::load::sources::Doc,
+) -> Result<(), Response> {
+    let Some(session) = state.session.clone() else {
+        return Ok(());
+    };
+    let checked = {
+        let (rel, doc) = (rel.to_string(), doc.clone());
+        tokio::task::spawn_blocking(move || super::preview::problems_added(&session, &rel, doc))
+            .await
+    };
+    match checked {
+        Ok(Ok(()) | Err(super::preview::Failure::NotLoaded)) => Ok(()),
+        Ok(Err(super::preview::Failure::Problems(list))) => {
+            Err(invalid(doc::errors(rel, text, &list)))
+        }
+        Ok(Err(super::preview::Failure::Internal(e))) => Err(reply::internal(e)),
+        Err(e) => Err(reply::internal(e)),
+    }
 }
 
 fn taken(rel: &str) -> Response {
@@ -318,6 +398,9 @@ pub async fn create(State(state): State<Arc<EditorState>>, body: Bytes) -> Respo
         Err(problems) => return invalid(doc::errors(&rel, &text, &problems)),
     };
     let _writing = state.writing.lock().await;
+    if let Err(r) = site_accepts(&state, &rel, &text, &doc).await {
+        return r;
+    }
     let path = state.content().join(&rel);
     let folder = path.parent().unwrap_or(&path).to_path_buf();
     // `x.md` beside a new `x/` folder would claim the same address.
@@ -358,7 +441,7 @@ pub async fn update(
     let _writing = state.writing.lock().await;
     let current = match std::fs::read(&entry.file) {
         Ok(b) => b,
-        Err(e) => return reply::internal(e),
+        Err(e) => return unreadable(e),
     };
     if version(&current) != edit.version {
         return reply::json(
@@ -374,6 +457,9 @@ pub async fn update(
         Ok(doc) => doc,
         Err(problems) => return invalid(doc::errors(&entry.rel, &text, &problems)),
     };
+    if let Err(r) = site_accepts(&state, &entry.rel, &text, &doc).await {
+        return r;
+    }
     // Nothing changed: nothing written (the file's time stays, no rebuild).
     if text.as_bytes() != current.as_slice()
         && let Err(e) = write_atomic(&entry.file, text.as_bytes(), true)
@@ -410,11 +496,9 @@ pub async fn delete(State(state): State<Arc<EditorState>>, params: Params) -> Re
     };
     let _writing = state.writing.lock().await;
     let content = state.content();
-    let (from, rel) = if entry.is_bundle() {
-        let folder = entry.rel.trim_end_matches("/index.md").to_string();
-        (content.join(&folder), folder)
-    } else {
-        (content.join(&entry.rel), entry.rel.clone())
+    let (from, rel) = match entry.own_folder() {
+        Some(folder) => (content.join(folder), folder.to_string()),
+        None => (content.join(&entry.rel), entry.rel.clone()),
     };
     let to = trash_target(&content, &rel);
     let moved = to
@@ -429,6 +513,6 @@ pub async fn delete(State(state): State<Arc<EditorState>>, params: Params) -> Re
                 "trash": to.strip_prefix(&content).unwrap_or(&to).to_string_lossy().replace('\\', "/"),
             }),
         ),
-        Err(e) => reply::internal(e),
+        Err(e) => unreadable(e),
     }
 }

@@ -32,6 +32,7 @@ pub fn rewrite(
 
     let mut blocks = blocks(parts.yaml);
     let mut appended = String::new();
+    let mut expected = values.clone();
     for (key, value) in changes {
         let old = values.get(key.as_str());
         let new = (!value.is_null())
@@ -40,6 +41,10 @@ pub fn rewrite(
         if old == new.as_ref() {
             continue;
         }
+        match &new {
+            Some(v) => expected.insert(serde_yaml::Value::String(key.clone()), v.clone()),
+            None => expected.remove(key.as_str()),
+        };
         let lines = new.map(|v| render(key, v)).unwrap_or_default();
         match blocks
             .iter_mut()
@@ -54,6 +59,22 @@ pub fn rewrite(
         yaml.push('\n');
     }
     yaml.push_str(&appended);
+    // The key-by-key cut reads lines, not YAML: a value it misreads (a quoted title running
+    // over two lines, a block scalar with a `key: ` inside…) would be written wrong. What it
+    // wrote is read back; unless it holds exactly the values wanted, the front matter is
+    // written whole from them instead (comments and layout lost, values right).
+    let reads_back = match serde_yaml::from_str::<serde_yaml::Value>(&yaml) {
+        Ok(serde_yaml::Value::Mapping(m)) => m == expected,
+        Ok(serde_yaml::Value::Null) => expected.is_empty(),
+        _ => false,
+    };
+    if !reads_back {
+        yaml = if expected.is_empty() {
+            String::new()
+        } else {
+            serde_yaml::to_string(&expected).ok()?
+        };
+    }
 
     let body = body.replace("\r\n", "\n");
     let old_body = parts.body.trim_start_matches('\n');
@@ -207,6 +228,37 @@ mod tests {
             mapping.get("title").and_then(|v| v.as_str()),
             Some("A: b #c")
         );
+    }
+
+    #[test]
+    fn a_value_the_line_cut_misreads_is_still_saved_right() {
+        // A double-quoted title over two lines, the second looking like a key.
+        let file =
+            "---\ntitle: \"Hội nghị\n  tổng kết: 2025\"\nunit: viet-tri # đơn vị\n---\nThân.\n";
+        let cases = [
+            (json!({"title": "Mới"}), Some("Mới"), "viet-tri"),
+            (
+                json!({"unit": "doan-hung"}),
+                Some("Hội nghị tổng kết: 2025"),
+                "doan-hung",
+            ),
+            (json!({"title": null}), None, "viet-tri"),
+        ];
+        for (form, title, unit) in cases {
+            let out = rewrite(file, &changes(form.clone()), "Thân.").unwrap();
+            let (mapping, _) = super::super::doc::split(&out).unwrap();
+            assert_eq!(mapping.len(), title.map_or(1, |_| 2), "{form}: {out}");
+            assert_eq!(
+                mapping.get("title").and_then(|v| v.as_str()),
+                title,
+                "{out}"
+            );
+            assert_eq!(
+                mapping.get("unit").and_then(|v| v.as_str()),
+                Some(unit),
+                "{out}"
+            );
+        }
     }
 
     #[test]

@@ -26,11 +26,23 @@ pub fn photo_extension(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// The longest stem kept, in bytes: with `-999.webp` the name stays far below the 255
+/// bytes file systems allow, and below what a URL should carry.
+const MAX_STEM: usize = 80;
+
 /// `anh-hoi-nghi` from `C:\…\Ảnh hội nghị.JPG`; `anh` when nothing is left.
 pub fn stem_slug(sent: &str) -> String {
     let last = sent.rsplit(['/', '\\']).next().unwrap_or_default();
     let stem = last.rsplit_once('.').map_or(last, |(s, _)| s);
-    let slug = crate::base::slug::slugify(stem);
+    let mut slug = crate::base::slug::slugify(stem);
+    if slug.len() > MAX_STEM {
+        let mut cut = MAX_STEM;
+        while !slug.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        slug.truncate(cut);
+        slug.truncate(slug.trim_end_matches('-').len());
+    }
     if slug.is_empty() { "anh".into() } else { slug }
 }
 
@@ -83,7 +95,7 @@ pub async fn upload(
 ) -> Response {
     let rel = params.get("path").map(String::as_str).unwrap_or_default();
     let Some(entry) = resolve(&state.content(), rel) else {
-        return reply::bad_path();
+        return super::entries::missing(&state, rel);
     };
     let mut fields = match fields(form).await {
         Ok(f) => f,
@@ -105,6 +117,25 @@ pub async fn upload(
             Some("lưu ảnh thành .jpg hoặc .png rồi tải lên lại".into()),
         );
     };
+    // Decoded whole, as the build will: a photo cut short by a dropped connection, or one
+    // too big to publish, is refused here instead of stopping the site's next build.
+    let (file, checked) = match tokio::task::spawn_blocking(move || {
+        let checked = crate::images::check_bytes(&file.bytes);
+        (file, checked)
+    })
+    .await
+    {
+        Ok(done) => done,
+        Err(e) => return reply::internal(e),
+    };
+    if let Err(problem) = checked {
+        return reply::error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("file"),
+            problem.message,
+            problem.hint,
+        );
+    }
     let _writing = state.writing.lock().await;
     let content = state.content();
     let (folder, rel) = if entry.is_bundle() {
@@ -140,6 +171,7 @@ pub async fn upload(
         )
     };
     let stem = stem_slug(&file.name);
+    let mut failed: Response = reply::internal("quá nhiều ảnh cùng tên");
     for n in 1..1000 {
         let name = if n == 1 {
             format!("{stem}.{ext}")
@@ -151,10 +183,22 @@ pub async fn upload(
                 return reply::json(StatusCode::CREATED, json!({ "name": name, "path": rel }));
             }
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return reply::internal(e),
+            Err(e) => {
+                failed = reply::internal(e);
+                break;
+            }
         }
     }
-    reply::internal("quá nhiều ảnh cùng tên")
+    // Nothing was added: a plain entry made into a bundle for this photo goes back, so that
+    // the open editor's path still names it.
+    if !entry.is_bundle() {
+        let back = std::fs::rename(folder.join("index.md"), &entry.file)
+            .and_then(|()| std::fs::remove_dir(&folder));
+        if let Err(e) = back {
+            return reply::internal(e);
+        }
+    }
+    failed
 }
 
 /// `POST import` (multipart `file`, `unit`, optional `type`) → 201 `{path}`.
@@ -215,6 +259,8 @@ mod tests {
         }
         assert_eq!(stem_slug("C:\\Ảnh\\Ảnh hội nghị.JPG"), "anh-hoi-nghi");
         assert_eq!(stem_slug("../../.."), "anh");
+        let long = stem_slug(&format!("{}.png", "Ảnh ".repeat(300)));
+        assert!(long.len() <= MAX_STEM && long.starts_with("anh-anh") && !long.ends_with('-'));
         assert_eq!(stem_slug(""), "anh");
     }
 }

@@ -101,6 +101,7 @@ pub fn router(state: Arc<EditorState>) -> Router {
         .route("/_datto/api/import", post(media::import))
         .route("/_datto/api/preview", post(preview::preview))
         .layer(DefaultBodyLimit::max(MAX_UPLOAD))
+        .layer(axum::middleware::from_fn(reply::in_vietnamese))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::check,

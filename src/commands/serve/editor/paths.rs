@@ -27,6 +27,32 @@ impl Entry {
     pub fn is_bundle(&self) -> bool {
         self.rel.ends_with("/index.md")
     }
+
+    /// The folder that goes with this entry when it is deleted: its bundle's, when that
+    /// folder is not a section and holds no other entry (an `index.md` written by hand in
+    /// `tin-bai/2025/` must not take the year's other items with it). Relative to `content/`.
+    pub fn own_folder(&self) -> Option<&str> {
+        let folder = self.rel.strip_suffix("/index.md")?;
+        if !folder.contains('/') {
+            return None;
+        }
+        let dir = self.file.parent()?;
+        let others = walkdir::WalkDir::new(dir)
+            .min_depth(1)
+            .into_iter()
+            .any(|e| match e {
+                Ok(e) => {
+                    let name = e.file_name().to_string_lossy();
+                    let markdown = std::path::Path::new(name.as_ref())
+                        .extension()
+                        .is_some_and(|x| x.eq_ignore_ascii_case("md"));
+                    markdown && (name != "index.md" || e.depth() > 1)
+                }
+                // A folder that cannot be read whole is not moved whole.
+                Err(_) => true,
+            });
+        (!others).then_some(folder)
+    }
 }
 
 /// The section a relative path starts with, if it is one the editor knows.
@@ -102,6 +128,42 @@ mod tests {
         ];
         for rel in bad {
             assert!(!well_formed(rel), "{rel:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_folder_holding_this_entry_alone_goes_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path();
+        let files = [
+            "tin-bai/2025/a/index.md",
+            "tin-bai/2025/a/anh.jpg",
+            "tin-bai/2025/index.md",
+            "tin-bai/2025/b.md",
+            "tin-bai/2024/index.md",
+            "tin-bai/2024/c/index.md",
+            "tin-bai/index.md",
+            "trang/index.md",
+            "trang/gioi-thieu.md",
+            "mo-hinh/d/index.md",
+            "mo-hinh/d/ghi-chu.MD",
+        ];
+        for f in files {
+            std::fs::create_dir_all(content.join(f).parent().unwrap()).unwrap();
+            std::fs::write(content.join(f), "x").unwrap();
+        }
+        let cases = [
+            ("tin-bai/2025/a/index.md", Some("tin-bai/2025/a")),
+            ("tin-bai/2025/index.md", None),
+            ("tin-bai/2024/index.md", None),
+            ("tin-bai/index.md", None),
+            ("trang/index.md", None),
+            ("trang/gioi-thieu.md", None),
+            ("mo-hinh/d/index.md", None),
+        ];
+        for (rel, folder) in cases {
+            let entry = resolve(content, rel).unwrap();
+            assert_eq!(entry.own_folder(), folder, "{rel}");
         }
     }
 

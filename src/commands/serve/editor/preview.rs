@@ -65,7 +65,7 @@ pub fn render(session: &Mutex<Rebuilder>, rel: &str, doc: Doc) -> Result<Vec<u8>
         Doc::Item(item) => Arc::make_mut(item).draft = false,
         Doc::Profile(profile) => Arc::make_mut(profile).draft = false,
         Doc::Page(page) => Arc::make_mut(page).draft = false,
-        Doc::Failed(list) => return Err(Failure::Problems(list.clone())),
+        Doc::Failed(list, _) => return Err(Failure::Problems(list.clone())),
     }
     let mut session = session.lock().map_err(|_| Failure::NotLoaded)?;
     let (sources, bodies, theme, options) = session.loaded().ok_or(Failure::NotLoaded)?;
@@ -90,6 +90,44 @@ pub fn render(session: &Mutex<Rebuilder>, rel: &str, doc: Doc) -> Result<Vec<u8>
     };
     let renderer = Renderer::new(&site, theme)?;
     Ok(renderer.render(job)?)
+}
+
+/// What saving `doc` at `rel` would add to the site's problems: what `check` would report
+/// once it is saved (a slug another file has, a link or photo that isn't there…) that it
+/// does not report now. A problem already there, in another file, doesn't stop a save,
+/// which may be the one that fixes it. Nothing is known before the first good build.
+pub fn problems_added(session: &Mutex<Rebuilder>, rel: &str, doc: Doc) -> Result<(), Failure> {
+    if let Doc::Failed(list, _) = doc {
+        return Err(Failure::Problems(list));
+    }
+    let mut session = session.lock().map_err(|_| Failure::NotLoaded)?;
+    let Some((sources, bodies, _, options)) = session.loaded() else {
+        return Ok(());
+    };
+    let problems = |site: Result<crate::model::site::Site, Error>| match site {
+        Ok(_) => Ok(Vec::new()),
+        Err(e) => match Failure::from(e) {
+            Failure::Problems(list) => Ok(list),
+            other => Err(other),
+        },
+    };
+    let before = problems(crate::assemble::assemble(sources, options, bodies))?;
+    let swapped = sources.swap(rel, doc);
+    let after = crate::assemble::assemble(sources, options, bodies);
+    sources.restore(swapped);
+    let added: Vec<Diagnostic> = problems(after)?
+        .into_iter()
+        .filter(|d| {
+            !before
+                .iter()
+                .any(|b| b.path == d.path && b.message == d.message)
+        })
+        .collect();
+    if added.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Problems(added))
+    }
 }
 
 /// `POST preview` `{path, front_matter, body}` or `{section, front_matter, body}` → 200 the
