@@ -5,8 +5,110 @@ use super::document::{self, Block, Document, Inline, plain_text};
 use crate::base::slug::match_key;
 
 /// The item's title, taken out of the body where it would repeat: the document's title
-/// property, else its first "Title" or heading paragraph, else its first paragraph.
+/// property, else its first "Title" or heading paragraph, else its first paragraph. An
+/// official document's letterhead (the table holding the national motto) is left out, and a
+/// title that is only its kind ("BÁO CÁO") takes the subject line after it.
 pub fn take_title(document: &mut Document) -> Option<String> {
+    drop_letterhead(document);
+    let title = choose(document)?;
+    Some(with_subject(document, title))
+}
+
+/// The motto every official document opens with, as [`match_key`] spells it.
+const MOTTO: &str = "conghoaxahoichunghiavietnam";
+
+/// Văn bản hành chính open with a table: the union's name and the document's number on
+/// the left, the national motto and "Phú Thọ, ngày … tháng … năm …" on the right. On the
+/// site it is noise (and a table on a phone); the date is the item's own.
+fn drop_letterhead(document: &mut Document) {
+    let Some(first) = document.blocks.iter().position(|b| !is_blank(b)) else {
+        return;
+    };
+    let Block::Table(table) = &document.blocks[first] else {
+        return;
+    };
+    let text: String = table
+        .rows
+        .iter()
+        .flatten()
+        .filter_map(|cell| match cell {
+            document::Cell::Content(paragraphs) => {
+                Some(paragraphs.iter().map(|p| plain_text(p)).collect::<String>())
+            }
+            document::Cell::Covered => None,
+        })
+        .collect();
+    if match_key(&text).contains(MOTTO) {
+        document.blocks.remove(first);
+        document.warnings.push(
+            "đã bỏ phần đầu văn bản (tên cơ quan, số văn bản, quốc hiệu, tiêu ngữ); ngày đăng là `date` của bài"
+                .to_owned(),
+        );
+    }
+}
+
+fn is_blank(block: &Block) -> bool {
+    matches!(block, Block::Paragraph(inlines) if plain_text(inlines).trim().is_empty())
+}
+
+/// Kinds of official documents, as [`match_key`] spells them: alone they name no item.
+const KINDS: [&str; 14] = [
+    "baocao",
+    "kehoach",
+    "thongbao",
+    "quyetdinh",
+    "totrinh",
+    "congvan",
+    "nghiquyet",
+    "huongdan",
+    "chuongtrinh",
+    "giaymoi",
+    "bienban",
+    "quyche",
+    "dieule",
+    "chithi",
+];
+
+/// "BÁO CÁO" + "Kết quả công tác Hội năm 2025" → "Báo cáo kết quả công tác Hội năm 2025",
+/// the subject line taken out of the body. Any other title as it is.
+fn with_subject(document: &mut Document, title: String) -> String {
+    if !KINDS.contains(&match_key(&title).as_str()) {
+        return title;
+    }
+    let Some(i) = document.blocks.iter().position(|b| {
+        matches!(
+            b,
+            Block::Paragraph(_) | Block::Heading { .. } | Block::Title(_)
+        ) && !block_text(b).trim().is_empty()
+    }) else {
+        return title;
+    };
+    let subject = block_text(&document.blocks[i]);
+    let subject = subject.trim();
+    if subject.split_whitespace().count() > 40 {
+        return title;
+    }
+    remove_keeping_photos(&mut document.blocks, i);
+    let kind = title.trim().to_lowercase();
+    let mut kind_chars = kind.chars();
+    let kind: String = kind_chars
+        .next()
+        .map(|c| c.to_uppercase().chain(kind_chars).collect())
+        .unwrap_or_default();
+    // The subject may be in capitals too ("KẾT QUẢ CÔNG TÁC…"): then it is lowered.
+    let subject = if subject.chars().any(char::is_lowercase) {
+        let mut chars = subject.chars();
+        chars
+            .next()
+            .map(|c| c.to_lowercase().chain(chars).collect())
+            .unwrap_or_default()
+    } else {
+        subject.to_lowercase()
+    };
+    format!("{kind} {subject}")
+}
+
+fn choose(document: &mut Document) -> Option<String> {
     let first_text_block = document
         .blocks
         .iter()

@@ -456,6 +456,29 @@ fn structure_of_lists_and_tables() {
     assert_eq!(table.rows[1], vec![Cell::Covered, Cell::Content(vec![])]);
 }
 
+fn table_of(text: &str) -> Block {
+    Block::Table(document::Table {
+        rows: vec![vec![document::Cell::Content(vec![vec![Inline::text(
+            text,
+        )]])]],
+    })
+}
+
+fn letterhead() -> Block {
+    Block::Table(document::Table {
+        rows: vec![vec![
+            document::Cell::Content(vec![
+                vec![Inline::text("HỘI LHPN TỈNH PHÚ THỌ")],
+                vec![Inline::text("Số: 12/BC-HPN")],
+            ]),
+            document::Cell::Content(vec![
+                vec![Inline::text("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM")],
+                vec![Inline::text("Độc lập - Tự do - Hạnh phúc")],
+            ]),
+        ]],
+    })
+}
+
 #[test]
 fn titles() {
     let heading = |text: &str| Block::Heading {
@@ -523,6 +546,31 @@ fn titles() {
             }],
             Some("Có ảnh"),
             1,
+        ),
+        // An official document: the letterhead goes, the kind takes its subject.
+        (
+            None,
+            vec![
+                letterhead(),
+                para("BÁO CÁO"),
+                para("Kết quả công tác Hội năm 2025"),
+                para("Năm 2025, Hội LHPN tỉnh…"),
+            ],
+            Some("Báo cáo kết quả công tác Hội năm 2025"),
+            1,
+        ),
+        (
+            None,
+            vec![heading("KẾ HOẠCH"), para("TỔ CHỨC NGÀY HỘI"), para("x")],
+            Some("Kế hoạch tổ chức ngày hội"),
+            1,
+        ),
+        // A table that is not a letterhead stays; a kind word inside a title is no kind.
+        (
+            None,
+            vec![table_of("Đơn vị"), para("Báo cáo viên giỏi"), para("x")],
+            Some("Báo cáo viên giỏi"),
+            2,
         ),
     ];
     for (property, blocks, expected, remaining) in cases {
