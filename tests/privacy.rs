@@ -95,3 +95,25 @@ fn a_named_pipe_is_an_error_not_a_hang() {
         "{stderr}"
     );
 }
+
+#[test]
+fn names_windows_refuses_are_errors() {
+    let site = TestSite::fixture("basic");
+    site.write(
+        "tin-bai/2019/con.md",
+        "---\ntitle: Con\ndate: 2019-05-01\nunit: viet-tri\n---\nx\n",
+    )
+    .write(
+        "tin-bai/2019/khac.md",
+        "---\ntitle: Khác\ndate: 2019-05-01\nunit: viet-tri\nslug: aux\n---\nx\n",
+    )
+    .write_bytes("static/tai-lieu/nul.pdf", b"%PDF-1.7");
+    let stderr = site.run(&["check"]).failure(1).stderr();
+    for expected in [
+        "content/tin-bai/2019/con.md:1: tên `con.md` là tên Windows không cho dùng",
+        "content/tin-bai/2019/khac.md:5: `aux` là tên Windows",
+        "content/static/tai-lieu/nul.pdf:1: tên `nul.pdf` là tên Windows",
+    ] {
+        assert!(stderr.contains(expected), "lacks {expected:?}:\n{stderr}");
+    }
+}

@@ -33,6 +33,18 @@ pub fn resolve(dir: &str, target: &str) -> Option<LocalRef> {
     clean_relative(&format!("{dir}{target}")).map(LocalRef::Content)
 }
 
+/// A name Windows refuses for any file or folder, whatever its extension (`con`, `aux.md`,
+/// `LPT1.jpg`): a site built or copied there would fail on it. Staff build on Windows.
+pub fn windows_reserved(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or(name).trim_end();
+    let upper = stem.to_ascii_uppercase();
+    matches!(upper.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (upper.len() == 4
+            && (upper.starts_with("COM") || upper.starts_with("LPT"))
+            && upper.as_bytes()[3].is_ascii_digit()
+            && upper.as_bytes()[3] != b'0')
+}
+
 /// The segments of `path` with `.`, `..` and empty ones resolved; `None` when the path
 /// escapes its root or contains a backslash or NUL. The one place paths are normalised:
 /// content links, output files and the dev server's requests all go through it.
@@ -119,6 +131,32 @@ pub fn split_fragment(link: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_windows_refuses() {
+        for name in [
+            "con",
+            "CON",
+            "aux.md",
+            "nul.tar.gz",
+            "Com1",
+            "lpt9.jpg",
+            "prn ",
+        ] {
+            assert!(windows_reserved(name), "{name}");
+        }
+        for name in [
+            "con-ga",
+            "console",
+            "com0",
+            "com10",
+            "lpt",
+            "hoi-nghi",
+            "bao-con.md",
+        ] {
+            assert!(!windows_reserved(name), "{name}");
+        }
+    }
 
     #[test]
     fn cleaning() {

@@ -46,6 +46,11 @@ pub fn create(root: &Path, config: &Config, request: &NewRequest) -> Result<Path
             "tiêu đề `{title}` không tạo được tên tệp; thêm chữ cái hoặc chữ số"
         )));
     }
+    if crate::base::paths::windows_reserved(&slug) {
+        return Err(arg(format!(
+            "tiêu đề `{title}` cho tên thư mục `{slug}`, tên mà Windows không cho dùng; viết tiêu đề dài hơn"
+        )));
+    }
     let unit = config
         .resolve_unit_arg(request.unit, "datto new")
         .map_err(|d| Error::content(vec![d]))?;

@@ -178,27 +178,42 @@ fn walk_error(shown: PathBuf, e: &walkdir::Error) -> Diagnostic {
     }
 }
 
-/// A path the output could not hold (see [`MAX_SEGMENT`]).
+/// A path the output could not hold (see [`MAX_SEGMENT`]), or that Windows refuses.
 struct TooLong {
     message: String,
+    hint: Option<String>,
 }
 
 impl TooLong {
     fn into_diagnostic(self, shown: PathBuf) -> Diagnostic {
-        Diagnostic::new(shown, 1, self.message).with_hint(format!(
-            "đặt tên ngắn hơn: mỗi tên thư mục hay tệp tối đa {MAX_SEGMENT} byte (khoảng 70 chữ có dấu)"
-        ))
+        let hint = self.hint.unwrap_or_else(|| {
+            format!(
+                "đặt tên ngắn hơn: mỗi tên thư mục hay tệp tối đa {MAX_SEGMENT} byte (khoảng 70 chữ có dấu)"
+            )
+        });
+        Diagnostic::new(shown, 1, self.message).with_hint(hint)
     }
 }
 
 fn too_long(rel: &str) -> Option<TooLong> {
+    if let Some(name) = rel
+        .split('/')
+        .find(|part| crate::base::paths::windows_reserved(part))
+    {
+        return Some(TooLong {
+            message: format!("tên `{name}` là tên Windows không cho dùng"),
+            hint: Some("đổi tên, ví dụ thêm một chữ: `con-1`, `aux-2`".into()),
+        });
+    }
     if let Some(long) = rel.split('/').find(|part| part.len() > MAX_SEGMENT) {
         return Some(TooLong {
             message: format!("tên `{}…` dài {} byte, quá dài", cut(long, 40), long.len()),
+            hint: None,
         });
     }
     (rel.len() > MAX_PATH).then(|| TooLong {
         message: format!("đường dẫn dài {} byte (tối đa {MAX_PATH})", rel.len()),
+        hint: None,
     })
 }
 

@@ -126,6 +126,14 @@ impl Checker<'_> {
             self.error(key, message, Some(hint));
             return None;
         }
+        if paths::windows_reserved(&slug) {
+            self.error(
+                key,
+                format!("`{slug}` là tên Windows không cho dùng làm thư mục của trang"),
+                Some(format!("thêm dòng `slug: {slug}-1` hoặc một tên dài hơn")),
+            );
+            return None;
+        }
         if slug.is_empty() {
             let message = if key == "slug" {
                 format!("`slug` `{written}` không còn ký tự nào sau khi bỏ dấu")

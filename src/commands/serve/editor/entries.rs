@@ -3,7 +3,7 @@
 use crate::base::layout::Folder;
 use std::collections::HashMap;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -15,7 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::doc::{self, compose, merge, split, version};
-use super::paths::{self, Entry, SECTIONS, TRASH, resolve};
+use super::paths::{self, Entry, SECTIONS, resolve};
 use super::{EditorState, reply};
 use crate::model::config::Config;
 
@@ -51,7 +51,7 @@ pub(super) fn missing(state: &EditorState, rel: &str) -> Response {
 }
 
 /// A read of an entry's file that failed: 404 when it went away meanwhile.
-fn unreadable(e: std::io::Error) -> Response {
+pub(super) fn unreadable(e: std::io::Error) -> Response {
     if e.kind() == std::io::ErrorKind::NotFound {
         reply::gone()
     } else {
@@ -253,6 +253,14 @@ pub(super) fn new_rel(
             Some("title"),
             "thiếu tiêu đề (tiêu đề đặt tên cho tệp)".into(),
             Some("viết tiêu đề có chữ cái hoặc chữ số".into()),
+        ));
+    }
+    if crate::base::paths::windows_reserved(&slug) {
+        return Err(reply::error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("title"),
+            format!("tiêu đề cho tên thư mục `{slug}`, tên mà Windows không cho dùng"),
+            Some("viết tiêu đề dài hơn".into()),
         ));
     }
     let folder = Folder::ALL.into_iter().find(|f| f.name() == section);
@@ -470,49 +478,4 @@ pub async fn update(
         StatusCode::OK,
         json!({ "path": entry.rel, "version": version(text.as_bytes()), "url": url(&doc) }),
     )
-}
-
-/// A free name under the trash for `rel`: `x`, then `x-2`, `x-3`…
-fn trash_target(content: &Path, rel: &str) -> PathBuf {
-    let wanted = content.join(TRASH).join(rel);
-    if !wanted.exists() {
-        return wanted;
-    }
-    let (stem, ext) = match rel.rsplit_once('.') {
-        Some((s, e)) if !e.contains('/') => (s.to_string(), format!(".{e}")),
-        _ => (rel.to_string(), String::new()),
-    };
-    (2..)
-        .map(|n| content.join(TRASH).join(format!("{stem}-{n}{ext}")))
-        .find(|p| !p.exists())
-        .unwrap_or(wanted)
-}
-
-/// `DELETE entry?path=P`: the file (or its bundle folder) moves to `content/_thung-rac/`.
-pub async fn delete(State(state): State<Arc<EditorState>>, params: Params) -> Response {
-    let entry = match entry_of(&state, &params) {
-        Ok(e) => e,
-        Err(r) => return r,
-    };
-    let _writing = state.writing.lock().await;
-    let content = state.content();
-    let (from, rel) = match entry.own_folder() {
-        Some(folder) => (content.join(folder), folder.to_string()),
-        None => (content.join(&entry.rel), entry.rel.clone()),
-    };
-    let to = trash_target(&content, &rel);
-    let moved = to
-        .parent()
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::rename(&from, &to));
-    match moved {
-        Ok(()) => reply::json(
-            StatusCode::OK,
-            json!({
-                "path": entry.rel,
-                "trash": to.strip_prefix(&content).unwrap_or(&to).to_string_lossy().replace('\\', "/"),
-            }),
-        ),
-        Err(e) => unreadable(e),
-    }
 }

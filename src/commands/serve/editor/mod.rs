@@ -17,6 +17,7 @@ mod page;
 pub mod paths;
 mod preview;
 mod reply;
+mod trash;
 
 pub use login::{Access, Client, access};
 pub use preview::Session;
@@ -95,7 +96,7 @@ pub fn router(state: Arc<EditorState>) -> Router {
             get(entries::get)
                 .post(entries::create)
                 .put(entries::update)
-                .delete(entries::delete),
+                .delete(trash::delete),
         )
         .route("/_datto/api/media", post(media::upload))
         .route("/_datto/api/import", post(media::import))
