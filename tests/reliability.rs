@@ -179,7 +179,7 @@ fn control_characters_never_reach_pages_or_feeds() {
             6,
         ),
         (
-            "nul.md",
+            "ky-tu-nul.md",
             "---\ntitle: \"A\\0B\"\ndate: 2019-01-02\nunit: viet-tri\n---\nX\n",
             2,
         ),

@@ -196,7 +196,49 @@ pub fn read(path: &Path) -> Result<Header, Problem> {
 /// The header of an image in memory (tests, and the check made again before decoding).
 pub fn read_bytes(bytes: &[u8]) -> Result<Header, Problem> {
     let format = sniff(&bytes[..bytes.len().min(16)])?;
+    if format == Format::Png {
+        check_png_profile(bytes)?;
+    }
     from_reader(std::io::Cursor::new(bytes), format)
+}
+
+/// The largest colour profile a PNG may carry, inflated: real ones are a few hundred KB.
+const MAX_PROFILE: u64 = 4 * 1024 * 1024;
+
+/// A PNG's colour profile (`iCCP`) is inflated by the decoder as soon as it reads the
+/// header, whatever the memory limits say: a 1 MB file of one pixel can hold a profile of
+/// a gigabyte. The chunks before the image data are walked and the profile inflated here,
+/// into nothing, up to [`MAX_PROFILE`].
+fn check_png_profile(bytes: &[u8]) -> Result<(), Problem> {
+    let mut at = 8;
+    while let Some(head) = bytes.get(at..at + 8) {
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let kind = &head[4..8];
+        if kind == b"IDAT" || kind == b"IEND" {
+            return Ok(());
+        }
+        let data = bytes
+            .get(at + 8..(at + 8).saturating_add(len))
+            .ok_or_else(|| corrupt("tệp bị cắt cụt"))?;
+        if kind == b"iCCP" {
+            // Name, NUL, compression method, then the zlib stream.
+            let start = data
+                .iter()
+                .position(|b| *b == 0)
+                .map_or(data.len(), |p| p + 2);
+            let stream = data.get(start..).unwrap_or_default();
+            let mut inflated = flate2::read::ZlibDecoder::new(stream).take(MAX_PROFILE + 1);
+            let size = std::io::copy(&mut inflated, &mut std::io::sink()).unwrap_or(0);
+            if size > MAX_PROFILE {
+                return Err(Problem::new(
+                    "ảnh có khối thông tin màu (ICC) lớn bất thường, không đọc an toàn được",
+                    Some("mở ảnh rồi lưu lại thành JPEG hoặc PNG"),
+                ));
+            }
+        }
+        at = at.saturating_add(12).saturating_add(len);
+    }
+    Ok(())
 }
 
 fn from_reader(
@@ -208,6 +250,12 @@ fn from_reader(
     let mut decoder = reader.into_decoder().map_err(unreadable)?;
     let (width, height) = decoder.dimensions();
     check_size(width, height)?;
+    // Pixels by bytes, not by count: a 16-bit RGBA photo takes 8 bytes a pixel.
+    if decoder.total_bytes() > super::MAX_ALLOC {
+        return Err(unreadable(image::ImageError::Limits(
+            image::error::LimitError::from_kind(image::error::LimitErrorKind::InsufficientMemory),
+        )));
+    }
     // A broken EXIF block only loses the orientation; the photo itself is fine.
     let orientation = decoder.orientation().map_or(1, |o| o.to_exif());
     Ok(Header {
