@@ -397,17 +397,15 @@ fn scripted(from: &std::path::Path, name: &str) -> Option<crate::images::header:
             ]
             .iter()
             .any(|m| text.contains(m))
-                || text
-                    .match_indices(" on")
-                    .chain(text.match_indices("\ton"))
-                    .chain(text.match_indices("\non"))
-                    .any(|(at, _)| {
-                        let rest = &text[at + 3..];
-                        let name_end = rest
-                            .find(|c: char| !c.is_ascii_alphabetic())
-                            .unwrap_or(rest.len());
-                        name_end > 0 && rest[name_end..].trim_start().starts_with('=')
-                    });
+                // An event attribute: whitespace, `on`, letters, `=`.
+                || text.match_indices("on").any(|(at, _)| {
+                    let after_space = text[..at].ends_with(|c: char| c.is_ascii_whitespace());
+                    let rest = &text[at + 2..];
+                    let name_end = rest
+                        .find(|c: char| !c.is_ascii_alphabetic())
+                        .unwrap_or(rest.len());
+                    after_space && name_end > 0 && rest[name_end..].trim_start().starts_with('=')
+                });
             found.then(|| {
                 Problem::new(
                     "ảnh SVG này chứa mã chạy được (script, onload=…): đăng lên, mã sẽ chạy trên trang",

@@ -31,6 +31,17 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// `slug` cut to at most `max` bytes, at a word (a `-`) when there is one to cut at.
+/// Slugs are ASCII, so any byte index is a char boundary.
+pub fn cut(mut slug: String, max: usize) -> String {
+    if slug.len() > max {
+        let at = slug[..max].rfind('-').unwrap_or(max);
+        slug.truncate(at);
+        slug.truncate(slug.trim_end_matches('-').len());
+    }
+    slug
+}
+
 /// The key used to match a unit written by hand: slug without hyphens, so that
 /// "Việt Trì", "viet tri", "viettri" and "Viet-Tri" all meet.
 pub fn match_key(text: &str) -> String {
@@ -40,6 +51,18 @@ pub fn match_key(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cut_at_a_word_within_the_limit() {
+        for (slug, max, cut_to) in [
+            ("hoi-nghi-tong-ket", 100, "hoi-nghi-tong-ket"),
+            ("hoi-nghi-tong-ket", 12, "hoi-nghi"),
+            ("hoi-nghi-tong-ket", 9, "hoi-nghi"),
+            ("hoinghitongket", 5, "hoing"),
+        ] {
+            assert_eq!(cut(slug.to_string(), max), cut_to, "{slug} {max}");
+        }
+    }
 
     #[test]
     fn vietnamese_titles() {

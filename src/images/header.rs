@@ -98,18 +98,26 @@ pub fn sniff(start: &[u8]) -> Result<Format, Problem> {
             b'P',
             ..,
         ] => Ok(Format::WebP),
-        [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] if brand.starts_with(b"avi") => {
-            refused("AVIF")
-        }
-        [_, _, _, _, b'f', b't', b'y', b'p', ..] => refused("HEIC (ảnh iPhone)"),
-        [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => refused("TIFF"),
-        [b'B', b'M', ..] => refused("BMP"),
-        [b'G', b'I', b'F', b'8', ..] => refused("GIF"),
-        _ => Err(Problem::new(
-            "tệp này không phải là ảnh (hoặc đã hỏng), dù tên có đuôi ảnh",
-            Some("mở lại ảnh gốc và lưu thành JPEG, hoặc xóa tệp này"),
-        )),
+        _ => match refused_format(start) {
+            Some(name) => refused(name),
+            None => Err(Problem::new(
+                "tệp này không phải là ảnh (hoặc đã hỏng), dù tên có đuôi ảnh",
+                Some("mở lại ảnh gốc và lưu thành JPEG, hoặc xóa tệp này"),
+            )),
+        },
     }
+}
+
+/// The image formats told by their first bytes that the site does not take.
+pub fn refused_format(start: &[u8]) -> Option<&'static str> {
+    Some(match start {
+        [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] if brand.starts_with(b"avi") => "AVIF",
+        [_, _, _, _, b'f', b't', b'y', b'p', ..] => "HEIC (ảnh iPhone)",
+        [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => "TIFF",
+        [b'B', b'M', ..] => "BMP",
+        [b'G', b'I', b'F', b'8', ..] => "GIF",
+        _ => return None,
+    })
 }
 
 /// A corrupt header, as staff should read it.

@@ -93,18 +93,11 @@ pub fn disguised(path: &Path, name: &str) -> Option<header::Problem> {
     if is_photo_name(name) || is_refused_name(name) {
         return None;
     }
-    let mut start = [0u8; 16];
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut read = 0;
-    while read < start.len() {
-        match file.read(&mut start[read..]) {
-            Ok(0) => break,
-            Ok(n) => read += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-    let start = &start[..read];
+    let mut start = Vec::with_capacity(16);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(16).read_to_end(&mut start))
+        .ok()?;
+    let start = start.as_slice();
     let file_name = name.rsplit('/').next().unwrap_or(name);
     let stem = match file_name.split_once('.') {
         Some((stem, _)) if !stem.is_empty() => stem,
@@ -114,18 +107,11 @@ pub fn disguised(path: &Path, name: &str) -> Option<header::Problem> {
         Ok(header::Format::Jpeg) => ("JPEG", format!("đổi tên thành `{stem}.jpg`")),
         Ok(header::Format::Png) => ("PNG", format!("đổi tên thành `{stem}.png`")),
         Ok(header::Format::WebP) => ("WebP", format!("đổi tên thành `{stem}.webp`")),
-        Err(_) => {
-            let format = match start {
-                [b'G', b'I', b'F', b'8', ..] => "GIF",
-                [_, _, _, _, b'f', b't', b'y', b'p', brand @ ..] if brand.starts_with(b"avi") => {
-                    "AVIF"
-                }
-                [_, _, _, _, b'f', b't', b'y', b'p', ..] => "HEIC",
-                [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => "TIFF",
-                _ => return None,
-            };
-            (format, header::EXPORT_HINT.to_string())
-        }
+        // BMP carries no metadata: copied as any file.
+        Err(_) => match header::refused_format(start)? {
+            "BMP" => return None,
+            format => (format, header::EXPORT_HINT.to_string()),
+        },
     };
     Some(header::Problem::new(
         format!(

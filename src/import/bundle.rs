@@ -29,16 +29,11 @@ pub(super) fn bundle_slug(title: &str, source_name: &str) -> String {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut slug = [slugify(title), slugify(&stem)]
+    let slug = [slugify(title), slugify(&stem)]
         .into_iter()
         .find(|s| !s.is_empty())
         .unwrap_or_else(|| "nhap-tu-word".to_owned());
-    if slug.len() > MAX {
-        // Slugs are ASCII, so any byte index is a char boundary.
-        let cut = slug[..MAX].rfind('-').unwrap_or(MAX);
-        slug.truncate(cut);
-    }
-    slug
+    crate::base::slug::cut(slug, MAX)
 }
 
 /// Writes the bundle into a hidden temporary folder beside its place (ignored by builds

@@ -28,13 +28,19 @@ pub struct Inventory {
 /// `bai.md.orig`, Word's lock file `~$bai.docx` (its owner's name), Windows's `Thumbs.db`
 /// (thumbnails of every photo of the folder) and `desktop.ini`, half-done downloads.
 pub fn is_ignored(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
+    // Called for every file walked and every watcher event: no allocation.
+    let ends_with = |suffix: &str| {
+        name.len() >= suffix.len()
+            && name.as_bytes()[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
     name.starts_with(['.', '_', '#', '~'])
         || name.ends_with(['~', '#'])
         || [".swp", ".tmp", ".bak", ".orig", ".part", ".crdownload"]
+            .into_iter()
+            .any(ends_with)
+        || ["thumbs.db", "ehthumbs.db", "desktop.ini"]
             .iter()
-            .any(|ext| lower.ends_with(ext))
-        || ["thumbs.db", "ehthumbs.db", "desktop.ini"].contains(&lower.as_str())
+            .any(|n| name.eq_ignore_ascii_case(n))
 }
 
 /// Markdown spelled another way (`bai.MD`, `bai.markdown`): not read as an item, it would
@@ -84,6 +90,9 @@ impl Inventory {
                 errors.push(problem);
                 continue;
             }
+            let here = |message: &str, hint: String| {
+                Diagnostic::new(shown(shown_root, entry.path()), 1, message).with_hint(hint)
+            };
             // A named pipe or a device would block the build reading it, forever.
             let regular = if entry.path_is_symlink() {
                 std::fs::metadata(entry.path()).is_ok_and(|m| m.is_file())
@@ -91,31 +100,23 @@ impl Inventory {
                 entry.file_type().is_file()
             };
             if !regular {
-                errors.push(
-                    Diagnostic::new(
-                        shown(shown_root, entry.path()),
-                        1,
-                        "đây không phải tệp thường (ống dẫn, ổ cắm hay thiết bị)",
-                    )
-                    .with_hint("xóa nó khỏi content/"),
-                );
+                errors.push(here(
+                    "đây không phải tệp thường (ống dẫn, ổ cắm hay thiết bị)",
+                    "xóa nó khỏi content/".into(),
+                ));
                 continue;
             }
             let Ok(rel) = entry.path().strip_prefix(content_dir) else {
                 continue;
             };
             let Some(rel) = slash_path(rel) else {
-                errors.push(
-                    Diagnostic::new(
-                        shown(shown_root, entry.path()),
-                        1,
-                        "tên tệp không phải UTF-8",
-                    )
-                    .with_hint("đổi tên tệp, chỉ dùng chữ, số và dấu `-`"),
-                );
+                errors.push(here(
+                    "tên tệp không phải UTF-8",
+                    "đổi tên tệp, chỉ dùng chữ, số và dấu `-`".into(),
+                ));
                 continue;
             };
-            if let Some(problem) = too_long(&rel) {
+            if let Some(problem) = unwritable(&rel) {
                 errors.push(problem.into_diagnostic(shown(shown_root, entry.path())));
                 continue;
             }
@@ -124,14 +125,10 @@ impl Inventory {
             if Folder::of(&rel).is_some() && is_other_markdown(&rel) {
                 let name = rel.rsplit('/').next().unwrap_or(&rel);
                 let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
-                errors.push(
-                    Diagnostic::new(
-                        shown(shown_root, entry.path()),
-                        1,
-                        "tệp Markdown phải có đuôi `.md` viết thường; tệp này không được dựng thành trang",
-                    )
-                    .with_hint(format!("đổi tên thành `{stem}.md`")),
-                );
+                errors.push(here(
+                    "tệp Markdown phải có đuôi `.md` viết thường; tệp này không được dựng thành trang",
+                    format!("đổi tên thành `{stem}.md`"),
+                ));
                 continue;
             }
             match (Folder::of(&rel), is_markdown) {
@@ -141,20 +138,16 @@ impl Inventory {
                 (Some(Folder::Pages), true) => inventory.pages.push(rel),
                 (Some(_), false) => inventory.assets.push(rel),
                 (None, _) if section == STATIC => inventory.static_files.push(inner.to_string()),
-                _ => errors.push(
-                    Diagnostic::new(
-                        shown(shown_root, entry.path()),
-                        1,
-                        "tệp nằm ngoài các thư mục nội dung",
-                    )
-                    .with_hint(format!(
+                _ => errors.push(here(
+                    "tệp nằm ngoài các thư mục nội dung",
+                    format!(
                         "tin bài đặt trong content/{}/, mô hình trong content/{}/, \
                              trang trong content/{}/, ảnh và tệp tĩnh trong content/{STATIC}/",
                         Folder::Items.name(),
                         Folder::Profiles.name(),
                         Folder::Pages.name(),
-                    )),
-                ),
+                    ),
+                )),
             }
         }
         inventory.problems = errors;
@@ -179,12 +172,12 @@ fn walk_error(shown: PathBuf, e: &walkdir::Error) -> Diagnostic {
 }
 
 /// A path the output could not hold (see [`MAX_SEGMENT`]), or that Windows refuses.
-struct TooLong {
+struct BadName {
     message: String,
     hint: Option<String>,
 }
 
-impl TooLong {
+impl BadName {
     fn into_diagnostic(self, shown: PathBuf) -> Diagnostic {
         let hint = self.hint.unwrap_or_else(|| {
             format!(
@@ -195,23 +188,23 @@ impl TooLong {
     }
 }
 
-fn too_long(rel: &str) -> Option<TooLong> {
+fn unwritable(rel: &str) -> Option<BadName> {
     if let Some(name) = rel
         .split('/')
         .find(|part| crate::base::paths::windows_reserved(part))
     {
-        return Some(TooLong {
+        return Some(BadName {
             message: format!("tên `{name}` là tên Windows không cho dùng"),
             hint: Some("đổi tên, ví dụ thêm một chữ: `con-1`, `aux-2`".into()),
         });
     }
     if let Some(long) = rel.split('/').find(|part| part.len() > MAX_SEGMENT) {
-        return Some(TooLong {
+        return Some(BadName {
             message: format!("tên `{}…` dài {} byte, quá dài", cut(long, 40), long.len()),
             hint: None,
         });
     }
-    (rel.len() > MAX_PATH).then(|| TooLong {
+    (rel.len() > MAX_PATH).then(|| BadName {
         message: format!("đường dẫn dài {} byte (tối đa {MAX_PATH})", rel.len()),
         hint: None,
     })

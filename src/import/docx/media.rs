@@ -174,13 +174,11 @@ impl Reader<'_, '_> {
         let stem = shown
             .rsplit_once('.')
             .map_or(shown.as_str(), |(stem, _)| stem);
-        let mut slug = crate::base::slug::slugify(stem);
-        slug.truncate(60);
-        let slug = slug.trim_end_matches('-');
+        let slug = crate::base::slug::cut(crate::base::slug::slugify(stem), 60);
         let slug = if slug.is_empty() || slug == "index" {
             "anh"
         } else {
-            slug
+            slug.as_str()
         };
         let mut name = format!("{slug}.{extension}");
         let mut n = 2;

@@ -34,15 +34,7 @@ const MAX_STEM: usize = 80;
 pub fn stem_slug(sent: &str) -> String {
     let last = sent.rsplit(['/', '\\']).next().unwrap_or_default();
     let stem = last.rsplit_once('.').map_or(last, |(s, _)| s);
-    let mut slug = crate::base::slug::slugify(stem);
-    if slug.len() > MAX_STEM {
-        let mut cut = MAX_STEM;
-        while !slug.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        slug.truncate(cut);
-        slug.truncate(slug.trim_end_matches('-').len());
-    }
+    let slug = crate::base::slug::cut(crate::base::slug::slugify(stem), MAX_STEM);
     if slug.is_empty() { "anh".into() } else { slug }
 }
 
